@@ -1,0 +1,152 @@
+"""Gradients, Hessians and Hessian-vector products of scalar functions.
+
+Each function takes ``f`` and returns a new function of ``x`` that works on
+whatever framework ``x`` belongs to and returns an array of that framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from d2lopt.backends import Backend, backend_for
+
+Array = Any
+Scalar = Callable[[Array], Array]
+
+__all__ = ["grad", "hessian", "hvp", "value_and_grad", "prepare"]
+
+
+def prepare(x: Array, what: str = "x") -> tuple[Backend, Array]:
+    """Find the backend of ``x``, cast integers to float and reject NaN or inf.
+
+    Returns
+    -------
+    backend, x
+        The adapter and ``x`` as a floating-point array of its framework.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds NaN or an infinity.
+    """
+    backend = backend_for(x)
+    x = backend.as_float(x) if not isinstance(x, (list, tuple, int, float)) else (
+        backend.tensor(x)
+    )
+    values = backend.to_numpy(x)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"{what} contains NaN or infinity ({values!r}); derivatives are only defined at "
+            "finite points: check the start point, or lower the learning rate if an "
+            "optimizer diverged"
+        )
+    return backend, x
+
+
+def _check_callable(f: Any) -> None:
+    if not callable(f):
+        raise TypeError(f"expected a function of one array, got {type(f).__name__}")
+
+
+def value_and_grad(f: Scalar) -> Callable[[Array], tuple[Array, Array]]:
+    """Return a function computing ``(f(x), ∇f(x))`` in one pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> value, g = value_and_grad(lambda x: (x ** 2).sum())(np.array([1.0, 2.0]))
+    >>> float(value), g.tolist()
+    (5.0, [2.0, 4.0])
+    """
+    _check_callable(f)
+
+    def evaluate(x: Array) -> tuple[Array, Array]:
+        backend, x = prepare(x)
+        return backend.value_and_grad(f, x)
+
+    return evaluate
+
+
+def grad(f: Scalar) -> Callable[[Array], Array]:
+    r"""Return the gradient :math:`\nabla f` as a function.
+
+    Parameters
+    ----------
+    f : callable
+        A scalar function of one array (NumPy, PyTorch or TensorFlow).
+
+    Returns
+    -------
+    callable
+        ``x -> ∇f(x)``, an array of the same framework and shape as ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grad(lambda x: x ** 3)(2.0)
+    array(12.)
+    >>> grad(lambda x: (x ** 2).sum())(np.array([1.0, -3.0]))
+    array([ 2., -6.])
+    """
+    _check_callable(f)
+
+    def gradient(x: Array) -> Array:
+        backend, x = prepare(x)
+        return backend.grad(f, x)
+
+    return gradient
+
+
+def hessian(f: Scalar) -> Callable[[Array], Array]:
+    r"""Return the Hessian :math:`\nabla^2 f` as a function.
+
+    For ``x`` of shape ``(d,)`` the result has shape ``(d, d)``; for a scalar
+    ``x`` it is a scalar (the second derivative).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hessian(lambda x: x[0] ** 2 - x[1] ** 2)(np.zeros(2))
+    array([[ 2.,  0.],
+           [ 0., -2.]])
+    """
+    _check_callable(f)
+
+    def second_derivative(x: Array) -> Array:
+        backend, x = prepare(x)
+        return backend.hessian(f, x)
+
+    return second_derivative
+
+
+def hvp(f: Scalar) -> Callable[[Array, Array], Array]:
+    r"""Return the Hessian-vector product :math:`(x, v) \mapsto \nabla^2 f(x)\, v`.
+
+    The Hessian is never formed: the product costs about two gradients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hvp(lambda x: x[0] ** 2 - x[1] ** 2)(np.zeros(2), np.array([1.0, 1.0]))
+    array([ 2., -2.])
+    """
+    _check_callable(f)
+
+    def product(x: Array, v: Array) -> Array:
+        backend, x = prepare(x)
+        v_backend, v = prepare(v, what="v")
+        if v_backend is not backend:
+            raise TypeError(
+                f"x is a {backend.name} array but v is a {v_backend.name} array; "
+                "pass both from the same framework"
+            )
+        if backend.shape(v) != backend.shape(x):
+            raise ValueError(
+                f"v must have the shape of x, {backend.shape(x)}; got {backend.shape(v)}"
+            )
+        return backend.hvp(f, x, v)
+
+    return product

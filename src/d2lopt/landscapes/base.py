@@ -1,0 +1,187 @@
+"""The :class:`Landscape` type: a function written once for every framework."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from d2lopt.backends import Backend, backend_for, get_backend
+from d2lopt.critical import KINDS
+
+__all__ = ["KnownPoint", "Landscape", "roots_1d", "refine_critical_point"]
+
+
+@dataclass(frozen=True)
+class KnownPoint:
+    """A documented critical point of a landscape.
+
+    Attributes
+    ----------
+    location : tuple of float
+        Its coordinates (one per dimension).
+    kind : str
+        What it is: ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"degenerate"``.
+    note : str
+        Where the location comes from (closed form, root finding, literature).
+    """
+
+    location: tuple[float, ...]
+    kind: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+
+    @property
+    def array(self) -> np.ndarray:
+        """The location as a NumPy array (a 0-d array for one-dimensional landscapes)."""
+        a = np.asarray(self.location, dtype=float)
+        return a[0] if a.size == 1 else a
+
+
+class Landscape:
+    """A loss surface :math:`f:\\mathbb{R}^d \\to \\mathbb{R}` that runs on any backend.
+
+    ``f(x)`` takes an array whose first axis has length ``d`` and broadcasts over
+    the remaining axes, so ``f(np.stack([X, Y]))`` evaluates a meshgrid. For
+    ``d = 1`` it takes a scalar or any array and acts elementwise.
+
+    Parameters
+    ----------
+    name : str
+        Short name used in titles.
+    dim : int
+        The dimension ``d``.
+    formula : str
+        LaTeX for the function.
+    fn : callable
+        ``fn(x, ops)``, where ``ops`` is the :class:`~d2lopt.backends.Backend` of ``x``.
+    domain : sequence of (low, high)
+        The window worth looking at, one pair per dimension.
+    critical_points : sequence of KnownPoint or callable, optional
+        The documented critical points, or a function of the landscape that
+        computes them (called once, on first access).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bowl = Landscape("bowl", 2, r"x^2 + y^2", lambda x, ops: x[0] ** 2 + x[1] ** 2,
+    ...                  [(-1, 1), (-1, 1)])
+    >>> float(bowl(np.array([1.0, 2.0])))
+    5.0
+    """
+
+    def __init__(
+        self,
+        name: str,
+        dim: int,
+        formula: str,
+        fn: Callable[[Any, Backend], Any],
+        domain: Sequence[tuple[float, float]],
+        critical_points: Sequence[KnownPoint] | Callable[[Landscape], Sequence[KnownPoint]] = (),
+    ) -> None:
+        if len(domain) != dim:
+            raise ValueError(f"domain needs one (low, high) pair per dimension ({dim})")
+        self.name = name
+        self.dim = dim
+        self.formula = formula
+        self.fn = fn
+        self.domain = tuple((float(lo), float(hi)) for lo, hi in domain)
+        self._critical_points = critical_points
+
+    def __call__(self, x: Any) -> Any:
+        backend = backend_for(x)
+        if isinstance(x, (list, tuple, int, float)):
+            x = backend.tensor(x)
+        if self.dim > 1:
+            shape = tuple(getattr(x, "shape", ()))
+            if len(shape) == 0 or int(shape[0]) != self.dim:
+                raise ValueError(
+                    f"{self.name} takes an array whose first axis has length {self.dim} "
+                    f"(one row per coordinate); got shape {shape}. For a grid, pass "
+                    f"np.stack([X, Y]) rather than np.stack([X, Y], axis=-1)"
+                )
+        return self.fn(x, backend)
+
+    @cached_property
+    def critical_points(self) -> tuple[KnownPoint, ...]:
+        """The documented critical points (computed once if they are found numerically)."""
+        points = self._critical_points
+        return tuple(points(self) if callable(points) else points)
+
+    def points_of_kind(self, kind: str) -> tuple[KnownPoint, ...]:
+        """The documented critical points of one kind, e.g. ``"minimum"``."""
+        return tuple(p for p in self.critical_points if p.kind == kind)
+
+    @property
+    def global_minimum(self) -> KnownPoint:
+        """The documented minimum with the lowest value."""
+        minima = self.points_of_kind("minimum")
+        if not minima:
+            raise ValueError(f"{self.name} documents no minimum")
+        return min(minima, key=lambda p: float(self(p.array)))
+
+    def grid(self, num: int = 201) -> tuple[np.ndarray, ...]:
+        """A NumPy grid over the domain: ``(x, f(x))`` in 1-D, ``(X, Y, Z)`` in 2-D."""
+        axes = [np.linspace(lo, hi, num) for lo, hi in self.domain]
+        if self.dim == 1:
+            return axes[0], np.asarray(self(axes[0]))
+        if self.dim == 2:
+            X, Y = np.meshgrid(*axes)
+            return X, Y, np.asarray(self(np.stack([X, Y])))
+        raise ValueError("grid() draws one- and two-dimensional landscapes only")
+
+    def __repr__(self) -> str:
+        return f"Landscape({self.name!r}, dim={self.dim}, f = {self.formula})"
+
+
+def roots_1d(landscape: Landscape, num: int = 2001) -> tuple[KnownPoint, ...]:
+    """Critical points of a 1-D landscape inside its domain, found numerically.
+
+    The derivative (by autograd) is scanned on a grid for sign changes and each
+    bracket is solved by Brent's method (:func:`scipy.optimize.brentq`). The kind
+    is read off the function values on both sides, independently of the Hessian.
+    """
+    from scipy.optimize import brentq
+
+    numpy = get_backend("numpy")
+    (lo, hi), = landscape.domain
+
+    def derivative(x: float) -> float:
+        return float(numpy.grad(landscape, np.asarray(x, dtype=float)))
+
+    xs = np.linspace(lo, hi, num)
+    ds = np.array([derivative(x) for x in xs])
+    points = []
+    for a, b, da, db in zip(xs[:-1], xs[1:], ds[:-1], ds[1:], strict=True):
+        if da == 0.0 or da * db < 0:
+            root = a if da == 0.0 else brentq(derivative, a, b, xtol=1e-14, rtol=1e-15)
+            h = 1e-4 * (hi - lo)
+            here, left, right = (float(landscape(np.asarray(t))) for t in (root, root - h,
+                                                                         root + h))
+            if left > here and right > here:
+                kind = "minimum"
+            elif left < here and right < here:
+                kind = "maximum"
+            else:
+                kind = "degenerate"
+            points.append(KnownPoint((float(root),), kind, "root of f' by Brent's method"))
+    return tuple(points)
+
+
+def refine_critical_point(landscape: Landscape, seed: Sequence[float], steps: int = 20
+                          ) -> np.ndarray:
+    """Polish an approximate critical point by Newton's method on the gradient."""
+    numpy = get_backend("numpy")
+    x = np.asarray(seed, dtype=float)
+    for _ in range(steps):
+        g = numpy.grad(landscape, x)
+        if np.linalg.norm(g) < 1e-14:
+            break
+        x = x - np.linalg.solve(numpy.hessian(landscape, x), g)
+    return x
