@@ -114,6 +114,20 @@ class Landscape:
         points = self._critical_points
         return tuple(points(self) if callable(points) else points)
 
+    def critical_points_in(self, interval: tuple[float, float], num: int = 2001
+                           ) -> tuple[KnownPoint, ...]:
+        """Critical points of a 1-D landscape inside ``interval``, found by root finding.
+
+        Examples
+        --------
+        >>> from d2lopt.landscapes import empirical_risk
+        >>> [p.kind for p in empirical_risk.critical_points_in((0.9, 1.3))]
+        ['minimum', 'maximum']
+        """
+        if self.dim != 1:
+            raise ValueError("critical_points_in() searches one-dimensional landscapes only")
+        return roots_1d(self, num=num, interval=interval)
+
     def points_of_kind(self, kind: str) -> tuple[KnownPoint, ...]:
         """The documented critical points of one kind, e.g. ``"minimum"``."""
         return tuple(p for p in self.critical_points if p.kind == kind)
@@ -140,8 +154,9 @@ class Landscape:
         return f"Landscape({self.name!r}, dim={self.dim}, f = {self.formula})"
 
 
-def roots_1d(landscape: Landscape, num: int = 2001) -> tuple[KnownPoint, ...]:
-    """Critical points of a 1-D landscape inside its domain, found numerically.
+def roots_1d(landscape: Landscape, num: int = 2001, interval: tuple[float, float] | None = None
+             ) -> tuple[KnownPoint, ...]:
+    """Critical points of a 1-D landscape inside its domain (or ``interval``), found numerically.
 
     The derivative (by autograd) is scanned on a grid for sign changes and each
     bracket is solved by Brent's method (:func:`scipy.optimize.brentq`). The kind
@@ -150,7 +165,7 @@ def roots_1d(landscape: Landscape, num: int = 2001) -> tuple[KnownPoint, ...]:
     from scipy.optimize import brentq
 
     numpy = get_backend("numpy")
-    (lo, hi), = landscape.domain
+    (lo, hi), = landscape.domain if interval is None else (interval,)
 
     def derivative(x: float) -> float:
         return float(numpy.grad(landscape, np.asarray(x, dtype=float)))
