@@ -1,0 +1,23 @@
+"""Optimizers that record their trajectories, and gradient clipping.
+
+Every optimizer is called as ``method(f, x0, *, steps, ...)`` and returns a
+:class:`Trajectory`. ``x0`` may be a NumPy array (or a Python number or list),
+a ``torch.Tensor`` or a ``tf.Tensor``: derivatives are taken by that framework,
+and ``f`` always receives arrays of it.
+
+>>> from d2lopt import optim
+>>> from d2lopt.landscapes import rosenbrock
+>>> run = optim.adam(rosenbrock, [-1.5, 2.0], steps=100, lr=0.05)
+>>> run.points.shape
+(101, 2)
+"""
+
+from d2lopt.optim.clipping import clip_by_norm, clip_by_value
+from d2lopt.optim.first_order import adam, gradient_descent, momentum, perturbed_gradient_descent
+from d2lopt.optim.second_order import newton, saddle_free_newton
+from d2lopt.optim.trajectory import Trajectory
+
+__all__ = [
+    "Trajectory", "gradient_descent", "momentum", "adam", "perturbed_gradient_descent",
+    "newton", "saddle_free_newton", "clip_by_norm", "clip_by_value",
+]

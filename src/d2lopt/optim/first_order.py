@@ -1,0 +1,286 @@
+"""First-order methods: gradient descent, momentum, Adam and perturbed gradient descent.
+
+Each takes ``(f, x0, *, steps, ...)`` and returns a
+:class:`~d2lopt.optim.Trajectory`. Derivatives come from the framework of
+``x0``; the optimizer state is kept in NumPy float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from d2lopt.optim.clipping import as_clip
+from d2lopt.optim.trajectory import (
+    Objective,
+    Problem,
+    Trajectory,
+    check_fraction,
+    check_positive,
+    check_steps,
+    run,
+)
+
+Array = Any
+ClipArg = Callable[[Array], Array] | tuple[str, float] | None
+
+__all__ = ["gradient_descent", "momentum", "adam", "perturbed_gradient_descent"]
+
+
+def _clipper(problem: Problem, clip: ClipArg) -> Callable[[np.ndarray], np.ndarray]:
+    """The gradient the update uses: ``clip`` applied in the caller's framework."""
+    function = as_clip(clip)
+    if function is None:
+        return lambda g: g
+
+    def clipped(g: np.ndarray) -> np.ndarray:
+        out = problem.to_vector(function(problem.gradient_in_caller(g)))
+        if out.shape != g.shape:
+            raise ValueError(
+                f"clip must return an array shaped like the gradient {problem.shape}; "
+                f"got {out.size} numbers"
+            )
+        return out
+
+    return clipped
+
+
+def gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
+                     clip: ClipArg = None) -> Trajectory:
+    r"""Gradient descent :math:`x_t = x_{t-1} - \eta\, \operatorname{clip}(\nabla f(x_{t-1}))`.
+
+    Parameters
+    ----------
+    f : callable
+        Scalar function of one array of ``x0``'s framework.
+    x0 : array_like
+        Start point (NumPy array, Python number or list, ``torch.Tensor``, ``tf.Tensor``).
+    steps : int
+        Number of updates (the trajectory has ``steps + 1`` points).
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    clip : callable or tuple, optional
+        Applied to each gradient before the update: a function ``g -> g`` such as
+        ``functools.partial(clip_by_norm, max_norm=1.0)``, or ``("norm", c)`` /
+        ``("value", c)``.
+
+    Returns
+    -------
+    Trajectory
+
+    Raises
+    ------
+    ValueError
+        For invalid hyper-parameters, a start point with NaN, or a run that diverges.
+
+    Examples
+    --------
+    >>> from d2lopt.landscapes import quadratic
+    >>> run = gradient_descent(quadratic(4.0), [1.0, 1.0], steps=2, lr=0.1)
+    >>> run.final.tolist()  # (1 - 0.1 λ)^2 per coordinate, λ = 1 and 4
+    [0.81, 0.36]
+    """
+    steps = check_steps(steps)
+    lr = check_positive("lr", lr)
+    problem = Problem(f, x0)
+    clipped = _clipper(problem, clip)
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        return x - lr * clipped(g)
+
+    return run(problem, steps, step, "gradient descent")
+
+
+def momentum(f: Objective, x0: Array, *, steps: int, lr: float, beta: float = 0.9,
+             dampening: float = 0.0, nesterov: bool = False,
+             clip: ClipArg = None) -> Trajectory:
+    r"""Gradient descent with momentum, exactly as :class:`torch.optim.SGD` computes it.
+
+    With :math:`g_t = \operatorname{clip}(\nabla f(x_{t-1}))`, the buffer is
+    :math:`b_1 = g_1` and :math:`b_t = \beta b_{t-1} + (1 - \tau) g_t` (:math:`\tau`
+    the dampening); the update is :math:`x_t = x_{t-1} - \eta b_t`, or
+    :math:`x_t = x_{t-1} - \eta (g_t + \beta b_t)` with ``nesterov=True``. This is
+    ``torch.optim.SGD(params, lr, momentum=beta, dampening=dampening,
+    nesterov=nesterov)``; with ``beta=0`` it is plain gradient descent. Note the
+    learning rate multiplies the whole buffer (the "heavy ball" convention of
+    PyTorch, not the :math:`(1-\beta)`-averaged one).
+
+    Parameters
+    ----------
+    f, x0, steps, lr, clip
+        As in :func:`gradient_descent`.
+    beta : float
+        Momentum :math:`0 \le \beta < 1`.
+    dampening : float
+        :math:`0 \le \tau < 1`; must be 0 with ``nesterov`` (as in PyTorch).
+    nesterov : bool
+        Use Nesterov's look-ahead form.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> run = momentum(lambda x: x ** 2, 1.0, steps=2, lr=0.1, beta=0.5)
+    >>> run.points[:, 0].round(6).tolist()  # b1 = 2, b2 = 0.5·2 + 1.6 = 2.6
+    [1.0, 0.8, 0.54]
+    """
+    steps = check_steps(steps)
+    lr = check_positive("lr", lr)
+    beta = check_fraction("beta", beta)
+    dampening = check_fraction("dampening", dampening)
+    if nesterov and (beta == 0 or dampening != 0):
+        raise ValueError(
+            "Nesterov momentum needs beta > 0 and dampening = 0 (as in torch.optim.SGD); "
+            f"got beta={beta}, dampening={dampening}"
+        )
+    problem = Problem(f, x0)
+    clipped = _clipper(problem, clip)
+    state: dict[str, np.ndarray] = {}
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        g = clipped(g)
+        if beta == 0:
+            return x - lr * g
+        if "buffer" not in state:
+            state["buffer"] = g.copy()
+        else:
+            state["buffer"] = beta * state["buffer"] + (1 - dampening) * g
+        direction = g + beta * state["buffer"] if nesterov else state["buffer"]
+        return x - lr * direction
+
+    name = "Nesterov momentum" if nesterov else "momentum"
+    return run(problem, steps, step, name)
+
+
+def adam(f: Objective, x0: Array, *, steps: int, lr: float = 1e-3,
+         betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+         clip: ClipArg = None) -> Trajectory:
+    r"""Adam (Kingma & Ba, 2015), exactly as :class:`torch.optim.Adam` computes it.
+
+    With :math:`g_t = \operatorname{clip}(\nabla f(x_{t-1}))`:
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \\
+        x_t = x_{t-1} - \frac{\eta}{1-\beta_1^t}\,
+              \frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon},
+
+    :math:`m_0 = v_0 = 0`: bias-corrected moments, with :math:`\epsilon` added to
+    :math:`\sqrt{\hat v_t}` (not inside the square root), as in
+    ``torch.optim.Adam(params, lr, betas, eps)``.
+
+    Parameters
+    ----------
+    f, x0, steps, clip
+        As in :func:`gradient_descent`.
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    betas : (float, float)
+        Decay rates :math:`0 \le \beta_1, \beta_2 < 1` of the two moment estimates.
+    eps : float
+        :math:`\epsilon > 0`.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> run = adam(lambda x: (x ** 2).sum(), [1.0, -2.0], steps=1, lr=0.1)
+    >>> run.final.round(6).tolist()  # the first step moves every coordinate by ≈ lr
+    [0.9, -1.9]
+    """
+    steps = check_steps(steps)
+    lr = check_positive("lr", lr)
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    beta1 = check_fraction("betas[0]", betas[0])
+    beta2 = check_fraction("betas[1]", betas[1])
+    eps = check_positive("eps", eps)
+    problem = Problem(f, x0)
+    clipped = _clipper(problem, clip)
+    m = np.zeros(problem.dim)
+    v = np.zeros(problem.dim)
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        g = clipped(g)
+        m[:] = m + (g - m) * (1 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+        v[:] = v * beta2 + (1 - beta2) * g * g
+        step_size = lr / (1 - beta1**t)
+        denom = np.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
+        return x - step_size * (m / denom)
+
+    return run(problem, steps, step, "Adam")
+
+
+def perturbed_gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
+                               radius: float = 0.1, threshold: float = 1e-3,
+                               interval: int = 10, seed: int | None = 0,
+                               clip: ClipArg = None) -> Trajectory:
+    r"""Gradient descent that adds noise near critical points (Jin et al., 2017).
+
+    At step :math:`t`, if :math:`\|\nabla f(x_{t-1})\| \le` ``threshold`` and at
+    least ``interval`` steps have passed since the last perturbation (or none has
+    happened yet), the step is :math:`x_t = x_{t-1} + \xi` with :math:`\xi` drawn
+    uniformly from the ball of radius ``radius``, instead of a gradient step
+    (which would be shorter than ``lr * threshold`` there). Otherwise it is a
+    gradient step. The steps that were perturbations are listed in
+    :attr:`Trajectory.perturbations`. Noise lets the iterate leave a strict saddle
+    even when it starts exactly on the saddle's stable manifold. The rule cannot
+    tell a saddle from a minimum: near a minimum it keeps perturbing every
+    ``interval`` steps and gradient descent pulls the iterate back (Jin et al.
+    stop the run there instead; this function always takes ``steps`` steps).
+
+    Parameters
+    ----------
+    f, x0, steps, lr, clip
+        As in :func:`gradient_descent`.
+    radius : float
+        Radius of the ball the perturbation is drawn from (> 0).
+    threshold : float
+        Gradient norm at or below which a perturbation is considered (> 0).
+    interval : int
+        Minimum number of steps between two perturbations (≥ 1).
+    seed : int or None
+        Seed of the :class:`numpy.random.Generator` drawing the noise.
+
+    Returns
+    -------
+    Trajectory
+        With ``perturbations`` set.
+
+    Examples
+    --------
+    >>> from d2lopt.landscapes import double_well
+    >>> run = perturbed_gradient_descent(double_well, [0.0, 1.0], steps=200, lr=0.1)
+    >>> run.points[0].tolist(), round(float(abs(run.final[0])), 1)  # from x = 0 to a minimum
+    ([0.0, 1.0], 1.0)
+    """
+    steps = check_steps(steps)
+    lr = check_positive("lr", lr)
+    radius = check_positive("radius", radius)
+    threshold = check_positive("threshold", threshold)
+    interval = check_steps(interval)
+    if interval < 1:
+        raise ValueError(f"interval must be at least 1 step, got {interval}")
+    problem = Problem(f, x0)
+    clipped = _clipper(problem, clip)
+    rng = np.random.default_rng(seed)
+    perturbed: list[int] = []
+
+    def uniform_ball() -> np.ndarray:
+        direction = rng.standard_normal(problem.dim)
+        direction /= np.linalg.norm(direction)
+        return radius * rng.uniform() ** (1.0 / problem.dim) * direction
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        if np.linalg.norm(g) <= threshold and (not perturbed or t - perturbed[-1] >= interval):
+            perturbed.append(t)
+            return x + uniform_ball()
+        return x - lr * clipped(g)
+
+    return run(problem, steps, step, "perturbed gradient descent", perturbed)

@@ -1,0 +1,116 @@
+"""Second-order methods: Newton's method and saddle-free Newton.
+
+Both form the full Hessian through the backend of ``x0``, so they are meant for
+the low-dimensional landscapes of the chapter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from d2lopt.optim.trajectory import Objective, Problem, Trajectory, check_positive, check_steps, run
+
+Array = Any
+
+__all__ = ["newton", "saddle_free_newton"]
+
+#: Hessians with a larger condition number count as singular for :func:`newton`.
+SINGULAR_CONDITION = 1e12
+
+
+def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajectory:
+    r"""Newton's method :math:`x_t = x_{t-1} - \eta\, H(x_{t-1})^{-1} \nabla f(x_{t-1})`.
+
+    The Newton step jumps to the critical point of the local quadratic model,
+    whatever its kind: near a saddle it moves *towards* the saddle.
+
+    Parameters
+    ----------
+    f : callable
+        Scalar function of one array of ``x0``'s framework.
+    x0 : array_like
+        Start point (NumPy array, Python number or list, ``torch.Tensor``, ``tf.Tensor``).
+    steps : int
+        Number of updates.
+    lr : float
+        Step size :math:`\eta > 0` (1 is the pure Newton step).
+
+    Returns
+    -------
+    Trajectory
+
+    Raises
+    ------
+    ValueError
+        If the Hessian at an iterate is singular (condition number above
+        :data:`SINGULAR_CONDITION`): the message names the iterate and suggests
+        :func:`saddle_free_newton`, which damps small curvatures.
+
+    Examples
+    --------
+    >>> from d2lopt.landscapes import saddle
+    >>> newton(saddle, [0.3, -0.7], steps=1).final.tolist()  # onto the saddle of x² − y²
+    [0.0, 0.0]
+    """
+    steps = check_steps(steps)
+    lr = check_positive("lr", lr)
+    problem = Problem(f, x0)
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = problem.hessian(x)
+        condition = np.linalg.cond(h) if np.all(np.isfinite(h)) else np.inf
+        if not condition < SINGULAR_CONDITION:
+            raise ValueError(
+                f"Newton's method cannot take step {t}: the Hessian at the iterate "
+                f"{np.array2string(x, precision=6)} is singular (condition number "
+                f"{condition:.3g}); start elsewhere, or use saddle_free_newton, whose damping "
+                "keeps the step finite"
+            )
+        return x - lr * np.linalg.solve(h, g)
+
+    return run(problem, steps, step, "Newton")
+
+
+def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
+                       damping: float = 1e-3) -> Trajectory:
+    r"""Saddle-free Newton (Dauphin et al., 2014): :math:`x_t = x_{t-1} - \eta |H|^{-1} \nabla f`.
+
+    With the eigendecomposition :math:`H = V \Lambda V^\top`, :math:`|H| = V
+    \max(|\Lambda|, \delta) V^\top`: the curvature is taken in absolute value, so
+    directions of negative curvature are descended instead of climbed, and
+    eigenvalues below the damping :math:`\delta` are raised to it. Saddles repel
+    the method where plain Newton is attracted to them.
+
+    Parameters
+    ----------
+    f, x0, steps, lr
+        As in :func:`newton`.
+    damping : float
+        :math:`\delta > 0`, the smallest curvature the step divides by.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from d2lopt.landscapes import saddle
+    >>> saddle_free_newton(saddle, [0.5, 0.1], steps=1).final.tolist()  # y is doubled
+    [0.0, 0.2]
+    """
+    steps = check_steps(steps)
+    lr = check_positive("lr", lr)
+    damping = check_positive("damping", damping)
+    problem = Problem(f, x0)
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = problem.hessian(x)
+        if not np.all(np.isfinite(h)):
+            raise ValueError(f"the Hessian at step {t} (iterate {x}) is not finite")
+        eigenvalues, vectors = np.linalg.eigh((h + h.T) / 2)
+        curvature = np.maximum(np.abs(eigenvalues), damping)
+        return x - lr * vectors @ ((vectors.T @ g) / curvature)
+
+    return run(problem, steps, step, "saddle-free Newton")

@@ -1,0 +1,234 @@
+"""The :class:`Trajectory` record and the loop every optimizer shares.
+
+An optimizer here is a rule ``x_t = step(t, x_{t-1}, g_{t-1})`` on NumPy
+float64 vectors. :class:`Problem` turns the caller's ``f`` and start point
+(NumPy, PyTorch or TensorFlow) into that setting: each iterate goes back to the
+caller's framework, shape and dtype before ``f`` and its derivatives are
+evaluated, so the same call works for every backend.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from d2lopt.derivatives import prepare
+
+Array = Any
+Objective = Callable[[Array], Array]
+
+__all__ = ["Trajectory", "Problem", "run", "check_steps", "check_positive", "check_fraction"]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """The iterates of one optimizer run, with the loss and gradient norm at each.
+
+    Attributes
+    ----------
+    points : numpy.ndarray
+        Shape ``(steps + 1, d)``: the start point and every iterate, flattened
+        (``d = 1`` for a scalar start point).
+    values : numpy.ndarray
+        Shape ``(steps + 1,)``: :math:`f` at each point.
+    grad_norms : numpy.ndarray
+        Shape ``(steps + 1,)``: :math:`\\|\\nabla f\\|` at each point (before any clipping).
+    method : str
+        The optimizer that produced it, e.g. ``"gradient descent"``.
+    perturbations : tuple of int
+        The steps :math:`t` at which :func:`~d2lopt.optim.perturbed_gradient_descent`
+        added noise (``points[t]`` is the perturbed point); empty for other methods.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> run = Trajectory(np.zeros((3, 2)), np.zeros(3), np.zeros(3), "demo")
+    >>> len(run), run.final.tolist()
+    (3, [0.0, 0.0])
+    """
+
+    points: np.ndarray
+    values: np.ndarray
+    grad_norms: np.ndarray
+    method: str = ""
+    perturbations: tuple[int, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        points = np.asarray(self.points, dtype=float)
+        if points.ndim == 1:
+            points = points[:, None]
+        values = np.asarray(self.values, dtype=float)
+        grad_norms = np.asarray(self.grad_norms, dtype=float)
+        if points.ndim != 2 or values.shape != (len(points),) or grad_norms.shape != values.shape:
+            raise ValueError(
+                "a Trajectory needs points of shape (n, d) and values and grad_norms of shape "
+                f"(n,); got {points.shape}, {values.shape} and {grad_norms.shape}"
+            )
+        for name, array in (("points", points), ("values", values), ("grad_norms", grad_norms)):
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+        object.__setattr__(self, "perturbations", tuple(int(t) for t in self.perturbations))
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last iterate, shape ``(d,)``."""
+        return self.points[-1].copy()
+
+    @property
+    def steps(self) -> int:
+        """The number of steps taken (one less than the number of points)."""
+        return len(self.points) - 1
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __repr__(self) -> str:
+        return (
+            f"Trajectory(method={self.method!r}, steps={self.steps}, "
+            f"final={np.array2string(self.points[-1], precision=4)}, "
+            f"value={self.values[-1]:.4g})"
+        )
+
+
+# -- validation --------------------------------------------------------------
+
+def check_steps(steps: Any) -> int:
+    """Return ``steps`` as an int, or raise if it is not a non-negative integer."""
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"steps must be a non-negative integer, got {steps!r}")
+    if steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps}")
+    return int(steps)
+
+
+def check_positive(name: str, value: Any) -> float:
+    """Return ``value`` as a float, or raise unless it is a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive, finite number, got {value}")
+    return value
+
+
+def check_fraction(name: str, value: Any) -> float:
+    """Return ``value`` as a float, or raise unless ``0 <= value < 1``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
+    value = float(value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must lie in [0, 1), got {value}")
+    return value
+
+
+# -- the objective as seen by an optimizer ------------------------------------
+
+class Problem:
+    """``f`` and a start point, seen through NumPy float64 vectors.
+
+    Parameters
+    ----------
+    f : callable
+        Scalar function of one array of the start point's framework.
+    x0 : array_like
+        Start point: NumPy array, Python number or list, ``torch.Tensor`` or ``tf.Tensor``.
+
+    Examples
+    --------
+    >>> problem = Problem(lambda x: (x ** 2).sum(), [1.0, 2.0])
+    >>> value, g = problem.value_and_grad(problem.start)
+    >>> value, g.tolist()
+    (5.0, [2.0, 4.0])
+    """
+
+    def __init__(self, f: Objective, x0: Array) -> None:
+        if not callable(f):
+            raise TypeError(f"f must be a function of one array, got {type(f).__name__}")
+        self.f = f
+        self.backend, x = prepare(x0, what="the start point x0")
+        self.shape = self.backend.shape(x)
+        self.dtype = x.dtype
+        self.start = self.backend.to_numpy(x).astype(np.float64).reshape(-1)
+        self.dim = self.start.size
+
+    def to_caller(self, x: np.ndarray) -> Array:
+        """The vector ``x`` as an array of the caller's framework, shape and dtype."""
+        return self.backend.tensor(np.reshape(x, self.shape), self.dtype)
+
+    def to_vector(self, a: Array) -> np.ndarray:
+        """An array of the caller's framework as a flat float64 NumPy vector."""
+        return np.asarray(self.backend.to_numpy(a), dtype=np.float64).reshape(-1)
+
+    def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """``f(x)`` as a float and ``∇f(x)`` as a flat float64 vector."""
+        # Overflow is reported by the optimizer loop as divergence, with advice.
+        with np.errstate(over="ignore", invalid="ignore"):
+            value, g = self.backend.value_and_grad(self.f, self.to_caller(x))
+        return float(self.backend.to_numpy(value)), self.to_vector(g)
+
+    def gradient_in_caller(self, g: np.ndarray) -> Array:
+        """A gradient vector as an array shaped like ``x0`` (what ``clip=`` receives)."""
+        return self.to_caller(g)
+
+    def hessian(self, x: np.ndarray) -> np.ndarray:
+        """The Hessian at ``x`` as a ``(d, d)`` float64 matrix."""
+        h = self.backend.hessian(self.f, self.to_caller(x))
+        return np.asarray(self.backend.to_numpy(h), dtype=np.float64).reshape(self.dim, self.dim)
+
+
+Step = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _show(x: np.ndarray) -> str:
+    return np.array2string(x, precision=4)
+
+
+def _diverged(method: str, t: int, what: str, x: np.ndarray) -> ValueError:
+    return ValueError(
+        f"{method} diverged at step {t}: {what} is no longer finite "
+        f"(last finite iterate {_show(x)}); use a smaller learning "
+        "rate lr, or clip the gradient (clip=('norm', 1.0))"
+    )
+
+
+def run(problem: Problem, steps: int, step: Step, method: str,
+        perturbations: list[int] | None = None) -> Trajectory:
+    """Iterate ``x_t = step(t, x_{t-1}, g_{t-1})`` and record the trajectory.
+
+    ``step`` receives the step number ``t`` (from 1), the current point and the
+    gradient there (both NumPy float64 vectors) and returns the next point.
+
+    Raises
+    ------
+    ValueError
+        If an iterate, its value or its gradient becomes NaN or infinite; the
+        message names the step and suggests a smaller learning rate or clipping.
+    """
+    x = problem.start.copy()
+    value, g = problem.value_and_grad(x)
+    if not (np.isfinite(value) and np.all(np.isfinite(g))):
+        raise ValueError(
+            f"f or its gradient is not finite at the start point {x} (f = {value}, "
+            f"gradient = {g}); start inside the domain of f"
+        )
+    points, values, norms = [x], [value], [float(np.linalg.norm(g))]
+    for t in range(1, steps + 1):
+        new = np.asarray(step(t, x, g), dtype=np.float64).reshape(-1)
+        if not np.all(np.isfinite(new)):
+            raise _diverged(method, t, "the iterate", x)
+        value, g = problem.value_and_grad(new)
+        if not np.isfinite(value):
+            raise _diverged(method, t, f"the loss at {_show(new)}", x)
+        if not np.all(np.isfinite(g)):
+            raise _diverged(method, t, f"the gradient at {_show(new)}", x)
+        x = new
+        points.append(x)
+        values.append(value)
+        with np.errstate(over="ignore"):
+            norms.append(float(np.linalg.norm(g)))
+    return Trajectory(np.stack(points), np.array(values), np.array(norms), method,
+                      tuple(perturbations or ()))
