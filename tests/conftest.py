@@ -25,3 +25,9 @@ def backend(request: pytest.FixtureRequest):
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261123)
+
+
+@pytest.fixture(params=tuple(name for name in INSTALLED if name != "numpy"))
+def non_numpy_backend(request: pytest.FixtureRequest):
+    """The adapter of each installed framework other than NumPy (to compare against NumPy)."""
+    return get_backend(request.param)

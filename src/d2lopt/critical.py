@@ -44,6 +44,14 @@ class CriticalPoint:
         return float(np.mean(self.eigenvalues < 0))
 
 
+def _check_tolerances(grad_tol: float, eig_tol: float) -> None:
+    if not (grad_tol >= 0 and eig_tol >= 0):  # also rejects NaN
+        raise ValueError(
+            f"grad_tol and eig_tol must be non-negative numbers, got grad_tol={grad_tol!r} "
+            f"and eig_tol={eig_tol!r}"
+        )
+
+
 def classify_eigenvalues(
     eigenvalues: np.ndarray, gradient_norm: float = 0.0, *, grad_tol: float = 1e-6,
     eig_tol: float = 1e-8,
@@ -60,6 +68,7 @@ def classify_eigenvalues(
     >>> classify_eigenvalues(np.array([0.0, 1.0]))
     'degenerate'
     """
+    _check_tolerances(grad_tol, eig_tol)
     if gradient_norm > grad_tol:
         return "not critical"
     eigenvalues = np.asarray(eigenvalues, dtype=float)
@@ -103,8 +112,7 @@ def critical_point(
     >>> critical_point(lambda x: x ** 3, 0.0).kind
     'degenerate'
     """
-    if grad_tol < 0 or eig_tol < 0:
-        raise ValueError("grad_tol and eig_tol must be non-negative")
+    _check_tolerances(grad_tol, eig_tol)
     backend, x = prepare(x)
     g = backend.to_numpy(backend.grad(f, x)).ravel()
     h = backend.to_numpy(backend.hessian(f, x))

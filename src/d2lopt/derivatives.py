@@ -86,8 +86,8 @@ def grad(f: Scalar) -> Callable[[Array], Array]:
     Examples
     --------
     >>> import numpy as np
-    >>> grad(lambda x: x ** 3)(2.0)
-    array(12.)
+    >>> float(grad(lambda x: x ** 3)(2.0))
+    12.0
     >>> grad(lambda x: (x ** 2).sum())(np.array([1.0, -3.0]))
     array([ 2., -6.])
     """

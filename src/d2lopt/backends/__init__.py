@@ -105,7 +105,7 @@ def backend_for(x: Any) -> Backend:
     'numpy'
     """
     for key, (_, framework) in _ADAPTERS.items():
-        if framework in sys.modules:
+        if sys.modules.get(framework) is not None:  # None: the import is blocked
             backend = get_backend(key)
             if backend.owns(x):
                 return backend

@@ -103,7 +103,7 @@ himmelblau = Landscape(
 
 
 def quadratic(condition_number: float = 10.0, smallest: float = 1.0) -> Landscape:
-    r"""The quadratic :math:`\tfrac12(\lambda_1 x^2 + \lambda_2 y^2)` with :math:`\lambda_2/\lambda_1 = \kappa`.
+    r"""The quadratic bowl :math:`\tfrac12(\lambda_1 x^2 + \kappa\lambda_1 y^2)`.
 
     Parameters
     ----------

@@ -1,0 +1,309 @@
+"""The backend registry, the per-framework namespaces, error messages and import isolation."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import math
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import d2lopt
+from d2lopt import backends
+from d2lopt.backends import SUPPORTED, Backend, backend_for, default_backend_name, get_backend
+
+HINTS = {"torch": 'pip install "d2lopt[torch]"', "tensorflow": 'pip install "d2lopt[tensorflow]"'}
+
+
+def is_float64(x) -> bool:
+    return "float64" in str(x.dtype)
+
+
+# -- the registry -----------------------------------------------------------------------
+def test_supported_backends():
+    assert SUPPORTED == ("numpy", "torch", "tensorflow")
+    assert d2lopt.SUPPORTED is SUPPORTED
+
+
+@pytest.mark.parametrize(("alias", "name"), [("numpy", "numpy"), ("np", "numpy"),
+                                             ("NumPy", "numpy"), ("torch", "torch"),
+                                             ("pytorch", "torch"), ("tensorflow", "tensorflow"),
+                                             ("TF", "tensorflow")])
+def test_get_backend_accepts_names_and_aliases(alias, name):
+    if importlib.util.find_spec(name) is None:
+        pytest.skip(f"{name} is not installed")
+    backend = get_backend(alias)
+    assert isinstance(backend, Backend)
+    assert backend.name == name
+    assert backend is get_backend(name)
+    assert repr(backend) == f"<d2lopt backend {name!r}>"
+
+
+def test_unknown_backend_name_lists_the_supported_ones():
+    for call in (lambda: get_backend("jax"), lambda: d2lopt.use("jax")):
+        with pytest.raises(ValueError, match="jax") as info:
+            call()
+        for name in SUPPORTED:
+            assert name in str(info.value)
+
+
+def test_backend_name_must_be_a_string():
+    with pytest.raises(TypeError, match="must be a string"):
+        get_backend(3)
+
+
+def test_backend_for_recognises_each_framework(backend):
+    x = backend.tensor([1.0, 2.0])
+    assert backend.owns(x)
+    assert backend_for(x) is backend
+    assert d2lopt.backend_for is backend_for
+
+
+@pytest.mark.parametrize("x", [1.0, 3, [1.0, 2.0], (1, 2), np.float64(2.0), np.zeros((2, 3))])
+def test_python_numbers_lists_and_numpy_arrays_are_numpy(x):
+    assert backend_for(x).name == "numpy"
+
+
+class Thing:
+    """An object no framework owns."""
+
+
+@pytest.mark.parametrize("x", ["a string", {1.0, 2.0}, Thing(), None, {"x": 1.0}, True],
+                         ids=["str", "set", "custom", "None", "dict", "bool"])
+def test_unknown_array_type_names_the_supported_frameworks(x):
+    with pytest.raises(TypeError, match=re.escape(type(x).__qualname__)) as info:
+        backend_for(x)
+    for name in SUPPORTED:
+        assert name in str(info.value)
+    with pytest.raises(TypeError, match="Supported backends"):
+        d2lopt.grad(d2lopt.landscapes.risk)(x)
+
+
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+def test_missing_framework_says_what_to_install(monkeypatch, framework):
+    """Simulate an absent framework, even where it is installed: None in sys.modules blocks it."""
+    monkeypatch.setitem(sys.modules, framework, None)
+    monkeypatch.delitem(backends._loaded, framework, raising=False)
+    with pytest.raises(ImportError, match=re.escape(HINTS[framework])):
+        get_backend(framework)
+    with pytest.raises(ImportError, match=re.escape(HINTS[framework])):
+        d2lopt.use(framework)
+    # Arrays of the frameworks that are there still work, and unknown objects stay TypeErrors.
+    assert backend_for(np.ones(2)).name == "numpy"
+    with pytest.raises(TypeError, match="Supported backends"):
+        backend_for("a string")
+
+
+# -- the adapters -----------------------------------------------------------------------
+def framework_dtype(backend, kind):
+    """The framework's own dtype object for ``"float32"`` or ``"int64"``."""
+    if backend.name == "numpy":
+        return np.dtype(kind)
+    module = importlib.import_module(backend.name)
+    return getattr(module, kind)
+
+
+def test_tensor_is_float64_unless_told_otherwise(backend):
+    for data in ([1, 2], [[1.5, 2.0]], 3, np.arange(4), (0.5,)):
+        x = backend.tensor(data)
+        assert backend.owns(x) and is_float64(x)
+        np.testing.assert_array_equal(backend.to_numpy(x), np.asarray(data, dtype=float))
+    x32 = backend.tensor([1, 2], dtype=framework_dtype(backend, "float32"))
+    assert "float32" in str(x32.dtype)
+    assert is_float64(backend.tensor(x32))  # re-tensoring a framework array casts it
+
+
+def test_to_numpy_copies_into_a_float_ndarray(backend):
+    x = backend.tensor([[1.0, 2.0], [3.0, 4.0]])
+    a = backend.to_numpy(x)
+    assert type(a) is np.ndarray and a.dtype == np.float64
+    a[0, 0] = 100.0
+    assert backend.to_numpy(x)[0, 0] == 1.0
+    assert backend.shape(x) == (2, 2)
+
+
+def test_as_float_casts_integers_only(backend):
+    ints = backend.tensor([1, 2], dtype=framework_dtype(backend, "int64"))
+    assert is_float64(backend.as_float(ints))
+    x32 = backend.tensor([1, 2], dtype=framework_dtype(backend, "float32"))
+    assert "float32" in str(backend.as_float(x32).dtype)
+
+
+@pytest.mark.parametrize(
+    ("op", "reference"),
+    [("cos", np.cos), ("sin", np.sin), ("exp", np.exp), ("log", np.log), ("tanh", np.tanh),
+     ("sqrt", np.sqrt), ("abs", np.abs), ("log1p", np.log1p),
+     ("sigmoid", lambda a: 1 / (1 + np.exp(-a)))],
+)
+def test_elementwise_ops_match_numpy(backend, op, reference):
+    a = np.array([[0.25, 1.5, 3.0], [0.5, 2.0, 7.0]])
+    if op == "abs":
+        a = a - 2.0
+    result = getattr(backend, op)(backend.tensor(a))
+    assert backend.owns(result)
+    np.testing.assert_allclose(backend.to_numpy(result), reference(a), rtol=1e-14)
+
+
+def test_stack_sum_where_and_pi(backend):
+    a, b = np.array([1.0, -2.0, 3.0]), np.array([4.0, 5.0, -6.0])
+    x, y = backend.tensor(a), backend.tensor(b)
+    np.testing.assert_array_equal(backend.to_numpy(backend.stack([x, y])), np.stack([a, b]))
+    np.testing.assert_array_equal(backend.to_numpy(backend.stack([x, y], axis=1)),
+                                  np.stack([a, b], axis=1))
+    m = backend.stack([x, y])
+    assert float(backend.to_numpy(backend.sum(m))) == a.sum() + b.sum()
+    np.testing.assert_array_equal(backend.to_numpy(backend.sum(m, axis=0)), a + b)
+    np.testing.assert_array_equal(backend.to_numpy(backend.where(x > 0, x, y)),
+                                  np.where(a > 0, a, b))
+    assert backend.pi == math.pi
+
+
+def test_derivative_through_every_op(backend):
+    """A function using every op: its gradient against the hand-derived one."""
+
+    def f(z, ops=backend):
+        return ops.sum(ops.cos(z) + ops.sin(z) + ops.exp(z) + ops.log(z) + ops.tanh(z)
+                       + ops.sqrt(z) + ops.abs(z) + ops.sigmoid(z) + ops.log1p(z))
+
+    a = np.array([0.3, 1.7])
+    s = 1 / (1 + np.exp(-a))
+    expected = (-np.sin(a) + np.cos(a) + np.exp(a) + 1 / a + 1 - np.tanh(a) ** 2
+                + 0.5 / np.sqrt(a) + 1 + s * (1 - s) + 1 / (1 + a))
+    g = d2lopt.grad(f)(backend.tensor(a))
+    np.testing.assert_allclose(backend.to_numpy(g), expected, rtol=1e-12)
+
+
+# -- the per-framework namespaces -------------------------------------------------------
+def test_namespace_is_bound_to_its_framework(backend):
+    d2l = importlib.import_module(f"d2lopt.{backend.name}")
+    x = d2l.tensor([1, 2])
+    assert backend.owns(x) and is_float64(x)
+    g = d2l.grad(d2l.landscapes.saddle)(d2l.tensor([1.0, 1.0]))
+    assert backend.owns(g)
+    np.testing.assert_array_equal(d2l.to_numpy(g), [2.0, -2.0])
+    assert d2lopt.use(backend.name) is d2l
+    assert d2l.backend is backend
+    assert d2l.grad is d2lopt.grad and d2l.critical_point is d2lopt.critical_point
+    assert d2l.landscapes is d2lopt.landscapes
+    assert d2l.cos == backend.cos and d2l.pi == math.pi
+    for name in ("tensor", "grad", "hessian", "hvp", "value_and_grad", "optim",
+                 "gradient_descent", "adam"):
+        assert name in d2l.__all__
+
+
+def test_from_d2lopt_import_numpy():
+    from d2lopt import numpy as d2l
+
+    assert isinstance(d2l.tensor([1, 2]), np.ndarray)
+    assert d2l.tensor([1, 2]).dtype == np.float64
+    assert d2lopt.use("numpy") is d2l is d2lopt.numpy
+
+
+def test_from_d2lopt_import_torch():
+    torch = pytest.importorskip("torch")
+    from d2lopt import torch as d2l
+
+    x = d2l.tensor([1, 2])
+    assert isinstance(x, torch.Tensor) and x.dtype == torch.float64
+    assert isinstance(d2l.grad(d2l.landscapes.saddle)(x), torch.Tensor)
+    assert d2lopt.use("torch") is d2l is d2lopt.use("pytorch")
+
+
+def test_from_d2lopt_import_tensorflow():
+    tf = pytest.importorskip("tensorflow")
+    from d2lopt import tensorflow as d2l
+
+    x = d2l.tensor([1, 2])
+    assert isinstance(x, tf.Tensor) and x.dtype == tf.float64
+    assert isinstance(d2l.grad(d2l.landscapes.saddle)(x), tf.Tensor)
+    assert d2lopt.use("tensorflow") is d2l is d2lopt.use("tf")
+
+
+def test_environment_variable_picks_the_namespace(monkeypatch, backend):
+    monkeypatch.setenv("D2LOPT_BACKEND", backend.name.upper())
+    assert default_backend_name() == backend.name
+    assert d2lopt.use() is importlib.import_module(f"d2lopt.{backend.name}")
+
+
+def test_default_namespace_is_numpy(monkeypatch):
+    monkeypatch.delenv("D2LOPT_BACKEND", raising=False)
+    assert d2lopt.use() is d2lopt.numpy
+    monkeypatch.setenv("D2LOPT_BACKEND", "")
+    assert d2lopt.use() is d2lopt.numpy
+    monkeypatch.setenv("D2LOPT_BACKEND", "jax")
+    with pytest.raises(ValueError, match="numpy, torch, tensorflow"):
+        d2lopt.use()
+
+
+def test_unknown_attribute_of_the_package():
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        _ = d2lopt.nonexistent
+
+
+# -- import isolation -------------------------------------------------------------------
+def run_isolated(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter; return the heavy frameworks it left imported."""
+    env = {k: v for k, v in os.environ.items() if k != "D2LOPT_BACKEND"}
+    probe = textwrap.dedent(code) + textwrap.dedent("""
+        import sys
+        print(sorted({m.split(".")[0] for m in sys.modules} & {"torch", "tensorflow"}))
+    """)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return ast.literal_eval(done.stdout.strip().splitlines()[-1])
+
+
+def test_numpy_use_imports_neither_torch_nor_tensorflow():
+    imported = run_isolated("""
+        import numpy as np
+        import d2lopt
+        from d2lopt import landscapes
+        x = np.array([1.0, 2.0])
+        assert d2lopt.grad(landscapes.himmelblau)(x).tolist() == [-36.0, -32.0]
+        d2lopt.hessian(landscapes.himmelblau)(x)
+        d2lopt.hvp(landscapes.himmelblau)(x, x)
+        d2lopt.value_and_grad(landscapes.risk)(0.5)
+        d2lopt.critical_point(landscapes.saddle, np.zeros(2))
+        for f in landscapes.ALL.values():
+            f.critical_points, f.grid(11)
+        landscapes.quadratic(10.0)(x)
+        d2l = d2lopt.use()
+        d2l.grad(d2l.landscapes.saddle)(d2l.tensor([1.0, 1.0]))
+    """)
+    assert imported == []
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_torch_use_does_not_import_tensorflow():
+    imported = run_isolated("""
+        import torch
+        import d2lopt
+        torch.set_num_threads(1)
+        d2lopt.grad(d2lopt.landscapes.himmelblau)(torch.ones(2, dtype=torch.float64))
+        d2lopt.critical_point(d2lopt.landscapes.saddle, torch.zeros(2))
+        d2lopt.use("torch")
+    """)
+    assert imported == ["torch"]
+
+
+def test_tensorflow_hessian_does_not_retrace(caplog):
+    """Repeated Hessians (critical_point in a loop) must not make TensorFlow warn of retracing."""
+    tf = pytest.importorskip("tensorflow")
+    tf_logger = tf.get_logger()
+    tf_logger.addHandler(caplog.handler)
+    try:
+        for scale in range(1, 9):
+            point = d2lopt.critical_point(d2lopt.landscapes.saddle,
+                                          tf.constant([0.0, 0.0], tf.float64) * scale)
+            assert point.kind == "saddle"
+    finally:
+        tf_logger.removeHandler(caplog.handler)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
