@@ -35,3 +35,20 @@ ALL: dict[str, Landscape] = {
     "himmelblau": himmelblau,
     "double_well": double_well,
 }
+
+# Sections 5 and 8: the sign-flip symmetry of one tanh unit, the cliff of a recurrent unit.
+from d2lopt.landscapes.cliffs import (  # noqa: E402
+    cliff_bias,
+    cliff_onset,
+    recurrent_cliff,
+    recurrent_loss,
+)
+from d2lopt.landscapes.tanh_unit import tanh_unit  # noqa: E402
+
+__all__ += ["tanh_unit", "recurrent_cliff", "recurrent_loss", "cliff_bias", "cliff_onset"]
+
+# Sections 11 and 12: the wrong side of the mountain, and a quadratic turned off the axes.
+from d2lopt.landscapes.mountain import mountain  # noqa: E402
+from d2lopt.landscapes.rotated import rotated_quadratic  # noqa: E402
+
+__all__ += ["mountain", "rotated_quadratic"]

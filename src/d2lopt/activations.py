@@ -1,0 +1,159 @@
+r"""Activation functions and their derivatives, written once for every backend.
+
+Each function takes an array of NumPy, PyTorch or TensorFlow (or a Python
+number) and returns one of the same framework, so ``d2lopt.grad`` can check the
+closed-form derivatives by automatic differentiation:
+
+.. math::
+    \tanh'(x) = 1 - \tanh^2 x, \qquad
+    \sigma'(x) = \sigma(x)\bigl(1 - \sigma(x)\bigr) \le \tfrac14, \qquad
+    \mathrm{relu}'(x) = [x > 0].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from d2lopt.backends import Backend, backend_for
+
+__all__ = [
+    "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative", "relu_derivative",
+    "ACTIVATIONS", "elementwise_derivative", "sigmoid_chain",
+]
+
+Array = Any
+
+
+def _ops(x: Array) -> tuple[Backend, Array]:
+    ops = backend_for(x)
+    if isinstance(x, (int, float, list, tuple)):
+        x = ops.tensor(x)
+    return ops, x
+
+
+def tanh(x: Array) -> Array:
+    r"""The hyperbolic tangent :math:`\tanh x`, with values in :math:`(-1, 1)`.
+
+    Examples
+    --------
+    >>> float(tanh(0.0))
+    0.0
+    """
+    ops, x = _ops(x)
+    return ops.tanh(x)
+
+
+def sigmoid(x: Array) -> Array:
+    r"""The logistic sigmoid :math:`\sigma(x) = 1/(1 + e^{-x})`, with values in :math:`(0, 1)`.
+
+    Examples
+    --------
+    >>> float(sigmoid(0.0))
+    0.5
+    """
+    ops, x = _ops(x)
+    return ops.sigmoid(x)
+
+
+def relu(x: Array) -> Array:
+    r"""The rectifier :math:`\max(x, 0)`.
+
+    Examples
+    --------
+    >>> relu([-1.0, 2.0]).tolist()
+    [0.0, 2.0]
+    """
+    ops, x = _ops(x)
+    return ops.where(x > 0, x, 0.0 * x + 0.0)
+
+
+def tanh_derivative(x: Array) -> Array:
+    r""":math:`\tanh'(x) = 1 - \tanh^2 x`; at most 1 (at :math:`x = 0`).
+
+    Examples
+    --------
+    >>> round(float(tanh_derivative(4.0)), 6)
+    0.001341
+    """
+    ops, x = _ops(x)
+    return 1.0 - ops.tanh(x) ** 2
+
+
+def sigmoid_derivative(x: Array) -> Array:
+    r""":math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`; at most :math:`1/4` (at :math:`x = 0`).
+
+    Examples
+    --------
+    >>> float(sigmoid_derivative(0.0))
+    0.25
+    """
+    ops, x = _ops(x)
+    s = ops.sigmoid(x)
+    return s * (1.0 - s)
+
+
+def relu_derivative(x: Array) -> Array:
+    r""":math:`\mathrm{relu}'(x)`: 1 for :math:`x > 0`, 0 for :math:`x < 0`.
+
+    At the kink :math:`x = 0` it returns 0, the subgradient PyTorch and
+    TensorFlow use.
+
+    Examples
+    --------
+    >>> relu_derivative([-1.0, 0.0, 2.0]).tolist()
+    [0.0, 0.0, 1.0]
+    """
+    ops, x = _ops(x)
+    return ops.where(x > 0, 0.0 * x + 1.0, 0.0 * x + 0.0)
+
+
+#: Name -> (activation, its closed-form derivative).
+ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array], Array]]] = {
+    "tanh": (tanh, tanh_derivative),
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "relu": (relu, relu_derivative),
+}
+
+
+def elementwise_derivative(activation: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    r"""The derivative of an elementwise function, by automatic differentiation.
+
+    Because :math:`\partial_{x_i} \sum_j \phi(x_j) = \phi'(x_i)`, the gradient of
+    the sum is the vector of derivatives; ``d2lopt.grad`` computes it on the
+    framework of the input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> elementwise_derivative(sigmoid)(np.array([0.0])).tolist()
+    [0.25]
+    """
+    if not callable(activation):
+        raise TypeError(f"expected an elementwise function, got {type(activation).__name__}")
+    from d2lopt.derivatives import grad
+
+    def summed(x: Array) -> Array:
+        return backend_for(x).sum(activation(x))
+
+    return grad(summed)
+
+
+def sigmoid_chain(x: Array, depth: int, weight: float = 1.0) -> Array:
+    r"""The composition :math:`\sigma(w\,\sigma(w \cdots \sigma(w x)))` of ``depth`` sigmoid layers.
+
+    Its derivative is :math:`\prod_{l=1}^{L} w\,\sigma'(z_l)`, at most
+    :math:`(|w|/4)^L` in size: a chain of sigmoids shrinks gradients
+    geometrically unless :math:`|w| > 4`.
+
+    Examples
+    --------
+    >>> float(sigmoid_chain(0.0, 1))
+    0.5
+    """
+    if int(depth) != depth or depth < 0:
+        raise ValueError(f"depth must be a non-negative integer, got {depth!r}")
+    ops, x = _ops(x)
+    for _ in range(int(depth)):
+        x = ops.sigmoid(weight * x)
+    return x

@@ -1,0 +1,160 @@
+r"""Gradient descent, heavy-ball momentum and Adam, each tuned, on two test problems.
+
+* :func:`quadratic_comparison`: the ill-conditioned quadratic
+  :math:`\tfrac12(\mu x^2 + L y^2)`. Gradient descent and momentum use their
+  theoretically optimal constants (:mod:`d2lopt.rates`), which need
+  :math:`\mu` and :math:`L`; Adam gets the best learning rate and
+  :math:`\beta_1` of a grid.
+* :func:`saddle_comparison`: the double well
+  :math:`\tfrac14x^4 - \tfrac12x^2 + \tfrac12y^2` started next to its saddle;
+  every method gets the best hyper-parameters of a grid.
+
+"Best" means fewest steps until :math:`f - f^\star \le` ``tol``
+(:func:`d2lopt.tuning.tune`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from d2lopt import optim
+from d2lopt.landscapes import Landscape, double_well, quadratic
+from d2lopt.rates import heavy_ball_parameters, optimal_gradient_descent_lr
+from d2lopt.tuning import steps_to_tolerance, tune
+
+__all__ = ["Comparison", "quadratic_comparison", "saddle_comparison", "escape_step",
+           "LR_GRID", "BETA_GRID"]
+
+#: Learning rates tried when a method is tuned on a grid.
+LR_GRID: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+#: Momentum coefficients (heavy ball's :math:`\beta`, Adam's :math:`\beta_1`) tried.
+BETA_GRID: tuple[float, ...] = (0.5, 0.7, 0.9)
+
+_NAMES = ("gradient descent", "momentum", "Adam")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Runs of the three methods on one problem.
+
+    Attributes
+    ----------
+    landscape : Landscape
+        The problem.
+    runs : dict of str to Trajectory
+        ``"gradient descent"``, ``"momentum"``, ``"Adam"``.
+    hyper : dict of str to dict
+        The hyper-parameters each run used.
+    steps_to_tol : dict of str to float
+        First step with :math:`f - f^\\star \\le` ``tol`` (``inf`` if never).
+    tol : float
+        The tolerance.
+    """
+
+    landscape: Landscape
+    runs: dict[str, optim.Trajectory]
+    hyper: dict[str, dict[str, Any]]
+    steps_to_tol: dict[str, float]
+    tol: float
+
+
+def _adam(f: Landscape, start: Any, steps: int, tol: float, minimum: float,
+          lr_grid: Sequence[float], beta_grid: Sequence[float]) -> tuple[dict, optim.Trajectory]:
+    result = tune(optim.adam, f, start, grid={"lr": lr_grid, "betas": [(b, 0.999) for b in
+                                                                        beta_grid]},
+                  steps=steps, tol=tol, minimum=minimum)
+    return result.hyper, result.trajectory
+
+
+def quadratic_comparison(condition_number: float = 50.0, start: Any = (-0.9, 0.6), *,
+                         steps: int = 300, tol: float = 1e-6, landscape: Landscape | None = None,
+                         lr_grid: Sequence[float] = LR_GRID,
+                         beta_grid: Sequence[float] = BETA_GRID) -> Comparison:
+    r"""The three methods on :func:`~d2lopt.landscapes.quadratic` ``(condition_number)``.
+
+    Gradient descent uses :math:`\eta = 2/(\mu + L)`; momentum uses Polyak's
+    :math:`(\eta, \beta)` from :func:`~d2lopt.rates.heavy_ball_parameters`;
+    Adam is tuned over ``lr_grid`` × ``beta_grid`` (:math:`\beta_2 = 0.999`).
+
+    Parameters
+    ----------
+    condition_number : float
+        :math:`\kappa = L/\mu` (with :math:`\mu = 1`).
+    start : array_like
+        Start point; its framework (NumPy, PyTorch, TensorFlow) computes the gradients.
+    steps, tol : int, float
+        Run length and the tolerance on :math:`f - 0`.
+    landscape : Landscape, optional
+        A quadratic with an ``eigenvalues`` attribute to use instead (e.g.
+        :func:`~d2lopt.landscapes.rotated.rotated_quadratic`).
+
+    Examples
+    --------
+    >>> result = quadratic_comparison(10.0, steps=60, lr_grid=(0.1,), beta_grid=(0.9,))
+    >>> sorted(result.runs)
+    ['Adam', 'gradient descent', 'momentum']
+    """
+    bowl = quadratic(condition_number) if landscape is None else landscape
+    mu, L = bowl.eigenvalues
+    lr_gd = optimal_gradient_descent_lr(mu, L)
+    lr_hb, beta_hb = heavy_ball_parameters(mu, L)
+    runs = {
+        "gradient descent": optim.gradient_descent(bowl, start, steps=steps, lr=lr_gd),
+        "momentum": optim.momentum(bowl, start, steps=steps, lr=lr_hb, beta=beta_hb),
+    }
+    hyper: dict[str, dict[str, Any]] = {
+        "gradient descent": {"lr": lr_gd}, "momentum": {"lr": lr_hb, "beta": beta_hb},
+    }
+    hyper["Adam"], runs["Adam"] = _adam(bowl, start, steps, tol, 0.0, lr_grid, beta_grid)
+    reached = {name: steps_to_tolerance(runs[name].values, tol) for name in _NAMES}
+    return Comparison(bowl, {n: runs[n] for n in _NAMES}, {n: hyper[n] for n in _NAMES},
+                      reached, tol)
+
+
+def saddle_comparison(start: Any = (1e-3, 0.5), *, steps: int = 150, tol: float = 1e-6,
+                      lr_grid: Sequence[float] = LR_GRID,
+                      beta_grid: Sequence[float] = BETA_GRID) -> Comparison:
+    r"""The three methods on :data:`~d2lopt.landscapes.double_well`, started near its saddle.
+
+    Every method is tuned on the grid: gradient descent over ``lr_grid``,
+    momentum over ``lr_grid`` × ``beta_grid``, Adam over ``lr_grid`` ×
+    ``beta_grid`` (as :math:`\beta_1`). The target is :math:`f - (-\tfrac14) \le` ``tol``.
+
+    Examples
+    --------
+    >>> result = saddle_comparison(steps=40, lr_grid=(0.3,), beta_grid=(0.5,))
+    >>> result.hyper["momentum"]
+    {'lr': 0.3, 'beta': 0.5}
+    """
+    f_star = float(double_well(double_well.global_minimum.array))
+    gd = tune(optim.gradient_descent, double_well, start, grid={"lr": lr_grid}, steps=steps,
+              tol=tol, minimum=f_star)
+    mom = tune(optim.momentum, double_well, start, grid={"lr": lr_grid, "beta": beta_grid},
+               steps=steps, tol=tol, minimum=f_star)
+    hyper = {"gradient descent": gd.hyper, "momentum": mom.hyper}
+    runs = {"gradient descent": gd.trajectory, "momentum": mom.trajectory}
+    hyper["Adam"], runs["Adam"] = _adam(double_well, start, steps, tol, f_star, lr_grid,
+                                        beta_grid)
+    reached = {name: steps_to_tolerance(runs[name].values, tol, f_star) for name in _NAMES}
+    return Comparison(double_well, runs, hyper, reached, tol)
+
+
+def escape_step(run: optim.Trajectory, threshold: float = 0.5, coordinate: int = 0) -> float:
+    """The first step at which ``|x_t[coordinate]| >= threshold`` (``inf`` if never).
+
+    For the double well, leaving the saddle means the first coordinate growing
+    from near 0 towards :math:`\\pm 1`.
+
+    Examples
+    --------
+    >>> from d2lopt.optim import Trajectory
+    >>> run = Trajectory(np.array([[0.0, 0.0], [0.2, 0.0], [0.7, 0.0]]), np.zeros(3), np.zeros(3))
+    >>> escape_step(run)
+    2
+    """
+    hits = np.flatnonzero(np.abs(run.points[:, coordinate]) >= threshold)
+    return int(hits[0]) if hits.size else float("inf")

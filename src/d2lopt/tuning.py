@@ -1,0 +1,132 @@
+"""Fair comparisons of optimizers: steps to a tolerance, and hyper-parameters picked from a grid.
+
+Comparing optimizers with one learning rate each says more about the learning
+rates than about the methods. :func:`tune` runs a method for every combination
+of a grid of hyper-parameters and keeps the one that reaches the tolerance
+first (:func:`steps_to_tolerance`); runs that diverge count as never reaching it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from d2lopt.optim.trajectory import Trajectory
+
+__all__ = ["steps_to_tolerance", "TuningResult", "tune"]
+
+
+def steps_to_tolerance(values: Sequence[float], tol: float, minimum: float = 0.0, *,
+                       stay: bool = True) -> float:
+    r"""The first step :math:`t` from which :math:`f(x_s) - f^\star \le` ``tol`` (``inf`` if none).
+
+    With ``stay=True`` (the default) the gap must stay below ``tol`` for every
+    later step of the run, so a method that touches the tolerance and then
+    bounces back out (as Adam can with a large constant step) does not count
+    as having converged; with ``stay=False`` the first touch counts.
+
+    Examples
+    --------
+    >>> steps_to_tolerance([1.0, 0.01, 0.1, 0.01], 0.05)
+    3
+    >>> steps_to_tolerance([1.0, 0.01, 0.1, 0.01], 0.05, stay=False)
+    1
+    >>> steps_to_tolerance([1.0, 0.5], 0.05)
+    inf
+    """
+    if not tol > 0:
+        raise ValueError(f"tol must be positive, got {tol}")
+    gaps = np.asarray(values, dtype=float) - float(minimum)
+    inside = gaps <= tol
+    if stay:
+        outside = np.flatnonzero(~inside)
+        first = 0 if outside.size == 0 else int(outside[-1]) + 1
+        return first if first < gaps.size else float("inf")
+    hits = np.flatnonzero(inside)
+    return int(hits[0]) if hits.size else float("inf")
+
+
+@dataclass(frozen=True)
+class TuningResult:
+    """The outcome of :func:`tune`.
+
+    Attributes
+    ----------
+    hyper : dict
+        The chosen hyper-parameters (e.g. ``{"lr": 0.1, "beta": 0.5}``).
+    trajectory : Trajectory
+        The run with them.
+    steps : float
+        Its steps to the tolerance (``inf`` if it never got there).
+    scores : dict
+        Steps to the tolerance for every combination tried, keyed by the tuple
+        of its values in the order of ``grid``.
+    """
+
+    hyper: dict[str, Any]
+    trajectory: Trajectory
+    steps: float
+    scores: dict[tuple[Any, ...], float]
+
+
+def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any, *,
+         grid: Mapping[str, Sequence[Any]], steps: int, tol: float, minimum: float = 0.0,
+         **fixed: Any) -> TuningResult:
+    """Try every combination of ``grid`` and keep the one reaching ``f - minimum <= tol`` first.
+
+    "Reaching" means staying below the tolerance until the end of the run
+    (:func:`steps_to_tolerance` with ``stay=True``). Ties (including "never")
+    are broken by the lowest final loss; runs that diverge count as never
+    reaching the tolerance.
+
+    Parameters
+    ----------
+    optimizer : callable
+        A :mod:`d2lopt.optim` method, called as
+        ``optimizer(f, x0, steps=steps, **combination, **fixed)``.
+    f, x0
+        The objective and the start point.
+    grid : mapping of str to sequence
+        Candidate values per hyper-parameter, e.g. ``{"lr": [0.01, 0.1], "beta": [0.5, 0.9]}``.
+    steps : int
+        Length of every run.
+    tol, minimum : float
+        The target :math:`f - f^\\star \\le` ``tol``.
+    **fixed
+        Hyper-parameters held fixed.
+
+    Examples
+    --------
+    >>> from d2lopt.optim import gradient_descent
+    >>> from d2lopt.landscapes import quadratic
+    >>> result = tune(gradient_descent, quadratic(4.0), [1.0, 1.0],
+    ...               grid={"lr": [0.01, 0.1, 0.4]}, steps=50, tol=1e-8)
+    >>> result.hyper
+    {'lr': 0.4}
+    """
+    if not grid or any(len(values) == 0 for values in grid.values()):
+        raise ValueError("grid must name at least one hyper-parameter, each with candidate values")
+    names = list(grid)
+    best: tuple[float, float, dict[str, Any], Trajectory] | None = None
+    scores: dict[tuple[Any, ...], float] = {}
+    for combination in itertools.product(*(grid[name] for name in names)):
+        hyper = dict(zip(names, combination, strict=True))
+        try:
+            run = optimizer(f, x0, steps=steps, **hyper, **fixed)
+        except ValueError as err:
+            if "diverged" not in str(err):
+                raise
+            scores[combination] = float("inf")
+            continue
+        reached = steps_to_tolerance(run.values, tol, minimum)
+        scores[combination] = reached
+        gap = float(run.values[-1] - minimum)
+        if best is None or (reached, gap) < best[:2]:
+            best = (reached, gap, hyper, run)
+    if best is None:
+        raise ValueError(f"every combination of {dict(grid)} diverged; try smaller learning rates")
+    return TuningResult(hyper=best[2], trajectory=best[3], steps=best[0], scores=scores)

@@ -1,0 +1,183 @@
+"""Section 9 (long-term dependencies): powers of W and gradients of a tanh RNN.
+
+The parameters below are those of docs/chapter/09_long_term.md and
+gallery/09_long_term/; every number the page glues is recomputed here by an
+independent route (repeated multiplication, closed forms, autodiff Jacobians).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import linregress
+
+import d2lopt
+from d2lopt.rates import log_slope
+from d2lopt.recurrence import (
+    matrix_power,
+    power_norms,
+    random_recurrent_weights,
+    rnn_final_state,
+    rnn_gradient_experiment,
+    rnn_jacobian_norms,
+    rnn_jacobians,
+    rnn_states,
+    spectral_radius,
+    symmetric_with_radius,
+)
+
+RADII = (0.9, 1.0, 1.1)
+NON_NORMAL = np.array([[0.9, 2.0], [0.0, 0.8]])
+STEPS = 60
+SCALES = (0.5, 1.0, 1.5, 3.0)
+
+
+def repeated_norms(W: np.ndarray, x: np.ndarray, steps: int) -> np.ndarray:
+    out, v = [np.linalg.norm(x)], x.copy()
+    for _ in range(steps):
+        v = W @ v
+        out.append(np.linalg.norm(v))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("t", [0, 1, 7, 60])
+def test_matrix_power_matches_repeated_multiplication(t):
+    for W in [symmetric_with_radius(20, rho, seed=0) for rho in RADII] + [NON_NORMAL]:
+        expected = np.linalg.matrix_power(W, t)
+        np.testing.assert_allclose(matrix_power(W, t), expected, rtol=1e-9,
+                                   atol=1e-10 * max(1.0, np.abs(expected).max()))
+
+
+def test_matrix_power_complex_eigenvalues_is_real():
+    rotation = 0.95 * np.array([[np.cos(0.3), -np.sin(0.3)], [np.sin(0.3), np.cos(0.3)]])
+    np.testing.assert_allclose(matrix_power(rotation, 9), np.linalg.matrix_power(rotation, 9),
+                               atol=1e-12)
+
+
+def test_matrix_power_rejects_defective_and_bad_input():
+    with pytest.raises(ValueError, match="not diagonalizable"):
+        matrix_power([[1.0, 1.0], [0.0, 1.0]], 3)
+    with pytest.raises(ValueError, match="square"):
+        matrix_power(np.ones((2, 3)), 2)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        matrix_power(np.eye(2), -1)
+
+
+def test_power_norms_match_repeated_multiplication():
+    x = np.ones(20) / np.sqrt(20)
+    for rho in RADII:
+        W = symmetric_with_radius(20, rho, seed=0)
+        np.testing.assert_allclose(power_norms(W, x, STEPS), repeated_norms(W, x, STEPS),
+                                   rtol=1e-9)
+
+
+def test_symmetric_with_radius_is_symmetric_with_that_radius():
+    for rho in RADII:
+        W = symmetric_with_radius(20, rho, seed=0)
+        np.testing.assert_allclose(W, W.T, atol=1e-14)
+        assert np.max(np.abs(np.linalg.eigvalsh(W))) == pytest.approx(rho, abs=1e-12)
+        assert spectral_radius(W) == pytest.approx(rho, abs=1e-12)
+
+
+def test_glued_fitted_rates_equal_log_rho():
+    """The page glues log_slope over t in [30, 60]; for a normal W it is log ρ."""
+    x = np.ones(20) / np.sqrt(20)
+    t = np.arange(STEPS + 1)
+    for rho in RADII:
+        W = symmetric_with_radius(20, rho, seed=0)
+        glued = log_slope(t[STEPS // 2:], power_norms(W, x, STEPS)[STEPS // 2:])
+        independent = linregress(t[30:], np.log(repeated_norms(W, x, STEPS)[30:])).slope
+        assert glued == pytest.approx(independent, abs=1e-9)
+        assert glued == pytest.approx(np.log(rho), abs=1e-4)
+
+
+def test_non_normal_transient_peak_matches_closed_form():
+    """W^t e2 = (20 (0.9^t - 0.8^t), 0.8^t) for W = [[0.9, 2], [0, 0.8]]."""
+    t = np.arange(STEPS + 1)
+    closed = np.hypot(20 * (0.9**t - 0.8**t), 0.8**t)
+    norms = power_norms(NON_NORMAL, np.array([0.0, 1.0]), STEPS)
+    np.testing.assert_allclose(norms, closed, rtol=1e-10)
+    assert int(np.argmax(norms)) == int(np.argmax(closed)) == 6
+    assert norms.max() > 5.0
+    assert spectral_radius(NON_NORMAL) == pytest.approx(0.9)
+    # back below 1 only at t = 29 (the page glues this), then decays at rate log 0.9
+    assert int(np.flatnonzero((closed < 1) & (t > 6))[0]) == 29
+    assert log_slope(t[30:], norms[30:]) == pytest.approx(np.log(0.9), abs=2e-3)
+
+
+def test_rnn_jacobians_are_a_product_of_one_step_jacobians():
+    W, U, inputs, h0, _ = rnn_gradient_experiment(1.5, n=6, horizon=4)
+    states = rnn_states(W, U, inputs, h0)
+    expected = np.eye(6)
+    for h in states[1:]:
+        expected = np.diag(1 - h**2) @ W @ expected
+    np.testing.assert_allclose(rnn_jacobians(W, U, inputs, h0)[-1], expected, rtol=1e-12)
+
+
+def test_rnn_jacobian_matches_autodiff_on_every_backend(backend):
+    W, U, inputs, h0, _ = rnn_gradient_experiment(1.5, n=8, horizon=12)
+    x = backend.tensor(h0)
+    rows = [
+        backend.to_numpy(d2lopt.grad(lambda h, i=i: rnn_final_state(h, W, U, inputs)[i])(x))
+        for i in range(8)
+    ]
+    np.testing.assert_allclose(np.array(rows), rnn_jacobians(W, U, inputs, h0)[-1],
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_rnn_final_state_matches_rnn_states(backend):
+    W, U, inputs, h0, _ = rnn_gradient_experiment(1.0, n=5, horizon=7)
+    final = backend.to_numpy(rnn_final_state(backend.tensor(h0), W, U, inputs))
+    np.testing.assert_allclose(final, rnn_states(W, U, inputs, h0)[-1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_glued_rnn_norms_and_rates_against_torch_jacobians(scale):
+    """The page's norms (product of Jacobians) against torch.autograd's Jacobian of h_T."""
+    torch = pytest.importorskip("torch")
+    W, U, inputs, h0, norms = rnn_gradient_experiment(scale)
+    Wt, drives = torch.tensor(W), torch.tensor(inputs @ U.T)
+
+    def h_T(h, T):
+        for t in range(T):
+            h = torch.tanh(Wt @ h + drives[t])
+        return h
+
+    for T in (1, 20, 50, 80):
+        J = torch.autograd.functional.jacobian(lambda h, T=T: h_T(h, T), torch.tensor(h0))
+        # at scale 3 the state dynamics are chaotic (Lyapunov exponent ~0.3), so rounding
+        # differences between NumPy and torch grow like e^{0.3 T}: ~1e-6 relative at T = 80
+        assert norms[T - 1] == pytest.approx(np.linalg.norm(J.numpy(), 2), rel=1e-4)
+    T = np.arange(1, 81)
+    glued = log_slope(T[19:], norms[19:])
+    assert glued == pytest.approx(linregress(T[19:], np.log(norms[19:])).slope, abs=1e-9)
+    # the rigorous bound of Pascanu et al. (2013): ||dh_T/dh_0|| <= ||W||_2^T since |tanh'| <= 1
+    assert np.all(norms <= np.linalg.norm(W, 2) ** T * (1 + 1e-9))
+    # in this experiment the rate never exceeds log ρ (saturation only shrinks the factors)
+    assert glued < np.log(spectral_radius(W)) + 1e-3
+
+
+def test_rnn_rates_small_weights_follow_log_rho_and_large_saturate():
+    T = np.arange(1, 81)
+    W, *_, norms = rnn_gradient_experiment(1.0)   # ρ a little above 1, yet vanishing
+    assert 1.0 < spectral_radius(W) < 1.05 and log_slope(T[19:], norms[19:]) < 0
+    W, *_, norms = rnn_gradient_experiment(0.5)
+    assert log_slope(T[19:], norms[19:]) == pytest.approx(np.log(spectral_radius(W)), abs=0.05)
+    W, *_, norms = rnn_gradient_experiment(3.0)
+    rate = log_slope(T[19:], norms[19:])
+    assert 0 < rate < 0.5 * np.log(spectral_radius(W))
+
+
+def test_random_recurrent_weights_radius_close_to_scale():
+    W = random_recurrent_weights(64, 1.5, seed=0)
+    assert spectral_radius(W) == pytest.approx(1.5, rel=0.05)
+    assert np.linalg.norm(W, 2) == pytest.approx(3.0, rel=0.1)
+
+
+def test_rnn_input_validation():
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        rnn_jacobian_norms(np.eye(2), np.eye(2), np.zeros((1, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match="inputs must have shape"):
+        rnn_states(np.eye(2), np.eye(2), np.zeros((1, 3)), np.zeros(2))
+    with pytest.raises(ValueError, match="horizon"):
+        rnn_gradient_experiment(1.0, horizon=0)

@@ -1,0 +1,121 @@
+"""Section 10 (vanishing gradients): activations, their derivatives, chains of sigmoids.
+
+Every number docs/chapter/10_vanishing.md glues is recomputed here by an
+independent route (math module closed forms, torch.autograd, SciPy).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq, minimize_scalar
+
+import d2lopt
+from d2lopt.activations import (
+    ACTIVATIONS,
+    elementwise_derivative,
+    relu,
+    sigmoid,
+    sigmoid_chain,
+    sigmoid_derivative,
+    tanh,
+    tanh_derivative,
+)
+from d2lopt.rates import log_slope
+
+GRID = np.linspace(-6.0, 6.0, 241)
+
+
+def test_tanh_derivative_at_4_by_autodiff_on_every_backend(backend):
+    value = float(backend.to_numpy(d2lopt.grad(tanh)(backend.tensor(4.0))))
+    assert value == pytest.approx(1 - math.tanh(4.0) ** 2, rel=1e-12)
+    # the folk value "about 0.0013" is right to that precision; the next digits are 0.00134
+    assert round(value, 4) == 0.0013
+    assert round(value, 5) == 0.00134
+
+
+def test_sigmoid_derivative_peaks_at_quarter_at_zero(backend):
+    at_zero = float(backend.to_numpy(d2lopt.grad(sigmoid)(backend.tensor(0.0))))
+    assert at_zero == 0.25
+    numpy = d2lopt.get_backend("numpy")
+    peak = minimize_scalar(lambda z: -float(numpy.grad(sigmoid, np.asarray(z))),
+                           bounds=(-3, 3), method="bounded", options={"xatol": 1e-10})
+    assert -peak.fun == pytest.approx(0.25, abs=1e-15)
+    assert peak.x == pytest.approx(0.0, abs=1e-6)
+    s = 1 / (1 + np.exp(-GRID))
+    assert np.max(s * (1 - s)) <= 0.25
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_autodiff_derivatives_match_closed_forms(backend, name):
+    phi, closed_form = ACTIVATIONS[name]
+    x = backend.tensor(GRID[GRID != 0])
+    np.testing.assert_allclose(backend.to_numpy(elementwise_derivative(phi)(x)),
+                               backend.to_numpy(closed_form(x)), rtol=1e-12, atol=1e-15)
+
+
+def test_activations_against_torch_reference():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(GRID, dtype=torch.float64, requires_grad=True)
+    for name, ref in (("tanh", torch.tanh), ("sigmoid", torch.sigmoid), ("relu", torch.relu)):
+        phi, derivative = ACTIVATIONS[name]
+        (expected,) = torch.autograd.grad(ref(x).sum(), x)
+        np.testing.assert_allclose(phi(GRID), ref(x).detach().numpy(), rtol=1e-14)
+        np.testing.assert_allclose(derivative(GRID), expected.numpy(), rtol=1e-10, atol=1e-16)
+
+
+def test_relu_values_and_kink():
+    assert relu([-1.0, 0.0, 2.0]).tolist() == [0.0, 0.0, 2.0]
+    assert float(tanh_derivative(0.0)) == 1.0
+    assert float(sigmoid_derivative(0.0)) == 0.25
+
+
+def product_of_local_derivatives(x: float, depth: int) -> float:
+    """dz_L/dz_0 = prod σ'(z_{l-1}) for the chain z_l = σ(z_{l-1}) (weight 1), forward pass."""
+    product, z = 1.0, x
+    for _ in range(depth):
+        s = 1 / (1 + math.exp(-z))
+        product *= s * (1 - s)
+        z = s
+    return product
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5, 30])
+def test_sigmoid_chain_derivative_by_autodiff_equals_chain_rule(backend, depth):
+    x0 = backend.tensor(0.0)
+    value = float(backend.to_numpy(d2lopt.grad(lambda x: sigmoid_chain(x, depth))(x0)))
+    assert value == pytest.approx(product_of_local_derivatives(0.0, depth), rel=1e-12)
+    assert value <= 0.25**depth
+
+
+def test_glued_fixed_point_and_per_layer_factor():
+    fixed_point = brentq(lambda z: float(sigmoid(z)) - z, 0.0, 1.0, xtol=1e-14)
+    z = 0.5  # independent: iterate z <- σ(z) to convergence
+    for _ in range(200):
+        z = 1 / (1 + math.exp(-z))
+    assert fixed_point == pytest.approx(z, abs=1e-12)
+    per_layer = fixed_point * (1 - fixed_point)
+    assert per_layer < 0.25
+    depths = np.arange(1, 31)
+    chain = np.array([product_of_local_derivatives(0.0, L) for L in depths])
+    fitted = math.exp(log_slope(depths[10:], chain[10:]))
+    assert fitted == pytest.approx(per_layer, rel=1e-6)
+
+
+def test_relu_chain_passes_gradient_unchanged(backend):
+    def chain(x):
+        for _ in range(30):
+            x = relu(x)
+        return x
+
+    assert float(backend.to_numpy(d2lopt.grad(chain)(backend.tensor(1.0)))) == 1.0
+    assert float(backend.to_numpy(d2lopt.grad(chain)(backend.tensor(-1.0)))) == 0.0
+
+
+def test_errors():
+    with pytest.raises(TypeError):
+        elementwise_derivative(3.0)
+    with pytest.raises(ValueError, match="depth"):
+        sigmoid_chain(0.0, -1)

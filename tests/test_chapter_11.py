@@ -1,0 +1,233 @@
+"""Section 11 (local vs global structure): the mountain landscape and separable logistic loss.
+
+Parameters are those of docs/chapter/11_local_global.md and gallery/11_local_global/.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar, root
+from scipy.special import expit
+from scipy.stats import linregress
+
+import d2lopt
+from d2lopt.implicit_bias import (
+    logistic_gradient,
+    logistic_gradient_descent,
+    logistic_loss,
+    logistic_smoothness,
+    max_margin,
+    separable_data,
+)
+from d2lopt.landscapes.mountain import MOUNTAIN_PARAMETERS as P
+from d2lopt.landscapes.mountain import mountain
+from d2lopt.rates import log_slope
+
+LR, STEPS = 0.3, 1500
+STARTS = {(-0.4, 0.0): False, (-0.5, 1.2): False, (-0.3, -1.8): False,
+          (0.5, 0.3): True, (0.6, -1.2): True, (3.5, 2.5): True}
+
+
+def mountain_gradient(p: np.ndarray) -> np.ndarray:
+    """The gradient of the mountain, derived by hand (independent of autodiff)."""
+    x, y = p
+    ax, ay, s = 2 * P["width_x"] ** 2, 2 * P["width_y"] ** 2, 2 * P["basin_width"] ** 2
+    peak = P["height"] * np.exp(-x**2 / ax - y**2 / ay)
+    basin = P["depth"] * np.exp(-((x - P["basin_x"]) ** 2 + y**2) / s)
+    sig = expit(x)
+    return np.array([
+        peak * (-2 * x / ax) + basin * 2 * (x - P["basin_x"]) / s + P["slope"] * sig * (1 - sig),
+        peak * (-2 * y / ay) + basin * 2 * y / s,
+    ])
+
+
+def fd_hessian(p: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    return np.array([(mountain_gradient(p + h * e) - mountain_gradient(p - h * e)) / (2 * h)
+                     for e in np.eye(2)])
+
+
+def test_hand_gradient_matches_autodiff_on_every_backend(backend):
+    for p in [(-0.4, 0.3), (1.0, -2.0), (2.5, 0.7)]:
+        g = backend.to_numpy(d2lopt.grad(mountain)(backend.tensor(p)))
+        np.testing.assert_allclose(g, mountain_gradient(np.array(p)), rtol=1e-10, atol=1e-14)
+
+
+def test_critical_points_are_all_found_and_correctly_classified():
+    found = []
+    for sx in np.linspace(-1.5, 4.0, 12):
+        for sy in np.linspace(-3.0, 3.0, 13):
+            sol = root(mountain_gradient, np.array([sx, sy]), jac=fd_hessian, tol=1e-13)
+            p = sol.x
+            if (sol.success and np.linalg.norm(mountain_gradient(p)) < 1e-9
+                    and -1.5 <= p[0] <= 4 and abs(p[1]) <= 3
+                    and all(np.linalg.norm(p - q) > 1e-5 for q in found)):
+                found.append(p)
+    known = mountain.critical_points
+    assert len(found) == len(known) == 4
+    for point in known:
+        p = np.array(point.location)
+        assert min(np.linalg.norm(p - q) for q in found) < 1e-7
+        eig = np.linalg.eigvalsh(0.5 * (fd_hessian(p) + fd_hessian(p).T))
+        kind = ("minimum" if eig.min() > 0 else "maximum" if eig.max() < 0 else "saddle")
+        assert kind == point.kind
+
+
+def test_global_minimum_below_asymptote_and_asymptote_approached():
+    basin = mountain.global_minimum.array
+    value = float(mountain(basin))
+    assert value == pytest.approx(-1.0987, abs=1e-4)
+    assert value < mountain.asymptote
+    X, Y = np.meshgrid(np.linspace(-7, 4, 221), np.linspace(-3, 3, 121))
+    assert np.asarray(mountain(np.stack([X, Y]))).min() >= value - 1e-12
+    ys = np.linspace(-3, 3, 7)
+    far = np.asarray(mountain(np.stack([np.full_like(ys, -40.0), ys])))
+    assert np.all(far > 0) and np.all(far < 1e-16)
+    left = np.asarray(mountain(np.stack([X[X < -2], Y[X < -2]])))
+    assert np.all(left > mountain.asymptote)
+
+
+def hand_gradient_descent(start: tuple[float, float]) -> np.ndarray:
+    x, points = np.array(start, float), [np.array(start, float)]
+    for _ in range(STEPS):
+        x = x - LR * mountain_gradient(x)
+        points.append(x)
+    return np.array(points)
+
+
+@pytest.mark.parametrize("start", list(STARTS))
+def test_runs_match_hand_gradient_descent_and_outcome(start):
+    run = d2lopt.optim.gradient_descent(mountain, np.array(start), steps=STEPS, lr=LR)
+    np.testing.assert_allclose(run.points, hand_gradient_descent(start), rtol=1e-9, atol=1e-9)
+    reached = np.linalg.norm(run.final - mountain.global_minimum.array) < 1e-3
+    assert reached == STARTS[start]
+
+
+@pytest.mark.parametrize("start", [s for s, ok in STARTS.items() if not ok])
+def test_glued_runaway_rates(start):
+    points = hand_gradient_descent(start)
+    values = np.asarray(mountain(points.T))
+    t = np.arange(STEPS + 1)
+    late = t >= STEPS // 10
+    distance = np.linalg.norm(points - mountain.global_minimum.array, axis=1)
+    slope = linregress(np.log(t[late]), distance[late]).slope
+    loss_slope = log_slope(t[late], values[late], log_x=True)
+    assert slope == pytest.approx(1.0, abs=0.05)          # x_t ≈ -log(η t)
+    assert loss_slope == pytest.approx(-1.0, abs=0.03)    # f ≈ 1/(η t)
+    assert STEPS * values[-1] == pytest.approx(1 / LR, rel=0.02)
+    assert np.all(np.diff(values) < 0)                    # the loss decreases at every step
+    assert np.all(np.diff(distance[late]) > 0)            # and the distance keeps growing
+
+
+# -- logistic loss on separable data -------------------------------------------------------
+
+X, Y = separable_data(40, seed=0)
+
+
+def test_data_are_separable_with_the_promised_margin():
+    mu = np.array([1.5, 0.5]) / np.linalg.norm([1.5, 0.5])
+    assert np.min(Y * (X @ mu)) >= 0.3
+    assert set(Y.tolist()) == {-1.0, 1.0}
+
+
+def test_max_margin_against_a_search_over_directions():
+    def margin(theta):
+        return np.min(Y * (X @ np.array([np.cos(theta), np.sin(theta)])))
+
+    thetas = np.linspace(-np.pi, np.pi, 20001)
+    coarse = thetas[np.argmax([margin(th) for th in thetas])]
+    best = minimize_scalar(lambda th: -margin(th), bounds=(coarse - 1e-3, coarse + 1e-3),
+                           method="bounded", options={"xatol": 1e-12})
+    gamma = -best.fun
+    w_hat = max_margin(X, Y)
+    assert np.linalg.norm(w_hat) == pytest.approx(1 / gamma, rel=1e-6)
+    np.testing.assert_allclose(w_hat / np.linalg.norm(w_hat),
+                               [np.cos(best.x), np.sin(best.x)], atol=1e-5)
+
+
+def test_max_margin_rejects_inseparable_data():
+    with pytest.raises(ValueError, match="not linearly separable"):
+        max_margin(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([1.0, -1.0]))
+
+
+def test_logistic_loss_as_cross_entropy_and_gradient_by_autodiff(backend):
+    w = np.array([0.3, -0.7])
+    p, target = expit(X @ w), (Y > 0).astype(float)   # the binary cross-entropy form
+    expected = -np.mean(target * np.log(p) + (1 - target) * np.log1p(-p))
+    assert float(backend.to_numpy(logistic_loss(backend.tensor(w), X, Y))) == pytest.approx(
+        expected, rel=1e-12)
+    g = backend.to_numpy(d2lopt.grad(lambda v: logistic_loss(v, X, Y))(backend.tensor(w)))
+    np.testing.assert_allclose(g, logistic_gradient(w, X, Y), rtol=1e-10)
+
+
+def test_smoothness_is_the_hessian_norm_at_zero():
+    H = X.T @ X / (4 * len(Y))      # the Hessian at w = 0, where σ' = 1/4 is largest
+    assert logistic_smoothness(X) == pytest.approx(np.linalg.eigvalsh(H).max(), rel=1e-12)
+
+
+def test_gradient_descent_matches_torch_sgd():
+    torch = pytest.importorskip("torch")
+    lr = 1.0 / logistic_smoothness(X)
+    w = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr)
+    Xt, targets = torch.tensor(X), torch.tensor((Y > 0).astype(float))
+    for _ in range(2000):
+        opt.zero_grad()
+        torch.nn.functional.binary_cross_entropy_with_logits(Xt @ w, targets).backward()
+        opt.step()
+    _, weights, losses = logistic_gradient_descent(X, Y, lr=lr, steps=2000, record=[2000])
+    np.testing.assert_allclose(weights[-1], w.detach().numpy(), rtol=1e-9)
+
+
+def test_glued_implicit_bias_numbers():
+    """Loss ~ 1/t, ||w|| ~ ||w_hat|| log t (approached from below), direction -> w_hat."""
+    steps = 300_000
+    lr = 1.0 / logistic_smoothness(X)
+    record = np.unique(np.geomspace(1, steps, 200).astype(int))
+    t, weights, losses = logistic_gradient_descent(X, Y, lr=lr, steps=steps, record=record)
+    norms = np.linalg.norm(weights, axis=1)
+    late = t >= steps // 10
+    norm_slope = linregress(np.log(t[late]), norms[late]).slope
+    w_norm = np.linalg.norm(max_margin(X, Y))
+    assert 0.85 * w_norm < norm_slope < w_norm
+    assert log_slope(t[late], losses[late], log_x=True) == pytest.approx(-1.0, abs=0.05)
+    assert np.all(losses > 0) and np.all(np.diff(losses) < 0)
+    assert np.all(np.diff(norms) > 0)
+    recomputed = np.logaddexp(0, -(Y[:, None] * X) @ weights[-1]).mean()
+    assert losses[-1] == pytest.approx(recomputed, rel=1e-12)
+    cosine = weights[-1] @ max_margin(X, Y) / (norms[-1] * w_norm)
+    assert 0.99 < cosine < 1.0
+
+
+@pytest.mark.parametrize("start", [s for s, ok in STARTS.items() if not ok])
+def test_no_local_warning_far_along_the_runaway_path(start):
+    """Gradient norm ~ 1/(η t) and no negative curvature along the late path (page prose)."""
+    points = hand_gradient_descent(start)
+    t = np.arange(STEPS + 1)
+    norms = np.linalg.norm([mountain_gradient(p) for p in points[150:]], axis=1)
+    assert log_slope(t[150:], norms, log_x=True) == pytest.approx(-1.0, abs=0.05)
+    for p in points[-200:]:
+        eig = np.linalg.eigvalsh(fd_hessian(p))
+        assert eig.max() > 0 and eig.min() > -1e-8
+
+
+def test_glued_restart_share_with_hand_gradient():
+    """Same draws as the page: 400 uniform starts in [-3, 4] x [-3, 3], 400 steps of η = 0.3."""
+    rng = np.random.default_rng(0)
+    starts = np.stack([rng.uniform(-3.0, 4.0, 400), rng.uniform(-3.0, 3.0, 400)])
+    page = starts.copy()
+    surface_gradient = d2lopt.grad(lambda p: mountain(p).sum())
+    for _ in range(400):
+        page = page - LR * surface_gradient(page)
+    hand = starts.copy()
+    for _ in range(400):
+        hand = hand - LR * np.stack([mountain_gradient(hand[:, i]) for i in range(400)], axis=1)
+    np.testing.assert_allclose(page, hand, rtol=1e-8, atol=1e-8)
+    basin = mountain.global_minimum.array[:, None]
+    share = float((np.linalg.norm(page - basin, axis=0) < 1e-2).mean())
+    share_hand = float((np.linalg.norm(hand - basin, axis=0) < 1e-2).mean())
+    assert share == share_hand
+    # the runs not in the basin have all run off to the left
+    lost = np.linalg.norm(hand - basin, axis=0) >= 1e-2
+    assert np.all(hand[0, lost] < -3.0)
+    assert 0.2 < share < 0.9

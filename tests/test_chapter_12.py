@@ -1,0 +1,240 @@
+"""Section 12 (what works in practice): rates, tuning, and the tuned comparisons.
+
+Parameters are those of docs/chapter/12_practice.md and gallery/12_practice/.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import linregress
+
+import d2lopt
+from d2lopt.comparison import (
+    BETA_GRID,
+    LR_GRID,
+    escape_step,
+    quadratic_comparison,
+    saddle_comparison,
+)
+from d2lopt.landscapes import double_well, quadratic
+from d2lopt.landscapes.rotated import rotated_quadratic
+from d2lopt.rates import (
+    escape_growth_factor,
+    fitted_rate,
+    gradient_descent_rate,
+    heavy_ball_parameters,
+    heavy_ball_rate,
+    log_slope,
+    optimal_gradient_descent_lr,
+)
+from d2lopt.tuning import steps_to_tolerance, tune
+
+KAPPA = 50.0
+START = np.array([-0.9, 0.6])
+
+
+def iteration_radius(lr: float, beta: float, curvatures) -> float:
+    """Spectral radius of the heavy-ball iteration matrix [[1 + β - ηλ, -β], [1, 0]]."""
+    return max(np.max(np.abs(np.linalg.eigvals(np.array([[1 + beta - lr * lam, -beta],
+                                                          [1.0, 0.0]]))))
+               for lam in curvatures)
+
+
+def test_rates_against_iteration_matrices():
+    mu, L = 1.0, KAPPA
+    lr = optimal_gradient_descent_lr(mu, L)
+    assert lr == pytest.approx(2 / 51)
+    assert gradient_descent_rate(mu, L) == pytest.approx(
+        max(abs(1 - lr * mu), abs(1 - lr * L)), rel=1e-15)
+    assert gradient_descent_rate(mu, L) == pytest.approx(49 / 51)
+    hb_lr, beta = heavy_ball_parameters(mu, L)
+    assert hb_lr == pytest.approx(4 / (math.sqrt(L) + 1) ** 2)
+    assert beta == pytest.approx(((math.sqrt(KAPPA) - 1) / (math.sqrt(KAPPA) + 1)) ** 2)
+    # the defective (repeated-eigenvalue) iteration matrix: eigvals are accurate to ~sqrt(eps)
+    assert iteration_radius(hb_lr, beta, np.linspace(mu, L, 101)) == pytest.approx(
+        heavy_ball_rate(mu, L), rel=1e-6)
+    assert heavy_ball_rate(mu, L) == pytest.approx(math.sqrt(beta), rel=1e-12)
+    # a slightly different (lr, beta) is worse
+    assert iteration_radius(hb_lr * 0.9, beta, [mu, L]) > heavy_ball_rate(mu, L)
+
+
+def test_rate_argument_checks():
+    with pytest.raises(ValueError, match="0 < mu <= L"):
+        heavy_ball_parameters(2.0, 1.0)
+    with pytest.raises(ValueError, match="positive"):
+        log_slope([1, 2], [1.0, -1.0])
+    with pytest.raises(ValueError, match="beta"):
+        escape_growth_factor(0.1, 1.0, beta=1.0)
+
+
+def test_steps_to_tolerance_against_brute_force():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        values = rng.uniform(0, 1, 20)
+        tol = 0.3
+        stays = [t for t in range(20) if all(v <= tol for v in values[t:])]
+        first = [t for t in range(20) if values[t] <= tol]
+        assert steps_to_tolerance(values, tol) == (stays[0] if stays else math.inf)
+        assert steps_to_tolerance(values, tol, stay=False) == (first[0] if first else math.inf)
+
+
+def test_tune_picks_the_best_combination():
+    result = tune(d2lopt.optim.momentum, quadratic(10.0), [1.0, 1.0],
+                  grid={"lr": [0.01, 0.1], "beta": [0.0, 0.5]}, steps=80, tol=1e-8)
+    assert min(result.scores.values()) == result.steps
+    assert result.scores[(result.hyper["lr"], result.hyper["beta"])] == result.steps
+    with pytest.raises(ValueError, match="diverged"):
+        tune(d2lopt.optim.gradient_descent, quadratic(10.0), [1.0, 1.0], grid={"lr": [5.0]},
+             steps=200, tol=1e-8)
+
+
+@pytest.fixture(scope="module")
+def comparisons():
+    turned = rotated_quadratic(KAPPA)
+    return {
+        "aligned": quadratic_comparison(KAPPA, START),
+        "turned": quadratic_comparison(KAPPA, np.array(turned.rotation).T @ START,
+                                       landscape=turned),
+    }
+
+
+def test_rotated_quadratic_hessian(backend):
+    turned = rotated_quadratic(KAPPA)
+    H = backend.to_numpy(d2lopt.hessian(turned)(backend.tensor([0.3, -0.2])))
+    np.testing.assert_allclose(H, np.array(turned.hessian_matrix), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.eigvalsh(H), [1.0, KAPPA], rtol=1e-12)
+    R = np.array(turned.rotation)
+    np.testing.assert_allclose(R.T @ np.diag([1.0, KAPPA]) @ R, H, atol=1e-12)
+
+
+def test_glued_quadratic_runs_match_torch_optimizers(comparisons):
+    torch = pytest.importorskip("torch")
+    result = comparisons["aligned"]
+    lam = torch.tensor([1.0, KAPPA], dtype=torch.float64)
+
+    def torch_run(make, steps):
+        x = torch.tensor(START, requires_grad=True)
+        opt, points = make([x]), [START.copy()]
+        for _ in range(steps):
+            opt.zero_grad()
+            (0.5 * (lam * x**2).sum()).backward()
+            opt.step()
+            points.append(x.detach().numpy().copy())
+        return np.array(points)
+
+    hb = result.hyper["momentum"]
+    expected = torch_run(lambda p: torch.optim.SGD(p, lr=hb["lr"], momentum=hb["beta"]), 300)
+    np.testing.assert_allclose(result.runs["momentum"].points, expected, rtol=1e-9, atol=1e-14)
+    adam = result.hyper["Adam"]
+    expected = torch_run(lambda p: torch.optim.Adam(p, lr=adam["lr"], betas=adam["betas"]), 300)
+    np.testing.assert_allclose(result.runs["Adam"].points, expected, rtol=1e-7, atol=1e-12)
+    gd = result.hyper["gradient descent"]
+    expected = torch_run(lambda p: torch.optim.SGD(p, lr=gd["lr"]), 300)
+    np.testing.assert_allclose(result.runs["gradient descent"].points, expected, rtol=1e-9,
+                               atol=1e-14)
+
+
+def test_glued_quadratic_steps_and_rates(comparisons):
+    aligned, turned = comparisons["aligned"], comparisons["turned"]
+    for result in (aligned, turned):
+        # independent recount of the steps to f <= 1e-6 (and staying there)
+        H = np.array(result.landscape.hessian_matrix) if result is turned else np.diag(
+            [1.0, KAPPA])
+        for name, run in result.runs.items():
+            values = 0.5 * np.einsum("ti,ij,tj->t", run.points, H, run.points)
+            np.testing.assert_allclose(values, run.values, rtol=1e-12, atol=1e-300)
+            inside = values <= 1e-6
+            expected = next((t for t in range(len(values)) if inside[t:].all()), math.inf)
+            assert result.steps_to_tol[name] == expected
+    # gradient descent and heavy ball are rotation invariant: identical step counts
+    for name in ("gradient descent", "momentum"):
+        assert aligned.steps_to_tol[name] == turned.steps_to_tol[name]
+    # heavy ball beats gradient descent by about sqrt(kappa)-fold fewer steps
+    assert aligned.steps_to_tol["momentum"] * 3 < aligned.steps_to_tol["gradient descent"]
+    # Adam's per-coordinate scaling helps only on the axis-aligned bowl
+    assert aligned.steps_to_tol["Adam"] < aligned.steps_to_tol["momentum"]
+    assert turned.steps_to_tol["Adam"] > turned.steps_to_tol["momentum"]
+    # gradient descent's loss is exactly f(x0) r^{2t}; heavy ball's rate is sqrt(beta) (x t)
+    run = aligned.runs["gradient descent"]
+    r = gradient_descent_rate(1.0, KAPPA)
+    np.testing.assert_allclose(run.values, run.values[0] * r ** (2 * np.arange(301)), rtol=1e-9)
+    gd_distance = np.linalg.norm(run.points, axis=1)
+    assert fitted_rate(gd_distance, start=20, stop=120) == pytest.approx(r, rel=1e-10)
+    # the long-run speed-up log r_HB / log r_GD is close to sqrt(kappa); the short run gets less
+    ratio = math.log(heavy_ball_rate(1.0, KAPPA)) / math.log(r)
+    assert ratio == pytest.approx(math.sqrt(KAPPA), rel=0.01)
+    speedup = aligned.steps_to_tol["gradient descent"] / aligned.steps_to_tol["momentum"]
+    assert 3 < speedup < ratio
+    # heavy ball's optimal step is beyond gradient descent's stability limit, within its own
+    hb_lr, hb_beta = heavy_ball_parameters(1.0, KAPPA)
+    assert 2 / KAPPA < hb_lr < 2 * (1 + hb_beta) / KAPPA
+    assert aligned.runs["momentum"].values[1] > aligned.runs["momentum"].values[0]
+    distance = np.linalg.norm(aligned.runs["momentum"].points, axis=1)
+    fitted = fitted_rate(distance, start=20, stop=120)
+    t = np.arange(20, 120)
+    independent = math.exp(linregress(t, np.log(distance[20:120])).slope)
+    assert fitted == pytest.approx(independent, rel=1e-12)
+    assert heavy_ball_rate(1.0, KAPPA) < fitted < heavy_ball_rate(1.0, KAPPA) * 1.03
+    # dividing out the factor t of the repeated eigenvalue recovers the theoretical rate
+    corrected = math.exp(linregress(t, np.log(distance[20:120] / t)).slope)
+    assert corrected == pytest.approx(heavy_ball_rate(1.0, KAPPA), rel=2e-3)
+
+
+def test_adam_tuning_scores_are_reproducible(comparisons):
+    result = comparisons["aligned"]
+    hyper = result.hyper["Adam"]
+    assert hyper["lr"] in LR_GRID and hyper["betas"][0] in BETA_GRID
+    for lr in LR_GRID:
+        for b in BETA_GRID:
+            try:
+                run = d2lopt.optim.adam(quadratic(KAPPA), START, steps=300, lr=lr, betas=(b, 0.999))
+            except ValueError:
+                continue
+            assert steps_to_tolerance(run.values, 1e-6) >= result.steps_to_tol["Adam"]
+
+
+@pytest.fixture(scope="module")
+def saddle():
+    return saddle_comparison(np.array([1e-3, 0.5]))
+
+
+def test_glued_saddle_numbers(saddle):
+    f_star = -0.25
+    assert float(double_well(double_well.global_minimum.array)) == f_star
+    for name, run in saddle.runs.items():
+        x = run.points
+        values = 0.25 * x[:, 0] ** 4 - 0.5 * x[:, 0] ** 2 + 0.5 * x[:, 1] ** 2
+        np.testing.assert_allclose(values, run.values, rtol=1e-12, atol=1e-15)
+        escape = next(t for t in range(len(x)) if abs(x[t, 0]) >= 0.5)
+        assert escape_step(run) == escape
+        gap = values - f_star
+        expected = next((t for t in range(len(x)) if (gap[t:] <= 1e-6).all()), math.inf)
+        assert saddle.steps_to_tol[name] == expected
+    # the grid search picks the smallest momentum values of the grid (page prose)
+    assert saddle.hyper["momentum"]["beta"] == min(BETA_GRID)
+    assert saddle.hyper["Adam"]["betas"][0] == min(BETA_GRID)
+    # all three escape; Adam first, gradient descent last
+    steps = {name: escape_step(run) for name, run in saddle.runs.items()}
+    assert steps["Adam"] <= steps["momentum"] < steps["gradient descent"] < math.inf
+
+
+def test_escape_growth_factor_against_numpy_roots_and_runs(saddle):
+    for lr, beta in [(0.3, 0.0), (1.0, 0.5), (0.1, 0.9)]:
+        roots = np.roots([1.0, -(1 + beta + lr), beta])
+        assert escape_growth_factor(lr, 1.0, beta) == pytest.approx(max(abs(roots)), rel=1e-12)
+    # the glued "extra steps per decade" against log(10)/log(z)
+    offsets = np.geomspace(1e-2, 1e-12, 11)
+    for name, method in (("gradient descent", d2lopt.optim.gradient_descent),
+                         ("momentum", d2lopt.optim.momentum)):
+        hyper = saddle.hyper[name]
+        steps = [escape_step(method(double_well, [x0, 0.5], steps=150, **hyper))
+                 for x0 in offsets]
+        per_decade = -linregress(np.log10(offsets), steps).slope
+        z = escape_growth_factor(hyper["lr"], 1.0, hyper.get("beta", 0.0))
+        assert per_decade == pytest.approx(math.log(10) / math.log(z), abs=0.1)
+    adam_steps = [escape_step(d2lopt.optim.adam(double_well, [x0, 0.5], steps=150,
+                                                **saddle.hyper["Adam"])) for x0 in offsets]
+    assert max(adam_steps) - min(adam_steps) <= 2
