@@ -1,0 +1,102 @@
+"""
+The 0-1 loss and its surrogates
+===============================
+
+A classifier with labels :math:`y \\in \\{-1, +1\\}` and a real-valued score
+:math:`f(x)` is right when the *margin* :math:`m = y f(x)` is positive. The
+loss we care about counts mistakes, the 0-1 loss :math:`[m \\le 0]`, but it is
+useless to a gradient method: it is flat on both sides of its jump, so its
+derivative is zero wherever it exists. Training minimizes a *surrogate*
+instead. We draw the usual ones as functions of the margin, differentiate all
+of them with the framework chosen by ``D2LOPT_BACKEND``, and check that each
+surrogate lies on or above the 0-1 loss everywhere.
+"""
+
+# %%
+# Derivatives by automatic differentiation
+# ----------------------------------------
+# :func:`d2lopt.losses.derivative` differentiates a margin loss at every
+# margin at once. At a thousand random margins the 0-1 loss has derivative
+# exactly zero, and that is the whole problem with it.
+import matplotlib.pyplot as plt
+import numpy as np
+
+import d2lopt
+from d2lopt import plot
+from d2lopt.losses import SURROGATES, derivative, zero_one_loss
+
+plot.use_style()
+d2l = d2lopt.use()
+
+random_margins = d2l.tensor(np.random.default_rng(0).normal(0.0, 2.0, size=1000))
+zero_one_slopes = d2l.to_numpy(derivative(zero_one_loss)(random_margins))
+print(f"0-1 loss: derivative zero at {np.sum(zero_one_slopes == 0)} of {zero_one_slopes.size} "
+      f"random margins ({d2l.backend.name}); largest |derivative| {np.abs(zero_one_slopes).max()}")
+
+m = np.linspace(-2.0, 3.0, 2001)  # contains m = 0 exactly (index 800)
+margins = d2l.tensor(m)
+zero_one = d2l.to_numpy(zero_one_loss(margins))
+values, slopes = {}, {}
+for name, loss in SURROGATES.items():
+    values[name] = d2l.to_numpy(loss(margins))
+    slopes[name] = d2l.to_numpy(derivative(loss)(margins))
+    gap = values[name] - zero_one
+    touching = m[gap == 0]
+    print(f"{name:11s}: min of surrogate - (0-1 loss) over the grid = {gap.min():.1e}, "
+          f"equal at {touching.size} grid point(s), the first m = {touching.min():+.2f}; "
+          f"derivative at m = 0: "
+          f"{slopes[name][np.argmin(np.abs(m))]:+.4f}")
+
+# %%
+# The figure
+# ----------
+# Left, the losses; right, their derivatives. The logistic loss is
+# :math:`\log_2(1 + e^{-m})`, the negative log-likelihood of logistic
+# regression divided by :math:`\log 2` so that, like the others, it passes
+# through :math:`(0, 1)`.
+labels = {
+    "logistic": r"logistic $\log_2(1 + e^{-m})$",
+    "hinge": r"hinge $\max(0, 1 - m)$",
+    "squared": r"squared $(1 - m)^2$",
+    "exponential": r"exponential $e^{-m}$",
+}
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4))
+jump = np.flatnonzero(np.diff(zero_one)) + 1  # break the line at the jump instead of joining it
+left.plot(np.insert(m, jump, np.nan), np.insert(zero_one, jump, np.nan),
+          color=plot.COLORS["black"], linewidth=2.5, label=r"0-1 loss $[m \leq 0]$")
+right.plot(m, d2l.to_numpy(derivative(zero_one_loss)(margins)), color=plot.COLORS["black"],
+           linewidth=2.5, label="0-1 loss (zero everywhere)")
+for name in SURROGATES:
+    left.plot(m, values[name], label=labels[name])
+    right.plot(m, slopes[name], label=labels[name].split(" ")[0])
+left.set_ylim(-0.1, 4.0)
+left.set_xlabel("margin $m = y\\,f(x)$")
+left.set_ylabel("loss")
+left.set_title("Surrogates lie on or above the 0-1 loss")
+left.legend(loc="upper right", fontsize=9)
+plot.annotate_point(left, "every loss is 1 at m = 0", (0.0, float(zero_one[np.argmin(np.abs(m))])),
+                    offset=(-30.0, -40.0))
+right.set_ylim(-4.0, 2.5)
+right.set_xlabel("margin $m = y\\,f(x)$")
+right.set_ylabel(r"derivative $\ell'(m)$ (autodiff)")
+right.set_title("Only the surrogates give a gradient")
+right.legend(loc="lower right", fontsize=9)
+fig.suptitle("The 0-1 loss and four surrogate losses as functions of the margin, with their "
+             "derivatives", fontsize=11)
+fig.tight_layout()
+plt.show()
+
+# %%
+# Conclusions
+# -----------
+# Every surrogate is at least the 0-1 loss at every margin, so driving a
+# surrogate's average down also bounds the training error from above; all
+# four touch the 0-1 loss at :math:`m = 0`. Their derivatives differ in what
+# they ask of the model. The hinge stops pushing once an example is right by
+# a margin of 1; the logistic and exponential losses keep rewarding larger
+# margins forever, the exponential one with a derivative that explodes on
+# badly misclassified points (it is fragile to label noise); the squared loss
+# *penalizes* examples that are right by more than 1, which is why it is a
+# poor surrogate for classification. The 0-1 loss, flat on both sides, has
+# derivative zero at every random margin: no gradient method can learn from
+# it directly.

@@ -1,0 +1,95 @@
+"""The 0-1 loss and its surrogates: values, derivatives and the upper-bound property."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from d2lopt.losses import (
+    SURROGATES,
+    derivative,
+    exponential_loss,
+    hinge_loss,
+    logistic_loss,
+    margin,
+    squared_loss,
+    zero_one_loss,
+)
+
+LN2 = np.log(2.0)
+
+#: Each loss and its derivative written out again in plain NumPy from the formulas.
+CLOSED_FORMS = {
+    "logistic": (lambda m: np.log1p(np.exp(-m)) / LN2, lambda m: -1.0 / (LN2 * (1 + np.exp(m)))),
+    "hinge": (lambda m: np.maximum(0.0, 1.0 - m), lambda m: np.where(m < 1, -1.0, 0.0)),
+    "squared": (lambda m: (1.0 - m) ** 2, lambda m: -2.0 * (1.0 - m)),
+    "exponential": (lambda m: np.exp(-m), lambda m: -np.exp(-m)),
+}
+
+#: The grid of the chapter page and the gallery script (contains m = 0 exactly).
+GRID = np.linspace(-2.0, 3.0, 2001)
+
+
+def random_margins(rng, size=1000):
+    m = rng.normal(0.0, 2.0, size=size)
+    return m[np.abs(np.abs(m - 0.5) - 0.5) > 1e-6]  # away from the kinks at 0 and 1
+
+
+@pytest.mark.parametrize("name", list(SURROGATES))
+def test_surrogate_values_and_derivatives(backend, rng, name):
+    m = random_margins(rng)
+    value, slope = CLOSED_FORMS[name]
+    loss = SURROGATES[name]
+    np.testing.assert_allclose(backend.to_numpy(loss(backend.tensor(m))), value(m), rtol=1e-12,
+                               atol=1e-14)
+    np.testing.assert_allclose(backend.to_numpy(derivative(loss)(backend.tensor(m))), slope(m),
+                               rtol=1e-10, atol=1e-14)
+
+
+def test_zero_one_loss_values(backend):
+    m = backend.tensor([-2.0, -1e-9, 0.0, 1e-9, 5.0])
+    np.testing.assert_array_equal(backend.to_numpy(zero_one_loss(m)), [1, 1, 1, 0, 0])
+
+
+def test_zero_one_loss_has_zero_derivative_at_random_margins(backend, rng):
+    m = rng.normal(0.0, 2.0, size=1000)
+    slopes = backend.to_numpy(derivative(zero_one_loss)(backend.tensor(m)))
+    assert slopes.shape == (1000,)
+    assert np.count_nonzero(slopes) == 0
+
+
+@pytest.mark.parametrize("name", list(SURROGATES))
+def test_every_surrogate_upper_bounds_the_zero_one_loss(rng, name):
+    margins = np.concatenate([GRID, rng.normal(0.0, 5.0, size=10_000), [0.0]])
+    gap = SURROGATES[name](margins) - zero_one_loss(margins)
+    assert gap.min() >= 0.0
+    # ... and touches it where the 0-1 loss jumps: every surrogate is 1 at m = 0
+    assert float(SURROGATES[name](0.0)) == pytest.approx(1.0, abs=1e-15)
+    # for mistakes (m <= 0) the closed forms are all at least 1
+    mistakes = margins[margins <= 0]
+    assert np.all(CLOSED_FORMS[name][0](mistakes) >= 1.0 - 1e-15)
+
+
+def test_logistic_loss_is_scaled_to_bits_and_stable(backend):
+    m = backend.tensor([-800.0, 0.0, 800.0])
+    values = backend.to_numpy(logistic_loss(m))
+    np.testing.assert_allclose(values, [800.0 / LN2, 1.0, 0.0], rtol=1e-12, atol=1e-300)
+    slopes = backend.to_numpy(derivative(logistic_loss)(m))
+    assert np.all(np.isfinite(slopes))
+    np.testing.assert_allclose(slopes, [-1.0 / LN2, -0.5 / LN2, 0.0], atol=1e-12)
+
+
+def test_losses_accept_python_numbers():
+    assert float(hinge_loss(0.5)) == 0.5
+    assert float(squared_loss(3.0)) == 4.0
+    assert float(exponential_loss(0.0)) == 1.0
+
+
+def test_margin():
+    np.testing.assert_array_equal(margin(np.array([1.0, -1.0]), np.array([-2.0, -2.0])),
+                                  [-2.0, 2.0])
+
+
+def test_derivative_rejects_non_callables():
+    with pytest.raises(TypeError, match="loss function"):
+        derivative(3.0)

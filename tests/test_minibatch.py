@@ -1,0 +1,131 @@
+"""The standard error of a minibatch gradient, with and without replacement (section 3)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import d2lopt
+from d2lopt.minibatch import (
+    finite_population_correction,
+    linear_regression_data,
+    linear_regression_gradients,
+    minibatch_mean_stds,
+    samples_for_error_reduction,
+    sgd_stationary_variance,
+    simulate_sgd_on_quadratic,
+    standard_error,
+)
+from d2lopt.rates import log_slope
+
+#: The setting of the chapter page and the gallery script.
+N = 1024
+SIZES = 2 ** np.arange(10)
+REPEATS = 2000
+
+
+@pytest.fixture(scope="module")
+def page_gradients() -> np.ndarray:
+    features, y = linear_regression_data(N, slope=2.0, intercept=1.0, noise=0.5, seed=0)
+    return linear_regression_gradients(features, y, np.zeros(2))[:, 0]
+
+
+def test_finite_population_correction_is_exact_for_every_subset():
+    # enumerate all C(7, 3) subsets: the exact standard deviation of their means
+    values = np.array([0.3, -1.2, 2.5, 0.0, 4.1, -0.7, 1.9])
+    for n in range(1, len(values) + 1):
+        means = [np.mean(values[list(c)]) for c in itertools.combinations(range(7), n)]
+        exact = np.sqrt(np.mean((np.array(means) - values.mean()) ** 2))
+        assert standard_error(values.std(), n, population=len(values)) == pytest.approx(
+            exact, abs=1e-12)
+
+
+def test_iid_standard_error_is_exact_for_every_sequence():
+    # all 4**2 ordered pairs drawn with replacement from 4 values
+    values = np.array([1.0, -2.0, 0.5, 3.0])
+    means = [np.mean(p) for p in itertools.product(values, repeat=2)]
+    exact = np.sqrt(np.mean((np.array(means) - values.mean()) ** 2))
+    assert standard_error(values.std(), 2) == pytest.approx(exact, abs=1e-12)
+
+
+def test_measured_spread_matches_the_formulas_on_the_page_data(page_gradients):
+    sigma = page_gradients.std()
+    with_replacement = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS,
+                                           replace=True, seed=1)
+    without = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS, replace=False, seed=2)
+    # the per-example gradients are heavy-tailed: allow 4 standard errors of a std estimate
+    np.testing.assert_allclose(with_replacement, sigma / np.sqrt(SIZES), rtol=0.1)
+    np.testing.assert_allclose(without, standard_error(sigma, SIZES, population=N), rtol=0.1)
+    # at n = N/2 the two differ by the correction sqrt((N - n)/(N - 1)) ~ 0.707
+    assert without[-1] / with_replacement[-1] == pytest.approx(
+        finite_population_correction(int(SIZES[-1]), N), rel=0.1)
+    assert abs(log_slope(SIZES, with_replacement, log_x=True) + 0.5) < 0.05
+
+
+def test_full_batch_without_replacement_has_no_error():
+    values = np.random.default_rng(0).normal(size=50)
+    assert minibatch_mean_stds(values, [50], repeats=10, replace=False) == pytest.approx(0.0,
+                                                                                        abs=1e-12)
+
+
+def test_cost_accuracy_trade_off():
+    assert samples_for_error_reduction(10) == 100.0
+    assert standard_error(3.0, 4) / standard_error(3.0, 400) == pytest.approx(10.0)
+    assert standard_error(3.0, 1) / standard_error(3.0, 4) == pytest.approx(2.0)
+
+
+def test_per_example_gradients_match_autodiff(backend, rng):
+    features, y = linear_regression_data(20, seed=3)
+    w = rng.normal(size=2)
+    grads = linear_regression_gradients(features, y, w)
+    X, Y = backend.tensor(features), backend.tensor(y)
+    for i in (0, 7, 19):
+        def loss(weights, i=i):
+            return 0.5 * (X[i, 0] * weights[0] + X[i, 1] * weights[1] - Y[i]) ** 2
+
+        auto = backend.to_numpy(d2lopt.grad(loss)(backend.tensor(w)))
+        np.testing.assert_allclose(grads[i], auto, rtol=1e-12, atol=1e-12)
+
+
+def test_linear_regression_data_follows_its_model():
+    features, y = linear_regression_data(100_000, slope=2.0, intercept=1.0, noise=0.5, seed=0)
+    fit, *_ = np.linalg.lstsq(features, y, rcond=None)
+    np.testing.assert_allclose(fit, [2.0, 1.0], atol=0.01)
+
+
+@pytest.mark.parametrize("lr,batch_size", [(0.1, 4), (0.1, 16), (0.025, 4), (0.5, 8)])
+def test_stationary_variance_of_sgd_matches_simulation(lr, batch_size):
+    targets = np.random.default_rng(0).normal(0.0, 2.0, size=1000)
+    chains = 4000
+    final = simulate_sgd_on_quadratic(lr, targets, batch_size, steps=int(40 / lr), chains=chains,
+                                      seed=1)
+    predicted = sgd_stationary_variance(lr, 1.0, targets.var(), batch_size)
+    # a variance estimated from 4000 roughly Gaussian draws: relative error ~ sqrt(2/4000)
+    assert final.var() == pytest.approx(predicted, rel=4 * np.sqrt(2 / chains))
+    assert final.mean() == pytest.approx(targets.mean(), abs=4 * np.sqrt(predicted / chains))
+
+
+def test_stationary_variance_depends_on_lr_over_batch_size_to_first_order():
+    v = sgd_stationary_variance(0.01, 1.0, 1.0, 64)
+    assert sgd_stationary_variance(0.01, 1.0, 1.0, 32) == pytest.approx(2 * v)
+    assert sgd_stationary_variance(0.005, 1.0, 1.0, 32) == pytest.approx(v, rel=0.01)
+    # the exact value of the closed form against the geometric series it sums
+    series = sum((1 - 0.01) ** (2 * k) * 0.01**2 / 64 for k in range(20000))
+    assert v == pytest.approx(series, rel=1e-10)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: sgd_stationary_variance(2.5, 1.0, 1.0, 4), "unstable"),
+    (lambda: sgd_stationary_variance(0.1, -1.0, 1.0, 4), "curvature"),
+    (lambda: standard_error(-1.0, 4), "negative"),
+    (lambda: standard_error(1.0, 0), "positive integer"),
+    (lambda: standard_error(1.0, 11, population=10), "larger than the population"),
+    (lambda: minibatch_mean_stds(np.ones(5), [2], repeats=1, replace=True), "2 repeats"),
+    (lambda: linear_regression_gradients(np.ones(3), np.ones(3), np.ones(1)), "shape"),
+    (lambda: samples_for_error_reduction(0), "positive"),
+])
+def test_bad_arguments_raise(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

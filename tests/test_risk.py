@@ -1,0 +1,107 @@
+"""Risk and empirical risk: the minima of section 1 and the 1/sqrt(n) law of its second figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+import d2lopt
+from d2lopt.landscapes import empirical_risk, risk
+from d2lopt.risk import (
+    constant_predictor_risk,
+    empirical_risk_convergence,
+    lowest_minimum_in,
+    sample_empirical_risks,
+    squared_loss_std,
+)
+
+#: The parameters the chapter page and the gallery script use.
+INTERVAL = (0.5, 1.5)
+MEAN, STD, C = 1.0, 1.0, 0.0
+SIZES = 2 ** np.arange(11)
+
+
+@pytest.mark.parametrize("landscape", [risk, empirical_risk], ids=["risk", "empirical_risk"])
+def test_lowest_minimum_matches_a_million_point_grid(landscape):
+    grid = np.linspace(*INTERVAL, 1_000_001)  # spacing 1e-6
+    values = np.asarray(landscape(grid))
+    x_grid = grid[np.argmin(values)]
+    x_star, value = lowest_minimum_in(landscape, INTERVAL)
+    assert abs(x_star - x_grid) <= 1e-6
+    assert value <= values.min() + 1e-12  # refined by root finding: at least as low as the grid
+    assert value == pytest.approx(values.min(), abs=1e-11)
+
+
+def test_the_two_minima_differ_and_the_empirical_minimizer_has_excess_risk():
+    x_risk, f_min = lowest_minimum_in(risk, INTERVAL)
+    x_emp, _ = lowest_minimum_in(empirical_risk, INTERVAL)
+    assert x_emp < x_risk
+    # the excess risk, checked against the formula x cos(pi x) written out again
+    excess = x_emp * np.cos(np.pi * x_emp) - f_min
+    assert excess == pytest.approx(float(risk(x_emp)) - f_min, abs=1e-14)
+    assert excess > 0.01
+    # the derivative vanishes at both minimizers (checked against the closed form f')
+    for x in (x_risk, x_emp):
+        assert abs(float(d2lopt.grad(empirical_risk if x == x_emp else risk)(x))) < 1e-10
+    closed_form = np.cos(np.pi * x_risk) - np.pi * x_risk * np.sin(np.pi * x_risk)
+    assert abs(closed_form) < 1e-12
+
+
+def test_lowest_minimum_without_an_interior_minimum_raises():
+    # x cos(pi x) increases on [1.2, 1.5]: no critical point inside
+    with pytest.raises(ValueError, match="no interior minimum"):
+        lowest_minimum_in(risk, (1.2, 1.5))
+
+
+@pytest.mark.parametrize("c,mean,std", [(0.0, 1.0, 1.0), (0.5, -1.0, 2.0), (3.0, 3.0, 0.5)])
+def test_closed_forms_match_numerical_integration(c, mean, std):
+    density = stats.norm(mean, std).pdf
+    lo, hi = mean - 12 * std, mean + 12 * std
+    risk_value, _ = integrate.quad(lambda y: (y - c) ** 2 * density(y), lo, hi)
+    variance, _ = integrate.quad(lambda y: ((y - c) ** 2 - risk_value) ** 2 * density(y), lo, hi)
+    assert constant_predictor_risk(c, mean, std) == pytest.approx(risk_value, rel=1e-10)
+    assert squared_loss_std(c, mean, std) == pytest.approx(np.sqrt(variance), rel=1e-8)
+
+
+def test_constant_predictor_risk_on_an_array():
+    cs = np.array([-1.0, 1.0, 2.0])
+    np.testing.assert_allclose(constant_predictor_risk(cs, 1.0, 2.0), [8.0, 4.0, 5.0])
+
+
+def test_convergence_of_the_page_run():
+    run = empirical_risk_convergence(C, MEAN, STD, SIZES, repeats=2000, seed=0)
+    assert run.risk == 2.0
+    assert abs(run.slope + 0.5) < 0.05
+    # the measured spread is the closed-form standard deviation of the sample mean of the loss
+    np.testing.assert_allclose(run.stds, squared_loss_std(C, MEAN, STD) / np.sqrt(SIZES),
+                               rtol=0.12)
+    np.testing.assert_allclose(run.predicted_stds, np.sqrt(6.0 / SIZES), rtol=1e-12)
+    # unbiased: each mean within 4 standard errors of the risk
+    assert np.all(np.abs(run.means - run.risk) < 4 * run.predicted_stds / np.sqrt(2000))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_slope_is_minus_one_half_for_other_seeds_and_parameters(seed):
+    run = empirical_risk_convergence(0.3, -0.5, 1.5, SIZES, repeats=2000, seed=seed)
+    assert abs(run.slope + 0.5) < 0.05
+
+
+def test_samples_are_reproducible_and_shaped():
+    a = sample_empirical_risks(C, MEAN, STD, [1, 5], repeats=3, seed=7)
+    b = sample_empirical_risks(C, MEAN, STD, [1, 5], repeats=3, seed=7)
+    assert a.shape == (2, 3)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"std": 0.0}, "positive"),
+    ({"sizes": [0, 4]}, "positive integers"),
+    ({"repeats": 1}, "at least 2 repeats"),
+])
+def test_bad_arguments_raise(kwargs, match):
+    args = {"c": 0.0, "mean": 1.0, "std": 1.0, "sizes": [1, 2], "repeats": 5}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        sample_empirical_risks(args["c"], args["mean"], args["std"], args["sizes"],
+                               repeats=args["repeats"])
