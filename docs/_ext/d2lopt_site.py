@@ -1,0 +1,233 @@
+"""Fixes, at build time, what the theme and the gallery ship that a reader trips over.
+
+Each fix is checked by the browser tests in ``tests/browser`` (axe-core, alt
+text, page weight); remove one only with the test that needs it.
+
+- **Sidebar toggles have a name.** pydata-sphinx-theme draws each expandable
+  entry of the navigation as ``<details><summary>`` holding only a chevron
+  icon, which screen readers announce as an unnamed button (axe
+  ``summary-name``, serious). Each such ``<summary>`` gets
+  ``aria-label="Sections of <entry title>"``.
+- **MathJax on every page.** Sphinx loads MathJax only on pages whose own text
+  has math, but the navigation sidebar of every page lists the gallery's titles,
+  some of which have math in them; without MathJax they show as raw TeX. The
+  assets policy ``always`` loads it everywhere.
+- **Bibliography entries are list items.** docutils writes the citation list as
+  ``role="list"`` holding ``role="doc-biblioentry"`` entries, a role that
+  WAI-ARIA (DPUB 1.1) deprecated, so the list has no valid items (axe
+  ``aria-required-children``, critical). The entries become ``role="listitem"``.
+- **Gallery thumbnails describe their figure.** sphinx-gallery writes every
+  thumbnail with an empty ``alt``. A thumbnail is a small copy of one figure of
+  its example (``# sphinx_gallery_thumbnail_number``, default the first), so it
+  gets that figure's alt text (the figure's titles), or the example's title.
+- **The 404 page works at any depth.** sphinx-notfound-page makes the 404
+  page's styles, scripts and navigation absolute (``notfound_urls_prefix``), so
+  the host can serve it for a missing page in any folder; the links written in
+  its body are made absolute here too.
+- **Chapter pages offer their notebook.** Each page that myst-nb executed gets
+  its executed notebook (outputs included) in ``_sources/`` and an ``.ipynb``
+  entry in the theme's download menu, next to ``.md`` and ``.pdf`` (the theme
+  does this only when a remote launch service is configured).
+- **No fontawesome.js.** The theme loads it (540 kB gzipped) only so that
+  users can add custom icons; its CSS and web fonts already draw every icon of
+  the site. ``d2lopt_site_templates/layout.html`` leaves it out.
+- **PNG files are compressed.** sphinx-gallery's ``compress_images`` runs
+  ``optipng`` on the gallery figures; the other PNGs of the site (figures
+  drawn by the chapter's notebook cells) are compressed here when the build
+  finishes, with ``optipng -o2`` when it is installed. Lossless; a stamp file
+  keeps unchanged files from being compressed twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# -- Sidebar <summary> names ------------------------------------------------------
+
+
+def _label_summaries(toctree: Any) -> Any:
+    """Give each icon-only ``<summary>`` of a toctree an ``aria-label``.
+
+    ``toctree`` is what pydata-sphinx-theme's ``generate_toctree_html`` returns:
+    a BeautifulSoup object (or a string); it is labelled in place and returned.
+    """
+    if isinstance(toctree, str):
+        if "<summary>" not in toctree:
+            return toctree
+        from bs4 import BeautifulSoup  # a dependency of pydata-sphinx-theme
+
+        return str(_label_summaries(BeautifulSoup(toctree, "html.parser")))
+    for summary in toctree.find_all("summary"):
+        if summary.get_text(strip=True) or summary.get("aria-label"):
+            continue
+        item = summary.find_parent("li")
+        link = item.find("a", recursive=False) if item else None
+        title = link.get_text(" ", strip=True) if link else ""
+        summary["aria-label"] = f"Sections of {title}" if title else "Sections"
+    return toctree
+
+
+def _wrap_toctree(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any):
+    generate = context.get("generate_toctree_html")
+    if generate is None or getattr(generate, "_d2lopt_labelled", False):
+        return
+
+    def generate_toctree_html(*args: Any, **kwargs: Any) -> Any:
+        return _label_summaries(generate(*args, **kwargs))
+
+    generate_toctree_html._d2lopt_labelled = True  # type: ignore[attr-defined]
+    context["generate_toctree_html"] = generate_toctree_html
+
+
+# -- Bibliography roles -----------------------------------------------------------
+
+
+_RELATIVE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"]*)"')
+
+
+def _fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any):
+    body = context.get("body")
+    if not body:
+        return
+    if 'role="doc-biblioentry"' in body:
+        body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    prefix = getattr(app.config, "notfound_urls_prefix", None)
+    if prefix and pagename == getattr(app.config, "notfound_pagename", None):
+        # The 404 page is served at any depth: its links are relative to the site root.
+        body = _RELATIVE_LINK.sub(lambda m: f'href="{prefix.rstrip("/")}/{m.group(1)}"', body)
+    context["body"] = body
+
+
+# -- Notebook download ------------------------------------------------------------
+
+
+def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any):
+    if context.get("ipynb_source") or not context.get("sourcename", "").endswith(
+        (".md", ".md.txt")
+    ):
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return  # not a notebook page (or not executed by myst-nb)
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+# -- Thumbnail alt text -----------------------------------------------------------
+
+_THUMB = re.compile(r"(?P<dir>.*)/images/thumb/sphx_glr_(?P<stem>.+)_thumb\.(png|svg|jpg)$")
+_THUMB_NUMBER = re.compile(r"sphinx_gallery_thumbnail_number\s*=\s*(-?\d+)")
+
+
+@cache
+def _example_alts(rst: Path, stem: str) -> tuple[tuple[str, ...], str]:
+    """The alt texts of an example's figures, in order, and the example's title."""
+    if not rst.is_file():
+        return (), ""
+    text = rst.read_text(encoding="utf-8")
+    figure = re.compile(
+        r"image-sg:: \S*/sphx_glr_" + re.escape(stem) + r"_(\d+)\.\w+\s*\n\s+:alt: ([^\n]*)"
+    )
+    alts = tuple(alt.strip() for _, alt in sorted(figure.findall(text), key=lambda m: int(m[0])))
+    heading = re.search(r"^(\S[^\n]*)\n(=+)\s*$", text, re.MULTILINE)
+    return alts, heading.group(1).strip() if heading else ""
+
+
+def _thumbnail_number(source: Path) -> int:
+    if source.is_file():
+        match = _THUMB_NUMBER.search(source.read_text(encoding="utf-8"))
+        if match:
+            return int(match.group(1))
+    return 1
+
+
+def _describe_thumbnails(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for image in doctree.findall(nodes.image):
+        if image.get("alt"):
+            continue
+        match = _THUMB.match(image["uri"].lstrip("/"))
+        if not match:
+            continue
+        folder = Path(app.srcdir) / match.group("dir")
+        stem = match.group("stem")
+        alts, title = _example_alts(folder / f"{stem}.rst", stem)
+        number = _thumbnail_number(folder / f"{stem}.py")
+        index = number - 1 if number > 0 else len(alts) + number
+        if 0 <= index < len(alts) and alts[index]:
+            image["alt"] = alts[index]
+        elif title:
+            image["alt"] = f"Figure of the example: {title}"
+
+
+def _forget_examples(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    _example_alts.cache_clear()
+
+
+# -- PNG compression --------------------------------------------------------------
+
+_STAMP = "d2lopt-optipng.json"
+
+
+def _compress_pngs(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    optipng = shutil.which("optipng")
+    if optipng is None:
+        logger.info("d2lopt_site: optipng not found; PNG files of the chapter not compressed")
+        return
+    images = Path(app.outdir) / "_images"
+    stamp_file = Path(app.doctreedir) / _STAMP  # not published with the site
+    try:
+        stamps = json.loads(stamp_file.read_text())
+    except (OSError, ValueError):
+        stamps = {}
+    done = 0
+    for png in sorted(images.glob("*.png")):
+        if png.name.startswith("sphx_glr_"):
+            continue  # compressed by sphinx-gallery (compress_images)
+        stat = png.stat()
+        if stamps.get(png.name) == [stat.st_size, stat.st_mtime_ns]:
+            continue
+        subprocess.run([optipng, "-quiet", "-o2", str(png)], check=False)
+        stat = png.stat()
+        stamps[png.name] = [stat.st_size, stat.st_mtime_ns]
+        done += 1
+    stamp_file.write_text(json.dumps(stamps, indent=0, sort_keys=True))
+    if done:
+        logger.info(f"d2lopt_site: compressed {done} PNG files with optipng")
+
+
+def _add_templates(app: Sphinx, config: Any) -> None:
+    # After the project's own templates, so that docs/_templates/layout.html would win.
+    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+
+
+TEMPLATES = Path(__file__).parent / "d2lopt_site_templates"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _add_templates)
+    app.set_html_assets_policy("always")
+    # After pydata-sphinx-theme (priority 500) has put generate_toctree_html in the context.
+    app.connect("html-page-context", _wrap_toctree, priority=900)
+    app.connect("html-page-context", _fix_body, priority=900)
+    # Before sphinx-book-theme builds its download menu (priority 501).
+    app.connect("html-page-context", _offer_notebook, priority=500)
+    app.connect("doctree-resolved", _describe_thumbnails)
+    app.connect("env-before-read-docs", _forget_examples)
+    app.connect("build-finished", _compress_pngs)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

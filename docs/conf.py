@@ -1,0 +1,238 @@
+"""Sphinx configuration for "Optimization for Deep Learning" (the d2lopt site).
+
+Build with ``nox -s docs`` (see the README). Everything the site needs is served
+from the site itself: no CDN, no intersphinx, no network at build time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# Before anything can import torch, numpy or matplotlib: one thread per process
+# (the examples are tiny; oversubscribed thread pools only slow a 2-core machine
+# down and can hang forked workers), and a non-interactive Matplotlib backend.
+# Jupyter kernels started by myst-nb inherit this environment.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+os.environ.setdefault("MPLBACKEND", "agg")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger
+
+from sphinx_gallery.sorting import ExplicitOrder  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))
+import d2lopt  # noqa: E402  (installed by `nox -s docs`)
+
+# -- Project -----------------------------------------------------------------
+
+project = "Optimization for Deep Learning"
+author = "d2lopt developers"
+copyright = "2026, d2lopt developers"  # noqa: A001
+release = d2lopt.__version__
+version = ".".join(release.split(".")[:2])
+
+SITE_URL = "https://d2lopt.github.io/d2lopt/"
+REPO_URL = "https://github.com/d2lopt/d2lopt"
+
+# -- General -----------------------------------------------------------------
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx_gallery.gen_gallery",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinxcontrib.bibtex",
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    # docs/_ext: MathJax 3.2.2 from the files of the sphinx-mathjax-offline
+    # package, copied into _build/html/_static/mathjax (no CDN); and the
+    # docstrings of module-level objects in the API reference.
+    "mathjax_local",
+    "d2lopt_docs",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "**.ipynb_checkpoints",
+    # sphinx-gallery writes a notebook next to every example page; the pages
+    # themselves are the generated .rst files.
+    "auto_examples/**/*.ipynb",
+    "auto_examples/*.ipynb",
+    "**.ipynb",
+    # Left by sphinx-gallery builds that wrote computation times (CDN scripts).
+    "sg_execution_times.rst",
+    "auto_examples/**/sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
+    "Thumbs.db",
+    ".DS_Store",
+]
+# Markdown is read by myst-nb (plain MyST, or a notebook when the page has the
+# ``file_format: mystnb`` header); sphinx-gallery's output is reStructuredText.
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
+root_doc = "index"
+language = "en"
+nitpicky = True  # the build runs with -n anyway; keep `sphinx-build` alone strict too
+
+# Third-party names in signatures, numpydoc "Parameters" types and docstrings.
+# With no intersphinx (no network) they cannot resolve; everything of d2lopt
+# (CamelCase classes, dotted d2lopt paths) must, so those stay strict.
+_THIRD_PARTY = r"(numpy|np|torch|tf|tensorflow|matplotlib|mpl|mpl_toolkits|scipy|sklearn|autograd)"
+nitpick_ignore_regex = [
+    ("py:.*", _THIRD_PARTY + r"(\..+)?"),
+    ("py:class", r"(collections\.abc|typing|types)\..+"),
+    # numpydoc type prose: "array_like", "callable", "optional", "(low, high)",
+    # "dict of str to Trajectory", "shape (n, d)" ... (lowercase words, phrases).
+    ("py:class", r"[a-z_][a-z0-9_]*"),
+    ("py:class", r"[A-Z]|\d+"),  # shape symbols: "shape (T, n)", "(n, 2)"
+    ("py:class", r".*\s.*"),
+    ("py:class", r".*[\"'{}].*"),  # value sets: {"largest", "smallest"}
+    ("py:class", r"(ndarray|NDArray|ArrayLike|Array|Tensor|Axes|Axes3D|Figure|Colormap)"),
+]
+
+# -- MyST / myst-nb ------------------------------------------------------------
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+
+# "cache": a page is executed when its code changes (jupyter-cache keys on the
+# code cells), and reused otherwise -- also across full re-reads after a config
+# change. The cache lives in docs/_build/.jupyter_cache (`rm -rf docs/_build`
+# starts from scratch, e.g. after changing d2lopt itself).
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 120
+nb_execution_excludepatterns = ["auto_examples/*", "auto_examples/**/*"]
+nb_merge_streams = True
+# Never load widget JavaScript from a CDN.
+nb_ipywidgets_js = {}
+
+# -- sphinx-gallery --------------------------------------------------------------
+
+GALLERY = ROOT / "gallery"
+
+
+def _section_key(name: str) -> tuple[int, str]:
+    """Numbered sections (01_goals ... 12_practice) first, by number; then the rest."""
+    head = name.split("_", 1)[0]
+    return (0, f"{int(head):04d}") if head.isdigit() else (1, name)
+
+
+# The subsection folders that exist now, in chapter order: 01..12, then `nets`.
+# ExplicitOrder (not a function) keeps the config picklable and its hash stable.
+_SECTIONS = sorted(
+    (p.name for p in GALLERY.iterdir() if p.is_dir() and (p / "README.rst").exists()),
+    key=_section_key,
+)
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../gallery",
+    "gallery_dirs": "auto_examples",
+    "subsection_order": ExplicitOrder([f"../gallery/{name}" for name in _SECTIONS] + ["*"]),
+    "within_subsection_order": "FileNameSortKey",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"(__init__|_common|conftest)\.py",
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+    "backreferences_dir": "gen_modules/backreferences",
+    "doc_module": ("d2lopt",),
+    "image_srcset": ["2x"],
+    "remove_config_comments": True,
+    "show_memory": False,
+    "download_all_examples": True,
+    "show_signature": False,
+    "min_reported_time": 1,
+    # The timing pages load DataTables/jQuery from a CDN: don't write them (the
+    # same summary is printed in the build log).
+    "write_computation_times": False,
+    # Two worker processes (joblib) run the examples; each is single threaded.
+    "parallel": 2,
+}
+
+# -- Bibliography --------------------------------------------------------------
+
+bibtex_bibfiles = ["references.bib"]
+bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"
+
+# -- API reference ---------------------------------------------------------------
+
+autosummary_generate = True
+autosummary_imported_members = False
+autosummary_ignore_module_all = False
+autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+autoclass_content = "class"
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+# Parameter types stay text ("array_like, shape (n, 2)"): as `:type:` fields Sphinx
+# would try to cross-reference every word of them.
+napoleon_use_param = False
+napoleon_use_keyword = False
+napoleon_use_ivar = False  # "Attributes" become targets (:attr:`Trajectory.values`)
+napoleon_preprocess_types = False  # keep Sphinx's own (fuzzy) type-field resolution
+
+# -- HTML ------------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_title = "Optimization for Deep Learning"
+html_baseurl = SITE_URL
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+html_last_updated_fmt = None
+html_show_sourcelink = True
+html_copy_source = True
+html_theme_options = {
+    "repository_url": REPO_URL,
+    "repository_branch": "main",
+    "path_to_docs": "docs",
+    "use_repository_button": True,
+    "use_source_button": True,
+    "use_issues_button": False,
+    "use_edit_page_button": False,
+    "use_download_button": True,
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "navigation_with_keys": False,
+    "launch_buttons": {},
+    # sphinx-book-theme has no top navbar; with pydata-sphinx-theme 0.20 an empty
+    # value in its theme.conf falls back to a second search box up there.
+    "navbar_start": [],
+    "navbar_center": [],
+    "navbar_end": [],
+    "navbar_persistent": [],
+}
+
+mathjax_path = "mathjax/tex-chtml.js"  # relative to _static: the local copy (mathjax_local)
+
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_exclude = ".linenos, .gp, .go"
+
+ogp_site_url = SITE_URL
+ogp_site_name = "Optimization for Deep Learning"
+ogp_social_cards = {"enable": False}  # cards are drawn with Matplotlib on every page
+
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html", "404.html"]
+
+# "more than one target found" for names that Sphinx resolves by suffix (words in
+# numpydoc "Attributes" types such as "shape (steps,)"): it links the first
+# match. Unresolved references (ref.class, ref.func, ...) still fail the build.
+suppress_warnings = ["ref.python"]

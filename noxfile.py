@@ -1,0 +1,116 @@
+"""Nox sessions for d2lopt: the site, the tests, the lint.
+
+    nox -s docs                 # build the site into docs/_build/html
+    nox -s docs -- --fast       # prose-only edit: don't run the gallery scripts
+    nox -s tests                # pytest on NumPy and PyTorch
+    nox -s tests_tensorflow     # the same with TensorFlow installed too
+    nox -s lint                 # ruff
+
+Every install is pinned by requirements/constraints.txt (the lock file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["lint", "tests", "docs"]
+# Reuse a session's environment when it exists: a rebuild with nothing changed
+# should not reinstall PyTorch. `nox --reuse-venv=no` (or `-N`) starts fresh.
+nox.options.reuse_venv = "yes"
+
+ROOT = Path(__file__).parent
+CONSTRAINTS = ("-c", str(ROOT / "requirements" / "constraints.txt"))
+DOCS_OUT = ROOT / "docs" / "_build" / "html"
+
+# One thread per process: the examples and tests are small, and oversubscribed
+# thread pools only slow a small machine down (and can hang forked workers).
+SINGLE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MPLBACKEND": "agg",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+
+def install(session: nox.Session, *args: str) -> None:
+    """``pip install`` pinned by the lock file."""
+    session.install(*CONSTRAINTS, *args)
+
+
+def install_once(session: nox.Session, *args: str) -> None:
+    """Like :func:`install`, skipped when a reused environment already has exactly this.
+
+    For editable installs: the stamp covers the arguments, pyproject.toml and the
+    lock file, so a change to any of them reinstalls; source changes need none.
+    """
+    digest = hashlib.sha256(" ".join(args).encode())
+    for path in (ROOT / "pyproject.toml", ROOT / "requirements" / "constraints.txt"):
+        digest.update(path.read_bytes())
+    stamp = Path(session.virtualenv.location) / ".d2lopt-install-stamp"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        session.log("Installed packages match pyproject.toml and the lock file; not reinstalling")
+        return
+    install(session, *args)
+    stamp.write_text(digest.hexdigest())
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint the package, tests, gallery scripts and build files with ruff."""
+    install(session, "ruff")
+    targets = ["src", "tests", "gallery", "docs/conf.py", "docs/_ext", "noxfile.py", "tools"]
+    session.run("ruff", "check", *[t for t in targets if (ROOT / t).exists()], *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite on NumPy and PyTorch (browser tests excluded)."""
+    install(session, ".[test,torch]")
+    session.run("pytest", "-m", "not browser", *session.posargs, env=SINGLE_THREAD)
+
+
+@nox.session
+def tests_tensorflow(session: nox.Session) -> None:
+    """Run the test suite with TensorFlow installed too: the backend fixture covers all three."""
+    install(session, ".[test,torch,tensorflow]")
+    env = {**SINGLE_THREAD, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    session.run("pytest", "-m", "not browser", *session.posargs, env=env)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site into docs/_build/html, running every example and notebook.
+
+    ``nox -s docs -- --fast`` skips the gallery scripts (their pages keep the
+    code, without output); use it after a full build, for prose-only edits.
+    Other arguments go to sphinx-build, e.g. ``nox -s docs -- -E`` to re-read
+    every page.
+    """
+    # Editable, so that autodoc reads the working tree and a rebuild with no
+    # change re-reads nothing.
+    install_once(session, "-e", ".[docs,torch,nets]")
+    args = list(session.posargs)
+    sphinx_args = ["-W", "-n", "--keep-going", "-b", "html"]
+    if "--fast" in args:
+        args.remove("--fast")
+        # Figures of examples that are not run are missing on a first build;
+        # report them without failing.
+        sphinx_args = ["-n", "--keep-going", "-b", "html", "-D", "plot_gallery=0"]
+    session.run(
+        "sphinx-build", *sphinx_args, *args, "docs", str(DOCS_OUT),
+        env=SINGLE_THREAD,
+    )
+    session.log(f"Built the site: {DOCS_OUT / 'index.html'}")
+    session.log(f"Serve it with: python -m http.server -d {os.path.relpath(DOCS_OUT)}")
+
+
+# Sessions added later (by their owners):
+# - browser: drive a real browser against the built site (pytest -m browser).
+# - bench: timing benchmarks of d2lopt, results under benchmarks/results/.
