@@ -1,0 +1,144 @@
+"""
+The Hessian spectrum of a small network
+=======================================
+
+Pictures of critical points in two dimensions suggest minima where every
+curvature is positive. The Hessian of a real network's loss has as many
+eigenvalues as the network has parameters, and measured spectra (Sagun et
+al., 2017; Ghorbani et al., 2019) look different: a bulk of eigenvalues
+piled up near zero, some of them negative, and a few large outliers that set
+the largest stable learning rate. A network small enough to have a dense
+Hessian lets us compute every eigenvalue exactly, at initialization and after
+training.
+"""
+
+# %%
+# The dense Hessian
+# -----------------
+# One hidden layer of 16 tanh units (Glorot initialization) on the 64-pixel
+# digits: :math:`64\cdot16 + 16 + 16\cdot10 + 10` parameters (printed below). The
+# Hessian of the mean training NLL over all the training images is formed in
+# float64 with ``d2lopt.nets.hessian`` (reverse-over-reverse autodiff) and
+# diagonalized with :func:`torch.linalg.eigvalsh`, before and after 20 epochs
+# of SGD (``d2lopt.nets.experiments.hessian_spectrum``).
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from d2lopt import plot
+from d2lopt.nets.experiments import hessian_spectrum
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+plot.use_style()
+
+res = hessian_spectrum()
+h = res.history
+print(f"{res.n_parameters} parameters; after {h.epochs} epochs: training NLL "
+      f"{h.train_nll[-1]:.4f}, validation error {h.val_error[-1]:.4f}")
+
+tol = 1e-6
+
+
+def summary(eig: np.ndarray) -> dict:
+    """Counts with |λ| <= tol·max|λ| treated as zero."""
+    cutoff = tol * np.abs(eig).max()
+    return {"negative": int(np.sum(eig < -cutoff)), "zero": int(np.sum(np.abs(eig) <= cutoff)),
+            "min": float(eig[0]), "max": float(eig[-1]),
+            "negative mass": float(-eig[eig < 0].sum() / np.abs(eig).sum()),
+            "top10 share": float(eig[-10:].sum() / eig[eig > 0].sum()),
+            "max / median": float(eig[-1] / np.median(np.abs(eig))),
+            "near zero": float(np.mean(np.abs(eig) <= 0.01 * np.abs(eig).max()))}
+
+
+stats = {"initialization": summary(res.initial), "trained": summary(res.trained)}
+for name, s in stats.items():
+    print(f"{name:14s}: {s['negative']} negative, {s['zero']} zero, min {s['min']:.4f}, "
+          f"max {s['max']:.4f}; top 10 eigenvalues carry {s['top10 share']:.1%} of the "
+          f"positive sum; max/median|λ| = {s['max / median']:.0f}")
+print("ten largest after training:", np.array2string(res.trained[::-1][:10], precision=3))
+
+# %%
+# The spectra
+# -----------
+# Histograms of all eigenvalues on a symmetric-log count axis (left: the
+# whole range; right: the bulk near zero).
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
+everything = np.concatenate([res.initial, res.trained])
+bins = np.linspace(everything.min(), everything.max(), 80)
+for eig, name, colour in ((res.initial, "initialization", "sky blue"),
+                          (res.trained, "trained", "vermillion")):
+    left.hist(eig, bins=bins, histtype="step", linewidth=1.8, color=plot.COLORS[colour],
+              label=name)
+left.set_yscale("symlog", linthresh=1)
+left.set_xlabel(r"Hessian eigenvalue $\lambda$")
+left.set_ylabel("number of eigenvalues")
+left.set_title("All eigenvalues")
+left.legend(loc="upper right")
+top = res.trained[-1]
+plot.annotate_point(left, f"largest (trained): {top:.3g}", (top, 1), offset=(-150, 40))
+
+width = 5 * np.std(res.trained)
+near = np.linspace(-width, width, 81)
+for eig, name, colour in ((res.initial, "initialization", "sky blue"),
+                          (res.trained, "trained", "vermillion")):
+    right.hist(eig[np.abs(eig) <= width], bins=near, histtype="step", linewidth=1.8,
+               color=plot.COLORS[colour], label=name)
+right.axvline(0, color=plot.COLORS["black"], linewidth=1)
+right.set_yscale("symlog", linthresh=1)
+right.set_xlabel(r"Hessian eigenvalue $\lambda$")
+right.set_ylabel("number of eigenvalues")
+right.set_title(f"The bulk: |λ| ≤ {width:.3g}")
+right.legend(loc="upper right")
+low = res.trained[0]
+counts, _ = np.histogram(res.trained, bins=near)
+plot.annotate_point(right, f"most negative (trained): {low:.3g}",
+                    (low, counts[max(np.searchsorted(near, low) - 1, 0)]), offset=(-30, 60))
+fig.suptitle(f"Hessian eigenvalues of a {res.n_parameters}-parameter tanh MLP on digits, at "
+             "initialization and after training", fontsize=11)
+fig.tight_layout()
+plt.show()
+
+# %%
+# What the run measured
+# ---------------------
+t, i = stats["trained"], stats["initialization"]
+print(f"At initialization {i['negative']} of {res.n_parameters} eigenvalues are negative "
+      f"({i['negative'] / res.n_parameters:.1%}); after training {t['negative']} "
+      f"({t['negative'] / res.n_parameters:.1%}), carrying {t['negative mass']:.1%} of the "
+      "total absolute eigenvalue mass.")
+print(f"After training the most negative eigenvalue is {t['min']:.4f} and the largest "
+      f"{t['max']:.4f} ({t['max'] / abs(t['min']):.0f} times larger in size, "
+      f"{t['max / median']:.0f} times the median |λ|); {t['near zero']:.1%} of the eigenvalues "
+      f"lie within 1% of the largest |λ| of zero (at initialization {i['near zero']:.1%}).")
+top = res.trained[::-1]
+gap = max(top[8] / top[9], top[9] / top[10])
+print(f"The 10 largest eigenvalues carry {t['top10 share']:.1%} of the sum of the positive "
+      f"ones (λ1/λ10 = {top[0] / top[9]:.2f}, λ9/λ10 = {top[8] / top[9]:.2f}, λ10/λ11 = "
+      f"{top[9] / top[10]:.2f}): "
+      + ("they fall off smoothly, with no clear gap after the ninth or tenth."
+         if gap < 1.5 else "a gap separates them from the rest."))
+exact = int(np.sum(np.abs(res.trained) <= 1e-12 * np.abs(res.trained).max()))
+predicted = res.hidden + 1 + res.hidden * res.constant_inputs
+print(f"{exact} eigenvalues are zero to 1e-12 relative; symmetry predicts {predicted}: "
+      f"{res.hidden + 1} because adding the same number to all the logits (through the output "
+      f"bias, or the outgoing weights of any of the {res.hidden} hidden units) leaves the "
+      f"softmax unchanged, and {res.hidden} for each of the {res.constant_inputs} pixels that "
+      "are constant over the training images.")
+
+# %%
+# Conclusions
+# -----------
+# Training moves the spectrum towards zero: most eigenvalues end in a narrow
+# bulk around zero (the printed fraction within 1% of the largest), with a
+# long tail of positive eigenvalues far larger than the typical one. Negative
+# eigenvalues remain after training — fewer and much smaller than at
+# initialization — because training has not reached a critical point and the
+# directions of negative curvature left are shallow: the landscape the
+# "saddle points rather than bad local minima" argument describes. The
+# folk picture of "a few large outliers, about one per class" (Sagun et al.,
+# 2017; Papyan, 2019) is only partly borne out on this small network: the
+# largest eigenvalues stand far above the median, but the printed ratios show
+# a smoothly decaying tail rather than a cluster separated by a gap. The
+# exact zero eigenvalues come from symmetries of the model and of the data,
+# not from flat minima.

@@ -1,0 +1,77 @@
+"""Evidence on real networks: the chapter's claims measured on small PyTorch models.
+
+Importing this subpackage imports PyTorch (``import d2lopt`` alone does not).
+The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
+
+- ``d2lopt.nets.data``: :func:`load_digits_split`, :func:`linear_teacher`.
+- ``d2lopt.nets.models``: :func:`mlp` with sigmoid/tanh/ReLU and standard, Glorot or He
+  initialization; :func:`two_layer_linear`.
+- ``d2lopt.nets.training``: :func:`train` returning a :class:`History`.
+- ``d2lopt.nets.gradients``: flat parameters, per-example gradients, Hessian-vector
+  products and dense Hessians through :mod:`torch.func`.
+- ``d2lopt.nets.noise``: spread of minibatch gradients and its finite-population formula.
+- ``d2lopt.nets.early_stopping``, ``d2lopt.nets.symmetry``,
+  ``d2lopt.nets.linear_critical``, ``d2lopt.nets.depth``,
+  ``d2lopt.nets.interpolation``, ``d2lopt.nets.ensemble``.
+- ``d2lopt.nets.experiments``: one function per figure of ``gallery/nets``.
+
+>>> from d2lopt import nets
+>>> net = nets.mlp((64, 32, 10), "relu", "he")
+>>> sum(p.numel() for p in net.parameters())
+2410
+"""
+
+from d2lopt.nets import experiments
+from d2lopt.nets.data import Split, linear_teacher, load_digits_split
+from d2lopt.nets.depth import LayerGradients, layer_gradient_norms
+from d2lopt.nets.early_stopping import EarlyStop, early_stopping
+from d2lopt.nets.ensemble import EnsembleResult, StackedMLP, train_stacked
+from d2lopt.nets.gradients import (
+    curvature_along,
+    flat_parameters,
+    full_gradient,
+    hessian,
+    hvp,
+    loss_of_parameters,
+    per_example_gradients,
+    set_flat_parameters,
+)
+from d2lopt.nets.interpolation import loss_along_line, max_rise
+from d2lopt.nets.linear_critical import (
+    HessianInertia,
+    LinearCriticalPoint,
+    covariances,
+    critical_points,
+    hessian_inertia,
+    linear_network_loss,
+)
+from d2lopt.nets.losses import LOSSES, cross_entropy, half_squared_error, zero_one_error
+from d2lopt.nets.models import ACTIVATIONS, INITS, SCHEMES, linear_layers, mlp, two_layer_linear
+from d2lopt.nets.noise import (
+    exact_minibatch_spread,
+    finite_population_spread,
+    loglog_slope,
+    minibatch_gradient_spread,
+    total_variance,
+)
+from d2lopt.nets.symmetry import (
+    count_equivalent_minima,
+    flip_hidden_signs,
+    permute_hidden_units,
+    random_symmetry,
+)
+from d2lopt.nets.training import History, evaluate, train
+
+__all__ = [
+    "ACTIVATIONS", "INITS", "LOSSES", "SCHEMES", "EarlyStop", "EnsembleResult",
+    "HessianInertia", "History", "LayerGradients", "LinearCriticalPoint", "Split", "StackedMLP",
+    "count_equivalent_minima", "covariances", "critical_points", "cross_entropy",
+    "curvature_along", "early_stopping", "evaluate", "exact_minibatch_spread", "experiments",
+    "finite_population_spread", "flat_parameters", "flip_hidden_signs", "full_gradient",
+    "half_squared_error", "hessian", "hessian_inertia", "hvp", "layer_gradient_norms",
+    "linear_layers", "linear_network_loss", "linear_teacher", "load_digits_split",
+    "loglog_slope", "loss_along_line", "loss_of_parameters", "max_rise",
+    "minibatch_gradient_spread", "mlp", "per_example_gradients", "permute_hidden_units",
+    "random_symmetry", "set_flat_parameters", "total_variance", "train", "train_stacked",
+    "two_layer_linear", "zero_one_error",
+]

@@ -1,0 +1,136 @@
+r"""Weight-space symmetries of an MLP: permuting and sign-flipping hidden units.
+
+Reordering the units of a hidden layer (rows of its weight matrix and bias,
+columns of the next layer's weights) computes the same function, so every
+minimum comes with :math:`\prod_l n_l!` copies. With an odd activation
+(:math:`\tanh(-z) = -\tanh z`) negating a unit's incoming and outgoing weights
+changes nothing either, a further :math:`2^{n_l}` per layer. (ReLU adds a
+continuous symmetry, scaling a unit's inputs by ``c > 0`` and outputs by ``1/c``,
+so its minima are not even isolated.)
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from d2lopt.nets.models import linear_layers
+
+__all__ = ["count_equivalent_minima", "flip_hidden_signs", "permute_hidden_units",
+           "random_symmetry"]
+
+_ODD = (nn.Tanh, nn.Identity)
+
+
+def _check_layer(layers: list[nn.Linear], layer: int) -> None:
+    if not 0 <= layer < len(layers) - 1:
+        raise ValueError(f"hidden layer index must be in [0, {len(layers) - 2}] "
+                         f"(the output of Linear layer i feeds layer i + 1), got {layer}")
+
+
+def permute_hidden_units(model: nn.Module, layer: int, permutation: Sequence[int] | torch.Tensor
+                         ) -> nn.Module:
+    """A copy of ``model`` with the units of hidden layer ``layer`` reordered.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        An MLP (its ``nn.Linear`` layers in order, elementwise activations between).
+    layer : int
+        Which hidden layer: the outputs of the ``layer``-th ``nn.Linear``.
+    permutation : sequence of int
+        New order of the units (a permutation of ``range(width)``).
+
+    Examples
+    --------
+    >>> from d2lopt.nets.models import mlp
+    >>> net = mlp((3, 4, 2), "tanh", "glorot")
+    >>> X = torch.randn(5, 3)
+    >>> bool(torch.allclose(permute_hidden_units(net, 0, [2, 0, 3, 1])(X), net(X)))
+    True
+    """
+    new = copy.deepcopy(model)
+    layers = linear_layers(new)
+    _check_layer(layers, layer)
+    perm = torch.as_tensor(permutation, dtype=torch.long)
+    width = layers[layer].out_features
+    if sorted(perm.tolist()) != list(range(width)):
+        raise ValueError(f"permutation must reorder range({width}), got {perm.tolist()}")
+    with torch.no_grad():
+        layers[layer].weight.copy_(layers[layer].weight[perm])
+        if layers[layer].bias is not None:
+            layers[layer].bias.copy_(layers[layer].bias[perm])
+        layers[layer + 1].weight.copy_(layers[layer + 1].weight[:, perm])
+    return new
+
+
+def flip_hidden_signs(model: nn.Module, layer: int, signs: Sequence[float] | torch.Tensor
+                      ) -> nn.Module:
+    """A copy of ``model`` with hidden units of ``layer`` negated where ``signs`` is -1.
+
+    Valid for odd activations (tanh, identity), which must follow every hidden layer.
+
+    Raises
+    ------
+    ValueError
+        If the model has a non-odd activation (sigmoid, ReLU), for which a sign flip
+        changes the function.
+    """
+    if any(isinstance(m, nn.ReLU | nn.Sigmoid) for m in model.modules()):
+        raise ValueError("sign flips preserve the function only for odd activations (tanh); "
+                         "this model has ReLU or sigmoid units")
+    new = copy.deepcopy(model)
+    layers = linear_layers(new)
+    _check_layer(layers, layer)
+    s = torch.as_tensor(signs, dtype=layers[layer].weight.dtype)
+    if s.shape != (layers[layer].out_features,) or not torch.all(s.abs() == 1):
+        raise ValueError(f"signs must be {layers[layer].out_features} values of ±1")
+    with torch.no_grad():
+        layers[layer].weight.mul_(s[:, None])
+        if layers[layer].bias is not None:
+            layers[layer].bias.mul_(s)
+        layers[layer + 1].weight.mul_(s[None, :])
+    return new
+
+
+def random_symmetry(model: nn.Module, generator: torch.Generator, *, sign_flips: bool = False
+                    ) -> nn.Module:
+    """A copy of ``model`` with every hidden layer randomly permuted (and sign-flipped)."""
+    layers = linear_layers(model)
+    for layer in range(len(layers) - 1):
+        width = layers[layer].out_features
+        model = permute_hidden_units(model, layer, torch.randperm(width, generator=generator))
+        if sign_flips:
+            signs = 2.0 * torch.randint(0, 2, (width,), generator=generator) - 1.0
+            model = flip_hidden_signs(model, layer, signs)
+    return model
+
+
+def count_equivalent_minima(widths: Sequence[int], *, sign_flips: bool = False) -> int:
+    r"""Number of parameter vectors a generic point is mapped to: :math:`\prod_l n_l!\,(2^{n_l})`.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Hidden-layer widths.
+    sign_flips : bool
+        Count the :math:`2^{n_l}` sign flips of odd activations too.
+
+    Examples
+    --------
+    >>> count_equivalent_minima([3, 2])
+    12
+    >>> count_equivalent_minima([3], sign_flips=True)
+    48
+    """
+    total = 1
+    for n in widths:
+        n = int(n)  # Python ints: exact, no overflow for NumPy integer widths
+        if n < 1:
+            raise ValueError(f"hidden widths must be >= 1, got {list(widths)}")
+        total *= math.factorial(n) * (2**n if sign_flips else 1)
+    return total
