@@ -1,0 +1,110 @@
+r"""
+Weight-space symmetry: many minima, one function
+================================================
+
+A model is *identifiable* when enough data pins down a single parameter
+vector. Neural networks are not: relabelling the hidden units of a layer, or
+(for an odd activation such as tanh) flipping the signs of one unit's incoming
+and outgoing weights, changes the parameters but not the function. Every
+minimum of the loss therefore comes with many copies of exactly the same
+value. We count the copies, check the count on a small network by brute force,
+and draw the smallest case, one tanh unit, whose two equivalent minima are
+joined through a saddle.
+"""
+
+# %%
+# How many parameter vectors per function
+# ---------------------------------------
+# A hidden layer of width :math:`n` has :math:`n!` orderings of its units and,
+# with tanh, :math:`2^n` sign patterns: :math:`n!\,2^n` parameter vectors that
+# compute the same function (all distinct for parameters in general position).
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import d2lopt
+from d2lopt import plot
+from d2lopt.landscapes import tanh_unit
+from d2lopt.symmetry import equivalent_parameterizations, symmetric_copies, tanh_mlp
+
+plot.use_style()
+d2l = d2lopt.use()
+
+widths = np.arange(1, 21)
+counts = [equivalent_parameterizations(int(n)) for n in widths]
+example = 10
+print(f"width {example}: {example}! * 2^{example} = {equivalent_parameterizations(example):,}")
+two_layers = equivalent_parameterizations([100, 100])
+print(f"two hidden layers of width 100: 10^{math.log10(two_layers):.1f}")
+
+# %%
+# A brute-force check on a network of width 3
+# -------------------------------------------
+# Enumerate all :math:`3!\,2^3 = 48` relabellings and sign flips of a random
+# one-hidden-layer tanh network: the outputs agree to rounding error, and no
+# two parameter vectors coincide.
+rng = np.random.default_rng(0)
+params = {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal(3),
+          "W2": rng.standard_normal((1, 3)), "b2": rng.standard_normal(1)}
+inputs = rng.standard_normal((50, 2))
+copies = list(symmetric_copies(params))
+outputs = np.stack([tanh_mlp(c, inputs) for c in copies])
+vectors = np.stack([np.concatenate([np.ravel(c[k]) for k in ("W1", "b1", "W2", "b2")])
+                    for c in copies])
+distinct = len({tuple(np.round(v, 12)) for v in vectors})
+print(f"{len(copies)} copies, {distinct} distinct parameter vectors, "
+      f"largest output difference {np.max(np.abs(outputs - outputs[0])):.1e}")
+
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+ax.semilogy(widths, [float(c) for c in counts], "o-", label=r"$n!\,2^n$ (tanh)")
+ax.semilogy(widths, [float(math.factorial(int(n))) for n in widths], "s--",
+            label=r"$n!$ (permutations only, e.g. ReLU)")
+ax.semilogy(widths, 2.0**widths, "^:", label=r"$2^n$ (sign flips only)")
+plot.annotate_point(ax, f"n = {example}: {equivalent_parameterizations(example):.3e}",
+                    (example, float(equivalent_parameterizations(example))))
+ax.set_xlabel("width $n$ of the hidden layer")
+ax.set_ylabel("parameter vectors computing one function")
+ax.set_title("Weight-space symmetry of one hidden layer: copies of every minimum")
+ax.legend(loc="upper left")
+plt.show()
+
+# %%
+# The smallest case: one tanh unit
+# --------------------------------
+# :data:`d2lopt.landscapes.tanh_unit` fits :math:`a\tanh(bx)` to data made by
+# :math:`(a^\star, b^\star)`. Because :math:`\tanh` is odd, :math:`(a, b)` and
+# :math:`(-a, -b)` are the same model, so both :math:`\pm(a^\star, b^\star)`
+# are global minima. Their Hessians, and the one at the origin, come from
+# :func:`d2lopt.critical_point`.
+labels = []
+for point in tanh_unit.critical_points:
+    found = d2lopt.critical_point(tanh_unit, d2l.tensor(point.location))
+    print(f"{found.kind:8s} at {point.location}: Hessian eigenvalues "
+          f"{np.array2string(found.eigenvalues, precision=4)}, f = "
+          f"{float(d2l.to_numpy(tanh_unit(d2l.tensor(point.location)))):.3g}")
+    labels.append((f"{found.kind}\nλ = {found.eigenvalues[0]:.3f}, {found.eigenvalues[1]:.3f}",
+                   point.location))
+
+fig, ax = plt.subplots(figsize=(6.4, 5.0))
+_, _, Z = plot.evaluate_grid(tanh_unit, 161)
+plot.contour(ax, tanh_unit, levels=np.linspace(0.0, Z.max(), 33), num=161,
+             title=r"One tanh unit $a\tanh(bx)$: two equivalent minima joined through a saddle")
+for text, xy in labels:
+    plot.annotate_point(ax, text, xy)
+ax.set_xlabel("output weight $a$")
+ax.set_ylabel("input weight $b$")
+plt.show()
+
+# %%
+# Conclusions
+# -----------
+# A layer of width 10 already has 3 715 891 200 equivalent parameter vectors,
+# and the counts multiply across layers. These minima are local minima of the
+# loss only in a trivial sense: each one is exactly as good as the others, so
+# they cost nothing. The picture of one unit shows what the symmetry forces
+# between two copies: the segment from :math:`(a^\star, b^\star)` to
+# :math:`(-a^\star, -b^\star)` passes through the origin, where the model is the
+# zero function and the Hessian has one positive and one negative eigenvalue.
+# Symmetry-related minima are separated by saddles like this one, which is one
+# reason saddles are common in neural-network losses.

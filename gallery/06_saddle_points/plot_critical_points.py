@@ -1,0 +1,80 @@
+r"""
+Minimum, maximum and saddle: what the Hessian says
+==================================================
+
+At a critical point the gradient vanishes, and the second-order Taylor
+expansion :math:`f(x + d) \approx f(x) + \tfrac12 d^\top H d` decides what
+happens nearby. If every eigenvalue of the Hessian :math:`H` is positive the
+point is a strict local minimum, if every one is negative a strict local
+maximum, and if there are eigenvalues of both signs a saddle point: downhill
+in some directions, uphill in others. We draw one example of each as a surface,
+find its critical point by solving :math:`\nabla f = 0` numerically, and put
+the Hessian's eigenvalues, computed by :func:`d2lopt.hessian`, in each panel.
+"""
+
+# %%
+# Three quadratic surfaces and their critical points
+# --------------------------------------------------
+# The critical point of each surface is found by :func:`scipy.optimize.root`
+# on the gradient from a random start, and classified by
+# :func:`d2lopt.critical_point` (eigenvalues of the Hessian, in the framework
+# chosen by ``D2LOPT_BACKEND``).
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.optimize import root
+
+import d2lopt
+from d2lopt import plot
+from d2lopt.landscapes import Landscape, saddle
+
+plot.use_style()
+d2l = d2lopt.use()
+
+bowl = Landscape("bowl", 2, r"x^2 + y^2", lambda x, ops: x[0] ** 2 + x[1] ** 2,
+                 [(-1.0, 1.0)] * 2)
+cap = Landscape("cap", 2, r"-x^2 - y^2", lambda x, ops: -(x[0] ** 2) - x[1] ** 2,
+                [(-1.0, 1.0)] * 2)
+surfaces = {"minimum": bowl, "maximum": cap, "saddle": saddle}
+
+
+def gradient(f):
+    return lambda x: d2l.to_numpy(d2lopt.grad(f)(d2l.tensor(x)))
+
+
+rng = np.random.default_rng(0)
+found = {}
+for name, f in surfaces.items():
+    solution = root(gradient(f), rng.uniform(-1, 1, size=2), tol=1e-12)
+    point = d2lopt.critical_point(f, d2l.tensor(solution.x))
+    hessian = d2l.to_numpy(d2lopt.hessian(f)(d2l.tensor(solution.x)))
+    found[name] = point
+    print(f"{name:8s} f = {f.formula:10s} critical point {np.round(point.location, 12) + 0.0}, "
+          f"kind: {point.kind}, Hessian eigenvalues {np.linalg.eigvalsh(hessian)}")
+
+# %%
+# The figure
+# ----------
+fig = plt.figure(figsize=(12, 4.4))
+for i, (name, f) in enumerate(surfaces.items(), start=1):
+    ax = fig.add_subplot(1, 3, i, projection="3d")
+    point = found[name]
+    eigenvalues = ", ".join(f"{v:+.0f}" for v in point.eigenvalues)
+    plot.surface(ax, f, num=41, mark=[(point.kind, tuple(point.location))],
+                 title=f"{point.kind}: $f = {f.formula}$\nHessian eigenvalues {eigenvalues}")
+    ax.view_init(elev=25, azim=-60)
+fig.suptitle("Three kinds of critical point, classified by the signs of the Hessian's "
+             "eigenvalues", fontsize=12)
+fig.tight_layout()
+fig.subplots_adjust(top=0.8)
+plt.show()
+
+# %%
+# Conclusions
+# -----------
+# All three surfaces have zero gradient at the origin; only the Hessian tells
+# them apart. Eigenvalues :math:`(2, 2)`: every direction curves up, a minimum.
+# :math:`(-2, -2)`: every direction curves down, a maximum. :math:`(-2, 2)`: the
+# surface curves up along :math:`x` and down along :math:`y`, a saddle. The test
+# is only sufficient: when some eigenvalue is zero and the others share a sign,
+# the second-order terms do not decide, and higher-order terms do (see
+# :ref:`sphx_glr_auto_examples_06_saddle_points_plot_degenerate_points.py`).

@@ -1,0 +1,64 @@
+r"""
+The saddle of :math:`x^2 - y^2`, along its eigenvectors
+=======================================================
+
+A saddle point is a minimum along some directions and a maximum along others.
+For :math:`f(x, y) = x^2 - y^2` those directions are the eigenvectors of the
+Hessian at the critical point. We find the critical point by solving
+:math:`\nabla f = 0`, compute the Hessian there with :func:`d2lopt.hessian`,
+and draw on the surface the two curves through the saddle along the
+eigenvectors: one curving up, one curving down.
+"""
+
+# %%
+# The critical point and its Hessian
+# ----------------------------------
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.optimize import root
+
+import d2lopt
+from d2lopt import plot
+from d2lopt.landscapes import saddle
+
+plot.use_style()
+d2l = d2lopt.use()
+
+solution = root(lambda x: d2l.to_numpy(d2lopt.grad(saddle)(d2l.tensor(x))),
+                np.random.default_rng(1).uniform(-1, 1, size=2), tol=1e-12)
+center = solution.x
+hessian = d2l.to_numpy(d2lopt.hessian(saddle)(d2l.tensor(center)))
+eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+print(f"critical point {np.round(center, 12) + 0.0}, Hessian\n{hessian}")
+for value, vector in zip(eigenvalues, eigenvectors.T, strict=True):
+    print(f"eigenvalue {value:+g} along {vector}")
+
+# %%
+# The figure
+# ----------
+fig = plt.figure(figsize=(7, 5.6))
+ax = fig.add_subplot(projection="3d")
+plot.surface(ax, saddle, num=61, mark=[("saddle point", tuple(center))],
+             title="$f = x^2 - y^2$: up along one eigenvector of the Hessian, down along "
+                   "the other")
+t = np.linspace(-1.0, 1.0, 101)
+colors = (plot.COLORS["vermillion"], plot.COLORS["black"])
+for value, vector, color in zip(eigenvalues, eigenvectors.T, colors, strict=True):
+    path = center[:, None] + t[None, :] * vector[:, None]
+    heights = np.asarray(saddle(path))
+    ax.plot(path[0], path[1], heights, color=color, linewidth=3, zorder=10,
+            label=f"eigenvalue {value:+g}: curvature {'up' if value > 0 else 'down'}")
+ax.legend(loc="upper left")
+ax.view_init(elev=28, azim=-55)
+plt.show()
+
+# %%
+# Conclusions
+# -----------
+# The Hessian at the saddle is :math:`\mathrm{diag}(2, -2)`. Along the
+# eigenvector :math:`(1, 0)` the surface is the parabola :math:`x^2`, a
+# minimum; along :math:`(0, 1)` it is :math:`-y^2`, a maximum. The gradient
+# :math:`(2x, -2y)` points away from the saddle along :math:`y` and towards it
+# along :math:`x`, so gradient descent started on the :math:`x`-axis (the
+# saddle's *stable manifold*) walks straight into it, and from anywhere else
+# it leaves, slowly at first when it starts close to that axis.

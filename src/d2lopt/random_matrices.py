@@ -1,0 +1,308 @@
+r"""Random symmetric matrices, and how rarely all their eigenvalues are positive.
+
+A folk argument says a critical point of a loss with :math:`n` parameters is a
+minimum with probability :math:`2^{-n}`, as if the sign of each Hessian
+eigenvalue were a fair, independent coin. The simplest model of a "random
+Hessian" tests that: the Gaussian orthogonal ensemble (GOE), symmetric
+matrices :math:`H = (A + A^\top)/2` with :math:`A` a matrix of independent
+standard normal entries (so :math:`H_{ii} \sim \mathcal N(0, 1)` and
+:math:`H_{ij} \sim \mathcal N(0, \tfrac12)` for :math:`i \ne j`). Its
+eigenvalues have the joint density
+
+.. math::
+    p(\lambda_1, \dots, \lambda_n) \propto \prod_{i<j} |\lambda_i - \lambda_j|
+    \prod_i e^{-\lambda_i^2/2},
+
+whose factor :math:`|\lambda_i - \lambda_j|` makes eigenvalues repel: they are
+not independent, and all :math:`n` of them being positive is far rarer than
+:math:`2^{-n}`.
+
+:func:`positive_definite_fraction` measures the probability by Monte Carlo;
+:func:`all_positive_probability` computes it exactly (to quadrature accuracy)
+from de Bruijn's Pfaffian formula for the integral of the density over
+:math:`(0, \infty)^n`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "goe", "MonteCarloEstimate", "positive_definite_fraction", "all_positive_probability",
+]
+
+
+def _check_size(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"the matrix size n must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def goe(n: int, size: int | None = None, *, rng: np.random.Generator | None = None
+        ) -> np.ndarray:
+    r"""Sample :math:`n \times n` matrices from the Gaussian orthogonal ensemble.
+
+    :math:`H = (A + A^\top)/2` with :math:`A_{ij} \sim \mathcal N(0, 1)`
+    independent: diagonal entries have variance 1, off-diagonal ones variance 1/2.
+
+    Parameters
+    ----------
+    n : int
+        Matrix size.
+    size : int, optional
+        Number of matrices; ``None`` returns one matrix.
+    rng : numpy.random.Generator, optional
+        The random generator (default: ``numpy.random.default_rng()``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, n)`` or ``(size, n, n)``, symmetric.
+
+    Examples
+    --------
+    >>> H = goe(3, rng=np.random.default_rng(0))
+    >>> H.shape, bool(np.allclose(H, H.T))
+    ((3, 3), True)
+    """
+    n = _check_size(n)
+    rng = np.random.default_rng() if rng is None else rng
+    shape = (n, n) if size is None else (int(size), n, n)
+    a = rng.standard_normal(shape)
+    return 0.5 * (a + np.swapaxes(a, -1, -2))
+
+
+@dataclass(frozen=True)
+class MonteCarloEstimate:
+    r"""A probability estimated by Monte Carlo, with its binomial standard error.
+
+    Attributes
+    ----------
+    n : int
+        Matrix size.
+    probability : float
+        The estimate :math:`\hat p = 2^{-n} k / S`.
+    standard_error : float
+        :math:`2^{-n}\sqrt{\hat q(1-\hat q)/S}` with :math:`\hat q = k/S`.
+    hits : int
+        :math:`k`, the number of sampled matrices that were positive definite.
+    samples : int
+        :math:`S`, the number of matrices sampled.
+    """
+
+    n: int
+    probability: float
+    standard_error: float
+    hits: int
+    samples: int
+
+    def upper_bound(self, confidence: float = 0.95) -> float:
+        r"""One-sided Clopper–Pearson upper confidence bound on the probability.
+
+        With no hits it is :math:`2^{-n}\,(1 - (1 - \text{confidence})^{1/S})
+        \approx 2^{-n}\, 3/S` at 95 %.
+
+        Examples
+        --------
+        >>> est = MonteCarloEstimate(1, 0.0, 0.0, 0, 1000)
+        >>> round(est.upper_bound() * 2 * 1000, 2)  # the "rule of three"
+        2.99
+        """
+        if not 0 < confidence < 1:
+            raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+        from scipy.stats import beta
+
+        if self.hits == self.samples:
+            q = 1.0
+        else:
+            q = float(beta.ppf(confidence, self.hits + 1, self.samples - self.hits))
+        return 0.5**self.n * q
+
+
+def _count_positive_definite(n: int, m: int, rng: np.random.Generator) -> int:
+    r"""Draw ``m`` GOE matrices with positive diagonal row by row; count the positive definite ones.
+
+    Row :math:`k` is drawn only for the matrices whose leading :math:`k \times k`
+    block is positive definite, and tested by one step of the bordered Cholesky
+    factorization: with :math:`L L^\top` the leading block and :math:`h` the new
+    column above the diagonal, :math:`z = L^{-1} h` and the new pivot is
+    :math:`H_{kk} - \|z\|^2`, positive iff the leading :math:`(k+1) \times (k+1)`
+    block is positive definite (Sylvester's criterion).
+    """
+    factor = np.sqrt(np.abs(rng.standard_normal(m)))[:, None, None]  # 1 x 1 Cholesky factors
+    for k in range(1, n):
+        s = factor.shape[0]
+        if s == 0:
+            return 0
+        column = np.sqrt(0.5) * rng.standard_normal((s, k))  # H[:k, k], variance 1/2
+        diagonal = np.abs(rng.standard_normal(s))            # H[k, k] given H[k, k] > 0
+        z = np.empty((s, k))
+        for i in range(k):  # forward substitution L z = column, for every matrix at once
+            z[:, i] = (column[:, i] - np.einsum("sj,sj->s", factor[:, i, :i], z[:, :i])
+                       ) / factor[:, i, i]
+        pivot = diagonal - np.einsum("sj,sj->s", z, z)
+        keep = pivot > 0
+        grown = np.zeros((int(keep.sum()), k + 1, k + 1))
+        grown[:, :k, :k] = factor[keep]
+        grown[:, k, :k] = z[keep]
+        grown[:, k, k] = np.sqrt(pivot[keep])
+        factor = grown
+    return int(factor.shape[0])
+
+
+def positive_definite_fraction(n: int, samples: int = 200_000, *, seed: int = 0,
+                               batch: int = 500_000) -> MonteCarloEstimate:
+    r"""Monte Carlo estimate of :math:`P(\text{all eigenvalues of a GOE matrix} > 0)`.
+
+    A positive definite matrix has a positive diagonal (:math:`H_{ii} = e_i^\top
+    H e_i > 0`), and the diagonal of a GOE matrix is independent of the rest, so
+
+    .. math::
+        P(H \succ 0) = P(H_{11}, \dots, H_{nn} > 0)\; P(H \succ 0 \mid H_{ii} > 0)
+        = 2^{-n}\, P(H \succ 0 \mid H_{ii} > 0).
+
+    The function samples the conditional law (diagonal entries :math:`|\mathcal
+    N(0, 1)|`, off-diagonal ones :math:`\mathcal N(0, \tfrac12)`), counts the
+    positive definite matrices among ``samples`` and multiplies by :math:`2^{-n}`:
+    an unbiased estimator that wastes :math:`2^n` times fewer samples than plain
+    sampling. The :math:`2^{-n}` of the folk argument is exactly the first factor,
+    the chance that the curvature is positive along each coordinate axis.
+    Positive definiteness is tested by a Cholesky factorization grown one row
+    at a time, and a matrix's next row is drawn only while its leading block is
+    still positive definite, so most matrices cost a few numbers.
+
+    Parameters
+    ----------
+    n : int
+        Matrix size.
+    samples : int
+        Number of matrices :math:`S`.
+    seed : int
+        Seed of the :class:`numpy.random.Generator`.
+    batch : int
+        Matrices drawn at a time (bounds the memory used).
+
+    Returns
+    -------
+    MonteCarloEstimate
+
+    Examples
+    --------
+    >>> est = positive_definite_fraction(1, samples=100)
+    >>> est.probability, est.standard_error  # a 1 x 1 matrix |N(0, 1)| is always positive
+    (0.5, 0.0)
+    >>> est = positive_definite_fraction(2, samples=100_000)
+    >>> abs(est.probability - 0.14645) < 4 * est.standard_error
+    True
+    """
+    n = _check_size(n)
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise ValueError(f"samples must be a positive integer, got {samples!r}")
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+        raise ValueError(f"batch must be a positive integer, got {batch!r}")
+    rng = np.random.default_rng(seed)
+    hits = 0
+    done = 0
+    while done < samples:
+        m = min(int(batch), int(samples) - done)
+        hits += _count_positive_definite(n, m, rng)
+        done += m
+    q = hits / samples
+    scale = 0.5**n
+    return MonteCarloEstimate(n, scale * q, scale * math.sqrt(q * (1 - q) / samples), hits,
+                              int(samples))
+
+
+def _half_moment(j: int) -> float:
+    """:math:`\\int_0^\\infty y^j e^{-y^2/2} dy = 2^{(j-1)/2}\\Gamma((j+1)/2)`."""
+    return 2.0 ** ((j - 1) / 2) * math.gamma((j + 1) / 2)
+
+
+def _partial_moment(j: int, x: float) -> float:
+    """:math:`\\int_{-\\infty}^x y^j e^{-y^2/2} dy` through the incomplete gamma function."""
+    from scipy.special import gammainc
+
+    inner = _half_moment(j) * float(gammainc((j + 1) / 2, x * x / 2))  # int_0^|x|
+    sign = (-1.0) ** j
+    return sign * _half_moment(j) + inner if x >= 0 else sign * (_half_moment(j) - inner)
+
+
+def _de_bruijn_matrix(n: int, half_line: bool) -> np.ndarray:
+    r"""The antisymmetric matrix whose Pfaffian is the eigenvalue integral over :math:`J^n`.
+
+    :math:`A_{ij} = \iint_{J^2} \operatorname{sign}(y - x)\, x^i y^j w(x) w(y)\,dx\,dy`
+    with :math:`w(x) = e^{-x^2/2}`, :math:`i, j < n`; for odd :math:`n` bordered
+    by :math:`\int_J x^i w(x)\,dx`. :math:`J = (0, \infty)` or :math:`\mathbb R`.
+    """
+    from scipy.integrate import quad
+
+    size = n + n % 2
+    a = np.zeros((size, size))
+    lower = 0.0 if half_line else -np.inf
+
+    def moment(j: int) -> float:  # int_J y^j w
+        if half_line:
+            return _half_moment(j)
+        return 0.0 if j % 2 else 2 * _half_moment(j)
+
+    for j in range(n):
+        total = moment(j)
+        for i in range(j):
+            # inner(x) = int_J sign(y - x) y^j w(y) dy = total - 2 int_{lower}^x y^j w
+            def integrand(x: float, i: int = i, j: int = j, total: float = total) -> float:
+                below = _partial_moment(j, x) - (_partial_moment(j, 0.0) if half_line else 0.0)
+                return x**i * math.exp(-x * x / 2) * (total - 2 * below)
+
+            pieces = [(0.0, np.inf)] if half_line else [(lower, 0.0), (0.0, np.inf)]
+            value = sum(quad(integrand, lo, hi, epsabs=0.0, epsrel=1e-13, limit=200)[0]
+                        for lo, hi in pieces)
+            a[i, j], a[j, i] = value, -value
+        if n % 2:
+            a[j, n], a[n, j] = moment(j), -moment(j)
+    return a
+
+
+def all_positive_probability(n: int) -> float:
+    r"""The exact probability that an :math:`n \times n` GOE matrix is positive definite.
+
+    With the eigenvalues ordered, :math:`\prod_{i<j}|\lambda_i - \lambda_j|` is
+    the Vandermonde determinant :math:`\det[\lambda_j^{\,i}]`, and de Bruijn's
+    formula turns the :math:`n`-fold integral of a determinant into the Pfaffian
+    of a matrix of double integrals,
+    :math:`A_{ij} = \iint_{J^2} \operatorname{sign}(y - x)\, x^i y^j
+    e^{-(x^2 + y^2)/2}\,dx\,dy` (bordered by :math:`\int_J x^i e^{-x^2/2}\,dx`
+    for odd :math:`n`). The probability is the ratio of
+    the integral over :math:`(0, \infty)^n` to that over :math:`\mathbb R^n`,
+    :math:`\operatorname{Pf}(A_{(0,\infty)}) / \operatorname{Pf}(A_{\mathbb R}) =
+    \sqrt{\det A_{(0,\infty)} / \det A_{\mathbb R}}` (both Pfaffians are positive,
+    being integrals of positive functions). The double integrals are computed by
+    adaptive quadrature with the inner one in closed form (incomplete gamma
+    functions); the result is accurate to about ten significant digits for
+    :math:`n \le 10`.
+
+    Parameters
+    ----------
+    n : int
+        Matrix size, :math:`1 \le n \le 12` (beyond that the monomial basis
+        loses too many digits).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(all_positive_probability(1), 12)
+    0.5
+    >>> round(all_positive_probability(2), 10)  # (1 - 1/sqrt(2)) / 2
+    0.1464466094
+    """
+    n = _check_size(n)
+    if n > 12:
+        raise ValueError(f"all_positive_probability is accurate for n <= 12, got n = {n}; "
+                         "for larger n use the large-deviation estimate exp(-n^2 ln(3)/4)")
+    ratio = np.linalg.det(_de_bruijn_matrix(n, True)) / np.linalg.det(_de_bruijn_matrix(n, False))
+    return float(math.sqrt(ratio))

@@ -1,0 +1,155 @@
+"""GOE matrices: sampling, the Monte Carlo fraction of positive definite ones, exact values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, special
+
+from d2lopt.random_matrices import (
+    MonteCarloEstimate,
+    all_positive_probability,
+    goe,
+    positive_definite_fraction,
+)
+
+#: (1 - 1/sqrt 2)/2: the GOE n = 2 probability, from the polar-coordinate argument.
+P2_CLOSED = (1 - 1 / math.sqrt(2)) / 2
+
+
+def test_goe_is_symmetric_with_the_documented_variances():
+    h = goe(4, 200_000, rng=np.random.default_rng(1))
+    assert h.shape == (200_000, 4, 4)
+    np.testing.assert_array_equal(h, np.swapaxes(h, 1, 2))
+    diag = h[:, np.arange(4), np.arange(4)]
+    off = h[:, 0, 1:]
+    assert diag.var() == pytest.approx(1.0, rel=0.01)
+    assert off.var() == pytest.approx(0.5, rel=0.01)
+    assert abs(h.mean()) < 0.01
+    assert goe(3, rng=np.random.default_rng(0)).shape == (3, 3)
+
+
+def test_n2_closed_form_by_integrating_over_the_matrix_entries():
+    # [[a, c], [c, b]] is positive definite iff a, b > 0 and c^2 < ab; with
+    # c ~ N(0, 1/2), P(|c| < t) = erf(t). Integrate over a, b > 0 with normal weights.
+    def integrand(a: float, b: float) -> float:
+        weight = math.exp(-(a * a + b * b) / 2) / (2 * math.pi)
+        return weight * math.erf(math.sqrt(a * b))
+
+    value, error = integrate.dblquad(integrand, 0, np.inf, 0, np.inf, epsabs=1e-13,
+                                     epsrel=1e-12)
+    assert value == pytest.approx(P2_CLOSED, abs=1e-10)
+    assert all_positive_probability(2) == pytest.approx(P2_CLOSED, rel=1e-10)
+
+
+def test_n3_by_integrating_the_eigenvalue_density_directly():
+    # Independent of de Bruijn's formula: the ratio of integrals of the ordered
+    # density (b - a)(c - a)(c - b) exp(-(a^2 + b^2 + c^2)/2) over a < b < c.
+    def density(c: float, b: float, a: float) -> float:
+        return (b - a) * (c - a) * (c - b) * math.exp(-(a * a + b * b + c * c) / 2)
+
+    def ordered(lower: float) -> float:
+        return integrate.tplquad(density, lower, np.inf, lambda a: a, lambda a: np.inf,
+                                 lambda a, b: b, lambda a, b: np.inf,
+                                 epsabs=1e-12, epsrel=1e-10)[0]
+
+    expected = ordered(0.0) / ordered(-np.inf)
+    assert all_positive_probability(3) == pytest.approx(expected, rel=1e-7)
+    # and the known closed form (pi - 2 sqrt 2) / (4 pi)
+    assert expected == pytest.approx((math.pi - 2 * math.sqrt(2)) / (4 * math.pi), rel=1e-7)
+
+
+def test_exact_values_for_n1_and_their_decay():
+    assert all_positive_probability(1) == pytest.approx(0.5, abs=1e-12)
+    exact = np.array([all_positive_probability(n) for n in range(1, 9)])
+    assert np.all(np.diff(exact) < 0)
+    assert np.all(exact[1:] < 0.5 ** np.arange(2, 9))
+
+
+def test_exact_values_agree_with_high_precision_arithmetic():
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 20
+
+    def half(j):
+        return mp.mpf(2) ** (mp.mpf(j - 1) / 2) * mp.gamma(mp.mpf(j + 1) / 2)
+
+    def below(j, x):  # int_{-inf}^x y^j e^{-y^2/2}
+        inner = half(j) * mp.gammainc(mp.mpf(j + 1) / 2, 0, x * x / 2, regularized=True)
+        sign = (-1) ** j
+        return sign * half(j) + inner if x >= 0 else sign * (half(j) - inner)
+
+    def matrix(n, half_line):
+        size = n + n % 2
+        a = mp.matrix(size, size)
+        for j in range(n):
+            total = half(j) if half_line else (0 if j % 2 else 2 * half(j))
+            for i in range(j):
+                def f(x, i=i, j=j, total=total):
+                    under = below(j, x) - (below(j, 0) if half_line else 0)
+                    return x**i * mp.e ** (-x * x / 2) * (total - 2 * under)
+                value = mp.quad(f, [0, mp.inf] if half_line else [-mp.inf, 0, mp.inf])
+                a[i, j], a[j, i] = value, -value
+            if n % 2:
+                a[j, n], a[n, j] = total, -total
+        return a
+
+    for n in (4, 5):
+        reference = mp.sqrt(mp.det(matrix(n, True)) / mp.det(matrix(n, False)))
+        assert all_positive_probability(n) == pytest.approx(float(reference), rel=1e-9)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_monte_carlo_agrees_with_exact_values(n):
+    est = positive_definite_fraction(n, 400_000, seed=10 + n)
+    exact = all_positive_probability(n)
+    if n == 1:
+        assert est.probability == 0.5 and est.standard_error == 0.0
+    else:
+        assert abs(est.probability - exact) < 4 * est.standard_error
+
+
+def test_conditioning_on_the_diagonal_is_unbiased():
+    # Plain sampling and eigvalsh, with none of the function's shortcuts.
+    rng = np.random.default_rng(3)
+    samples = 400_000
+    hits = sum(int(np.count_nonzero(np.linalg.eigvalsh(goe(3, 100_000, rng=rng))[:, 0] > 0))
+               for _ in range(samples // 100_000))
+    plain = hits / samples
+    se = math.sqrt(plain * (1 - plain) / samples)
+    est = positive_definite_fraction(3, samples, seed=4)
+    assert abs(plain - est.probability) < 4 * math.hypot(se, est.standard_error)
+
+
+def test_estimate_fields_and_batching():
+    a = positive_definite_fraction(3, 10_000, seed=0, batch=10_000)
+    assert a.n == 3 and a.samples == 10_000 and 0 < a.hits < 10_000
+    assert a.probability == pytest.approx(a.hits / 10_000 / 8)
+    q = a.hits / 10_000
+    assert a.standard_error == pytest.approx(math.sqrt(q * (1 - q) / 10_000) / 8)
+
+
+def test_upper_bound_with_no_hits_is_clopper_pearson():
+    est = MonteCarloEstimate(8, 0.0, 0.0, 0, 1_000_000)
+    assert est.upper_bound() == pytest.approx(0.5**8 * (1 - 0.05 ** (1 / 1_000_000)), rel=1e-9)
+    some = MonteCarloEstimate(2, 0.25 * 0.5, 0.0, 50, 100)
+    assert some.upper_bound(0.95) == pytest.approx(
+        0.25 * special.betaincinv(51, 50, 0.95), rel=1e-9)
+    with pytest.raises(ValueError, match="confidence"):
+        est.upper_bound(1.5)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_bad_sizes_are_rejected(bad):
+    with pytest.raises(ValueError, match="positive integer"):
+        positive_definite_fraction(bad)
+
+
+def test_bad_arguments_are_rejected():
+    with pytest.raises(ValueError, match="samples"):
+        positive_definite_fraction(2, 0)
+    with pytest.raises(ValueError, match="batch"):
+        positive_definite_fraction(2, 10, batch=0)
+    with pytest.raises(ValueError, match="n <= 12"):
+        all_positive_probability(13)
