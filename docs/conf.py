@@ -30,7 +30,7 @@ import d2lopt  # noqa: E402  (installed by `nox -s docs`)
 
 project = "Optimization for Deep Learning"
 author = "d2lopt developers"
-copyright = "2026, d2lopt developers"  # noqa: A001
+copyright = "2026, d2lopt developers"
 release = d2lopt.__version__
 version = ".".join(release.split(".")[:2])
 
@@ -38,6 +38,9 @@ SITE_URL = "https://d2lopt.github.io/d2lopt/"
 REPO_URL = "https://github.com/d2lopt/d2lopt"
 
 # -- General -----------------------------------------------------------------
+# Serial build: `-j 2` is warning-free but no faster here, since Sphinx hands
+# consecutive pages (all of chapter/) to one worker; the gallery scripts already
+# run in two processes (sphinx_gallery_conf["parallel"]).
 
 extensions = [
     "myst_nb",
@@ -186,7 +189,7 @@ napoleon_use_rtype = False
 napoleon_use_param = False
 napoleon_use_keyword = False
 napoleon_use_ivar = False  # "Attributes" become targets (:attr:`Trajectory.values`)
-napoleon_preprocess_types = False  # keep Sphinx's own (fuzzy) type-field resolution
+napoleon_preprocess_types = False
 
 # -- HTML ------------------------------------------------------------------------
 
