@@ -82,7 +82,8 @@ def test_gap_bound_stops_earlier_and_still_bounds_the_error(name: str, k: int) -
     assert by_gap.converged and by_gap.n_matvec < by_residual.n_matvec
     errors = np.abs(by_gap.eigenvalues - exact)
     assert np.all(errors <= 1e-6 * np.abs(exact) * (1 + 1e-6))
-    assert np.all(errors <= by_gap.error_bounds * (1 + 1e-6) + 1e-14)
+    # (up to rounding: the bounds reach 1e-19 while θ is only known to ~eps |θ|)
+    assert np.all(errors <= by_gap.error_bounds * (1 + 1e-6) + 1e-13 * np.abs(exact))
 
 
 def test_residual_norms_are_the_true_residuals_and_vectors_are_orthonormal() -> None:

@@ -98,11 +98,12 @@ def _error_bounds(
     return np.minimum(bounds, refined)
 
 
-# The vector work below (a few long vectors against a small basis) is memory-bound; it
-# goes through einsum, which is single-threaded, rather than BLAS, whose threads fight
-# those of a framework computing the Hessian-vector products (PyTorch's OpenMP pool):
-# measured here, a 15 x 100,000 projection took 33 ms through threaded BLAS right after
-# a PyTorch product and 1.3 ms through einsum.
+# All work on long vectors goes through einsum, which is single-threaded, not BLAS:
+# OpenBLAS's threads keep spinning for a while after each call and fight those of the
+# framework computing the Hessian-vector products (PyTorch's OpenMP pool). Measured on
+# 2 cores with a 100k-parameter MLP: a 15 x 100,000 projection took 33 ms through
+# threaded BLAS right after a PyTorch product and 1.3 ms through einsum, and one BLAS
+# norm of the start vector made the next three products twice as slow.
 def _norm(w: np.ndarray) -> float:
     return float(np.sqrt(np.einsum("i,i->", w, w)))
 
@@ -143,7 +144,7 @@ def _start_vector(v0: np.ndarray | None, dim: int, rng: np.random.Generator) -> 
         v = np.asarray(v0, dtype=np.float64).reshape(-1)
         if v.shape != (dim,):
             raise ValueError(f"v0 must be a vector of length dim={dim}, got shape {v.shape}")
-    norm = np.linalg.norm(v)
+    norm = _norm(v)
     if not np.isfinite(norm) or norm == 0.0:
         raise ValueError("v0 must be a finite, non-zero vector")
     return v / norm
@@ -309,7 +310,7 @@ def lanczos(
             break
         if j == m:  # thick restart from the best `keep` Ritz vectors and the residual
             kept = _ranking(theta, which)[:keep]
-            V[:keep] = S[:, kept].T @ V[:j]
+            V[:keep] = np.einsum("ji,jk->ik", S[:, kept], V[:j])
             V[keep] = V[j]
             T[:] = 0.0
             T[np.arange(keep), np.arange(keep)] = theta[kept]
@@ -320,7 +321,7 @@ def lanczos(
     residuals = beta * np.abs(S[j - 1])
     errors = _error_bounds(theta, residuals, wanted, bound)
     residuals = residuals[wanted]
-    vectors = V[:j].T @ S[:, wanted] if return_eigenvectors else None
+    vectors = np.einsum("jd,jw->dw", V[:j], S[:, wanted]) if return_eigenvectors else None
     if not converged:
         warnings.warn(
             f"Lanczos used max_iter={max_iter} products without reaching tol={tol} "
