@@ -111,6 +111,13 @@ def docs(session: nox.Session) -> None:
     session.log(f"Serve it with: python -m http.server -d {os.path.relpath(DOCS_OUT)}")
 
 
-# Sessions added later (by their owners):
-# - browser: drive a real browser against the built site (pytest -m browser).
-# - bench: timing benchmarks of d2lopt, results under benchmarks/results/.
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (not tests): Lanczos vs PyHessian power iteration, and the docs build.
+
+    Reports go to benchmarks/results/. ``nox -s bench -- --quick`` runs the docs
+    build benchmark on two gallery sections only.
+    """
+    install_once(session, "-e", ".[docs,torch,nets,bench]")
+    session.run("python", "benchmarks/hessian.py", env=SINGLE_THREAD)
+    session.run("python", "benchmarks/build.py", *session.posargs, env=SINGLE_THREAD)

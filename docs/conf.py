@@ -58,6 +58,9 @@ extensions = [
     # docstrings of module-level objects in the API reference.
     "mathjax_local",
     "d2lopt_docs",
+    # After a change to src/d2lopt, rerun the gallery examples and notebook pages
+    # that use it (sphinx-gallery and jupyter-cache only see their own sources).
+    "d2lopt_stale",
 ]
 
 templates_path = ["_templates"]
@@ -108,8 +111,8 @@ myst_dmath_double_inline = True
 
 # "cache": a page is executed when its code changes (jupyter-cache keys on the
 # code cells), and reused otherwise -- also across full re-reads after a config
-# change. The cache lives in docs/_build/.jupyter_cache (`rm -rf docs/_build`
-# starts from scratch, e.g. after changing d2lopt itself).
+# change. The cache lives in docs/_build/.jupyter_cache; the d2lopt_stale
+# extension drops the entries that use d2lopt when the library changes.
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
 nb_execution_raise_on_error = True

@@ -90,7 +90,7 @@ def quadratic_comparison(condition_number: float = 50.0, start: Any = (-0.9, 0.6
         Run length and the tolerance on :math:`f - 0`.
     landscape : Landscape, optional
         A quadratic with an ``eigenvalues`` attribute to use instead (e.g.
-        :func:`~d2lopt.landscapes.rotated.rotated_quadratic`).
+        :func:`~d2lopt.landscapes.rotated_quadratic`).
 
     Examples
     --------

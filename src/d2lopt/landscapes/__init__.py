@@ -2,7 +2,7 @@
 
 Every landscape is a :class:`Landscape`: call it on an array of any supported
 framework, read its :attr:`~Landscape.critical_points`, draw it over its
-:attr:`~Landscape.domain`.
+``domain``.
 """
 
 from d2lopt.landscapes.base import KnownPoint, Landscape, refine_critical_point, roots_1d

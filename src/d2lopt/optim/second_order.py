@@ -45,7 +45,7 @@ def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajector
     ------
     ValueError
         If the Hessian at an iterate is singular (condition number above
-        :data:`SINGULAR_CONDITION`): the message names the iterate and suggests
+        ``SINGULAR_CONDITION`` = 1e12): the message names the iterate and suggests
         :func:`saddle_free_newton`, which damps small curvatures.
 
     Examples
