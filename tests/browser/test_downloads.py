@@ -1,0 +1,221 @@
+"""The downloads work end to end.
+
+Every gallery example page links its ``.py`` and ``.ipynb``; the gallery index
+links the two zips; chapter pages link their notebook. The slow test
+(``downloads`` marker) downloads both zips in the browser, builds the wheel of
+d2lopt, installs it with its ``nets`` extra (torch, scikit-learn) in a fresh
+virtual environment, and runs every script and every notebook there, outside
+the source tree, so that ``import d2lopt`` can only come from the wheel.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sitecheck import DESKTOP, Traffic, open_page, site_pages
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ZIPS = {"python": "auto_examples_python.zip", "jupyter": "auto_examples_jupyter.zip"}
+DOWNLOAD_LINK = re.compile(r'<a[^>]+href="([^"]+\.(?:py|ipynb|zip))"')
+#: A hang guard, not a timing test: the scripts take seconds.
+RUN_TIMEOUT = 600
+
+
+def _example_pages(site: Path) -> list[str]:
+    return [p for p in site_pages(site) if re.match(r"auto_examples/.+/plot_[^/]+\.html$", p)]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD")) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _links(site: Path, page: str) -> list[str]:
+    return DOWNLOAD_LINK.findall((site / page).read_text(encoding="utf-8"))
+
+
+def _url(base_url: str, page: str, href: str) -> str:
+    return urllib.parse.urljoin(base_url + page, href)
+
+
+def test_every_example_offers_its_script_and_notebook(site: Path, base_url: str) -> None:
+    pages = _example_pages(site)
+    assert pages, "no gallery example pages"
+    problems = []
+    for page in pages:
+        stem = page.rsplit("/", 1)[1].removesuffix(".html")
+        links = _links(site, page)
+        for suffix in (".py", ".ipynb"):
+            found = [href for href in links if href.endswith(f"/{stem}{suffix}")]
+            if not found:
+                problems.append(f"{page}: no {suffix} download")
+            for href in found:
+                if (status := _status(_url(base_url, page, href))) != 200:
+                    problems.append(f"{page}: {href} answers {status}")
+    assert not problems, "\n".join(problems)
+
+
+def test_gallery_index_offers_both_zips(site: Path, base_url: str) -> None:
+    links = _links(site, "auto_examples/index.html")
+    examples = {p.rsplit("/", 1)[1].removesuffix(".html") for p in _example_pages(site)}
+    for kind, name in ZIPS.items():
+        found = [href for href in links if href.endswith(name)]
+        assert found, f"the gallery index does not offer {name}"
+        url = _url(base_url, "auto_examples/index.html", found[0])
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200
+            data = response.read()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            suffix = ".py" if kind == "python" else ".ipynb"
+            stems = {Path(n).stem for n in archive.namelist() if n.endswith(suffix)}
+        assert stems == examples, f"{name}: {sorted(stems ^ examples)} differ from the pages"
+
+
+def test_chapter_notebooks_are_valid(site: Path, base_url: str) -> None:
+    chapter = [p for p in site_pages(site) if re.match(r"chapter/\d\d_[^/]+\.html$", p)]
+    assert chapter, "no chapter section pages"
+    for page in chapter:
+        html = (site / page).read_text(encoding="utf-8")
+        match = re.search(r'href="([^"]+\.ipynb)"', html)
+        assert match, f"{page} offers no notebook"
+        with urllib.request.urlopen(_url(base_url, page, match.group(1))) as response:
+            notebook = json.loads(response.read())
+        assert notebook["nbformat"] == 4
+        assert any(cell["cell_type"] == "code" for cell in notebook["cells"]), page
+
+
+# -- End to end: download, install the wheel, run everything ------------------------
+
+
+def _download_zips(browser: Any, base_url: str, site: Path, into: Path) -> dict[str, Path]:
+    traffic = Traffic(base_url, site)
+    context, page = open_page(
+        browser, traffic, base_url + "auto_examples/index.html", accept_downloads=True, **DESKTOP
+    )
+    saved = {}
+    try:
+        for kind, name in ZIPS.items():
+            with page.expect_download() as info:
+                page.locator(f"a[href$='{name}']").first.click()
+            saved[kind] = into / name
+            info.value.save_as(saved[kind])
+    finally:
+        context.close()
+    assert not traffic.external and not traffic.http_errors and not traffic.failed
+    return saved
+
+
+def _run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False, **kwargs
+    )
+
+
+def _fresh_env(tmp: Path) -> dict[str, str]:
+    """A reader's shell: no PYTHONPATH or active venv, one thread, no display."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env |= {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env["MPLCONFIGDIR"] = str(tmp / "matplotlib")
+    env.pop("D2LOPT_BACKEND", None)
+    return env
+
+
+NOTEBOOK_RUNNER = """
+import sys, nbformat
+from nbclient import NotebookClient
+notebook = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(notebook, timeout=600, kernel_name="python3",
+               resources={"metadata": {"path": sys.argv[2]}}).execute()
+"""
+
+
+@pytest.mark.downloads
+def test_downloaded_examples_run_with_only_the_wheel_installed(
+    browser: Any, base_url: str, site: Path, tmp_path: Path
+) -> None:
+    start = time.perf_counter()
+    zips = _download_zips(browser, base_url, site, tmp_path)
+    scripts_dir, notebooks_dir = tmp_path / "scripts", tmp_path / "notebooks"
+    zipfile.ZipFile(zips["python"]).extractall(scripts_dir)
+    zipfile.ZipFile(zips["jupyter"]).extractall(notebooks_dir)
+    scripts = sorted(scripts_dir.rglob("*.py"))
+    notebooks = sorted(notebooks_dir.rglob("*.ipynb"))
+    assert scripts and len(scripts) == len(notebooks)
+
+    # The wheel, and a virtual environment with only it (and what its examples need).
+    wheels = tmp_path / "wheels"
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(ROOT)])
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = wheels.glob("d2lopt-*.whl")
+    venv = tmp_path / "venv"
+    assert _run([sys.executable, "-m", "venv", str(venv)]).returncode == 0
+    python = venv / "bin" / "python"
+    env = _fresh_env(tmp_path)
+    install = [str(python), "-m", "pip", "install", "-q", f"d2lopt[nets] @ {wheel.as_uri()}"]
+    install += ["torch==2.13.0", "ipykernel", "nbclient", "nbformat"]
+    constraints = ROOT / "requirements" / "constraints.txt"
+    if constraints.is_file():
+        install += ["-c", str(constraints)]
+    installed = _run(install, env=env, cwd=tmp_path)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    setup_seconds = time.perf_counter() - start
+
+    where = _run(
+        [str(python), "-c", "import d2lopt; print(d2lopt.__file__)"], env=env, cwd=tmp_path
+    )
+    assert where.returncode == 0, where.stderr
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
+    assert not Path(where.stdout.strip()).is_relative_to(ROOT)
+
+    def run_script(script: Path) -> tuple[str, float, str | None]:
+        t = time.perf_counter()
+        cwd = tmp_path / "run" / script.stem
+        cwd.mkdir(parents=True)
+        done = _run([str(python), str(script)], env=env, cwd=cwd)
+        error = None if done.returncode == 0 else (done.stdout + done.stderr)[-3000:]
+        return script.name, time.perf_counter() - t, error
+
+    def run_notebook(notebook: Path) -> tuple[str, float, str | None]:
+        t = time.perf_counter()
+        cwd = tmp_path / "run-nb" / notebook.stem
+        cwd.mkdir(parents=True)
+        done = _run([str(python), "-c", NOTEBOOK_RUNNER, str(notebook), str(cwd)], env=env, cwd=cwd)
+        error = None if done.returncode == 0 else (done.stdout + done.stderr)[-3000:]
+        return notebook.name, time.perf_counter() - t, error
+
+    def run_all(kind: str) -> list[tuple[str, float, str | None]]:
+        if kind == "py":
+            return [run_script(s) for s in scripts]
+        return [run_notebook(n) for n in notebooks]
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two kinds side by side
+        results = [r for rs in pool.map(run_all, ["py", "ipynb"]) for r in rs]
+    run_seconds = time.perf_counter() - t
+    failures = [f"{name}:\n{error}" for name, _, error in results if error]
+    slowest = sorted(results, key=lambda r: -r[1])[:3]
+    print(
+        f"\n{len(scripts)} scripts + {len(notebooks)} notebooks from the zips: "
+        f"setup {setup_seconds:.0f} s, runs {run_seconds:.0f} s; slowest: "
+        + ", ".join(f"{name} {s:.1f} s" for name, s, _ in slowest)
+    )
+    assert not failures, "\n\n".join(failures)
