@@ -4,6 +4,8 @@
     nox -s docs -- --fast       # prose-only edit: don't run the gallery scripts
     nox -s tests                # pytest on NumPy and PyTorch
     nox -s tests_tensorflow     # the same with TensorFlow installed too
+    nox -s browser              # the built site in headless Chromium (builds it first)
+    nox -s bench                # benchmarks: Hessian spectrum, docs build
     nox -s lint                 # ruff
 
 Every install is pinned by requirements/constraints.txt (the lock file).
@@ -109,6 +111,22 @@ def docs(session: nox.Session) -> None:
     )
     session.log(f"Built the site: {DOCS_OUT / 'index.html'}")
     session.log(f"Serve it with: python -m http.server -d {os.path.relpath(DOCS_OUT)}")
+
+
+@nox.session(requires=["docs"])
+def browser(session: nox.Session) -> None:
+    """Test the built site as a reader meets it, in headless Chromium.
+
+    Runs after ``docs`` (an incremental build: seconds when nothing changed).
+    Needs Debian's Chromium (``apt-get install -y chromium``) on PATH; the
+    Playwright browser downloads are not used. Arguments go to pytest, e.g.
+    ``nox -s browser -- -m "browser and not downloads"`` skips the minutes-long
+    test that runs every downloaded example from a wheel-only environment.
+    """
+    install_once(session, "-e", ".[test,browser]")
+    args = session.posargs or ["-m", "browser"]
+    env = {**SINGLE_THREAD, "D2LOPT_SITE": str(DOCS_OUT)}
+    session.run("pytest", "tests/browser", *args, env=env)
 
 
 @nox.session

@@ -7,8 +7,10 @@ from the site itself: no CDN, no intersphinx, no network at build time.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Before anything can import torch, numpy or matplotlib: one thread per process
 # (the examples are tiny; oversubscribed thread pools only slow a 2-core machine
@@ -34,7 +36,8 @@ copyright = "2026, d2lopt developers"
 release = d2lopt.__version__
 version = ".".join(release.split(".")[:2])
 
-SITE_URL = "https://d2lopt.github.io/d2lopt/"
+# Read the Docs sets the canonical URL of the version it builds.
+SITE_URL = os.environ.get("READTHEDOCS_CANONICAL_URL", "https://d2lopt.github.io/d2lopt/")
 REPO_URL = "https://github.com/d2lopt/d2lopt"
 
 # -- General -----------------------------------------------------------------
@@ -61,6 +64,14 @@ extensions = [
     # After a change to src/d2lopt, rerun the gallery examples and notebook pages
     # that use it (sphinx-gallery and jupyter-cache only see their own sources).
     "d2lopt_stale",
+    # The gallery's examples of all sections in one pool of worker processes
+    # (sphinx-gallery's own pool works one section at a time).
+    "d2lopt_gallery_pool",
+    # A 404 page whose links work from any depth of the hosted site.
+    "notfound.extension",
+    # Reader-facing fixes of the built pages: alt text, theme mode, thumbnails,
+    # page weight (docs/_ext/d2lopt_site.py).
+    "d2lopt_site",
 ]
 
 templates_path = ["_templates"]
@@ -163,8 +174,13 @@ sphinx_gallery_conf = {
     # The timing pages load DataTables/jQuery from a CDN: don't write them (the
     # same summary is printed in the build log).
     "write_computation_times": False,
-    # Two worker processes (joblib) run the examples; each is single threaded.
+    # Two worker processes (joblib) run the examples, those of all sections in
+    # one pool (d2lopt_gallery_pool); each is single threaded.
     "parallel": 2,
+    # Thumbnails at the size the gallery grid shows them (less page weight).
+    "thumbnail_size": (320, 224),
+    # Lossless PNG compression, where optipng is installed (CI installs it).
+    "compress_images": ("images", "thumbnails", "-o2") if shutil.which("optipng") else (),
 }
 
 # -- Bibliography --------------------------------------------------------------
@@ -200,7 +216,9 @@ html_theme = "sphinx_book_theme"
 html_title = "Optimization for Deep Learning"
 html_baseurl = SITE_URL
 html_static_path = ["_static"]
-html_css_files = ["custom.css"]
+html_css_files = ["custom.css", "d2lopt-a11y.css"]
+# The theme's mode switch starts from the reader's system setting.
+html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_show_sourcelink = True
 html_copy_source = True
@@ -233,7 +251,12 @@ copybutton_exclude = ".linenos, .gp, .go"
 
 ogp_site_url = SITE_URL
 ogp_site_name = "Optimization for Deep Learning"
+ogp_image = "_static/d2lopt-og.png"
+ogp_image_alt = "Optimization for Deep Learning: the title next to a saddle-shaped surface"
 ogp_social_cards = {"enable": False}  # cards are drawn with Matplotlib on every page
+
+# The 404 page is served for any missing path: its links are absolute.
+notfound_urls_prefix = urlsplit(SITE_URL).path
 
 sitemap_url_scheme = "{link}"
 sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html", "404.html"]

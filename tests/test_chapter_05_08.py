@@ -8,15 +8,12 @@ The framework tabs of the four pages are executed once per installed framework.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from chapter_pages import snippet_outputs
 from scipy.optimize import brentq, minimize_scalar
 
 import d2lopt
@@ -38,68 +35,7 @@ from d2lopt.random_matrices import all_positive_probability, positive_definite_f
 from d2lopt.saddle_escape import escape_runs, nearest_critical_point
 from d2lopt.symmetry import equivalent_parameterizations
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "chapter"
-PAGES = {
-    "05_local_minima.md": "5. Local minima",
-    "06_saddle_points.md": "6. Critical points, saddle points and the Hessian",
-    "07_newton.md": "7. Newton's method and saddle points",
-    "08_cliffs.md": "8. Cliffs and exploding gradients",
-}
-FRAMEWORKS = ("numpy", "torch", "tensorflow")
-
-
-# -- the pages themselves ---------------------------------------------------------
-
-def tab_snippets(page: str) -> dict[str, str]:
-    text = (DOCS / page).read_text(encoding="utf-8")
-    return {m.group(1): m.group(2) for m in
-            re.finditer(r":sync: (\w+)\n\n```python\n(.*?)```", text, flags=re.S)}
-
-
-def run_snippet(code: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<tab snippet>", "exec"), {"__name__": "__snippet__"})
-    return out.getvalue().strip()
-
-
-@pytest.mark.parametrize("page", list(PAGES))
-def test_page_header_title_tabs_glue_and_summary(page):
-    text = (DOCS / page).read_text(encoding="utf-8")
-    header = text.split("---")[1]
-    assert "file_format: mystnb" in header
-    assert "name: python3" in header and "display_name: Python 3" in header
-    assert f"\n# {PAGES[page]}\n" in text
-    assert ":sync-group: framework" in text
-    snippets = tab_snippets(page)
-    assert set(snippets) == set(FRAMEWORKS)
-    bodies = {k: code.replace(f"from d2lopt import {k} as d2l", "IMPORT")
-              for k, code in snippets.items()}
-    assert len(set(bodies.values())) == 1, "the tabs differ by more than the import"
-    assert "from myst_nb import glue" in text and ":tags: [remove-input]" in text
-    assert "## Summary" in text
-    glued = set(re.findall(r'glue\(f?"([^"]+)"', text))
-    used = set(re.findall(r"\{glue:text\}`([a-z_0-9]+)", text))
-    # an f-string placeholder such as {n} or {keys[method]} stands for any name part
-    patterns = [re.compile(re.sub(r"\\\{[^}]*\\\}", "[a-z_0-9]+", re.escape(name)) + "$")
-                for name in glued]
-    missing = [u for u in used if not any(p.match(u) for p in patterns)]
-    assert not missing, f"glue references without a glue() call: {missing}"
-    for image in re.findall(r"```\{figure\} (\S+)", text):
-        assert image.startswith("/auto_examples/")
-        script = image.split("/images/sphx_glr_")[1].rsplit("_", 1)[0] + ".py"
-        folder = image.split("/")[2]
-        assert (DOCS.parents[1] / "gallery" / folder / script).exists(), image
-
-
-def snippet_outputs(page: str) -> dict[str, str]:
-    outputs = {}
-    for key, code in tab_snippets(page).items():
-        if importlib.util.find_spec(key) is None:
-            continue
-        outputs[key] = run_snippet(code)
-    assert "numpy" in outputs
-    return outputs
+# The pages' structure is checked for all sections in test_chapter_pages.py.
 
 
 def test_snippets_05_find_both_minima():

@@ -1,4 +1,4 @@
-"""The pages of sections 9-12: notebook header, framework tabs, and the tab code runs.
+"""The framework tabs of sections 9-12 run and print what the library computes.
 
 Each page shows the same snippet for NumPy, PyTorch and TensorFlow in a
 sphinx-design tab set. The snippets are not executed by the docs build, so they
@@ -8,73 +8,16 @@ checked against an independent computation.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import importlib.util
-import io
 import math
 import re
-import sys
-import types
-from pathlib import Path
 
 import numpy as np
 import pytest
+from chapter_pages import page_glue, page_text, section_pages, snippet_outputs
 from scipy.special import expit
 from scipy.stats import linregress
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "chapter"
-PAGES = {
-    "09_long_term.md": "9. Long-term dependencies",
-    "10_vanishing.md": "10. Vanishing gradients",
-    "11_local_global.md": "11. Poor correspondence between local and global structure",
-    "12_practice.md": "12. What works in practice",
-}
-FRAMEWORKS = {"numpy": "numpy", "torch": "torch", "tensorflow": "tensorflow"}
-
-
-def tab_snippets(page: str) -> dict[str, str]:
-    """``sync key -> python code`` of the framework tab set of a page."""
-    text = (DOCS / page).read_text(encoding="utf-8")
-    snippets = {}
-    for match in re.finditer(r":sync: (\w+)\n\n```python\n(.*?)```", text, flags=re.S):
-        snippets[match.group(1)] = match.group(2)
-    return snippets
-
-
-def run_snippet(code: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "<tab snippet>", "exec"), {"__name__": "__snippet__"})
-    return out.getvalue().strip()
-
-
-@pytest.mark.parametrize("page", list(PAGES))
-def test_page_header_title_and_tabs(page):
-    text = (DOCS / page).read_text(encoding="utf-8")
-    header = text.split("---")[1]
-    assert "file_format: mystnb" in header
-    assert "name: python3" in header and "display_name: Python 3" in header
-    assert f"\n# {PAGES[page]}\n" in text
-    assert ":sync-group: framework" in text
-    snippets = tab_snippets(page)
-    assert set(snippets) == set(FRAMEWORKS)
-    # the same code, only the import line differs
-    bodies = {key: code.replace(f"from d2lopt import {key} as d2l", "IMPORT")
-              for key, code in snippets.items()}
-    assert len(set(bodies.values())) == 1
-    assert "from myst_nb import glue" in text and ":tags: [remove-input]" in text
-    assert "## Summary" in text
-
-
-def snippet_outputs(page: str) -> dict[str, str]:
-    outputs = {}
-    for key, code in tab_snippets(page).items():
-        if importlib.util.find_spec(FRAMEWORKS[key]) is None:
-            continue
-        outputs[key] = run_snippet(code)
-    assert "numpy" in outputs
-    return outputs
+# The pages' structure is checked for all sections in test_chapter_pages.py.
 
 
 def test_snippets_09_autodiff_row_agrees():
@@ -112,32 +55,9 @@ def test_snippets_12_heavy_ball_steps():
 # -- the glued numbers themselves --------------------------------------------------------
 
 
-@functools.cache
-def page_glue(page: str) -> dict[str, object]:
-    """Run the hidden cells of a page with a recording ``glue`` and return ``name -> value``."""
-    text = (DOCS / page).read_text(encoding="utf-8")
-    cells = re.findall(r"```\{code-cell\} python\n:tags: \[remove-input\]\n(.*?)```", text,
-                       flags=re.S)
-    assert cells, f"{page} has no hidden code cell"
-    glued: dict[str, object] = {}
-    recorder = types.ModuleType("myst_nb")
-    recorder.glue = lambda name, value, display=True: glued.__setitem__(name, value)
-    saved = sys.modules.get("myst_nb")
-    sys.modules["myst_nb"] = recorder
-    try:
-        for cell in cells:
-            exec(compile(cell, f"<{page}>", "exec"), {"__name__": "__page__"})
-    finally:
-        if saved is None:
-            del sys.modules["myst_nb"]
-        else:
-            sys.modules["myst_nb"] = saved
-    return glued
-
-
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", [p for p in section_pages() if p >= "09"])
 def test_every_glue_reference_is_defined_with_a_plain_type(page):
-    text = (DOCS / page).read_text(encoding="utf-8")
+    text = page_text(page)
     used = set(re.findall(r"\{glue:text\}`([A-Za-z0-9_]+)", text))
     glued = page_glue(page)
     assert used == set(glued), (used - set(glued), set(glued) - used)

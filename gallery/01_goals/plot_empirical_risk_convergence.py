@@ -80,6 +80,7 @@ fig.suptitle(rf"Empirical risk of the constant prediction $c = {c:g}$ for "
              r"with spread $\propto 1/\sqrt{n}$", fontsize=11)
 fig.tight_layout()
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 # %%
 # Minimizing the empirical risk

@@ -79,6 +79,7 @@ fig.suptitle("Gradient descent with the best fixed step on quadratics of conditi
              "10 and 100: the larger κ, the longer the zig-zag", fontsize=11)
 fig.tight_layout()
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 # %%
 # Loss against iteration

@@ -51,6 +51,7 @@ plot.curve(
     title=r"$x\cos(\pi x)$ on $[-1, 2]$: a local and a global minimum, found by root finding",
 )
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 # %%
 # Which minimum gradient descent finds

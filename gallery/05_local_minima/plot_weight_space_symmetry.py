@@ -95,6 +95,7 @@ for text, xy in labels:
 ax.set_xlabel("output weight $a$")
 ax.set_ylabel("input weight $b$")
 plt.show()
+# sphinx_gallery_thumbnail_number = 2
 
 # %%
 # Conclusions

@@ -55,6 +55,7 @@ fig.suptitle(r"Double well $\frac{1}{4}x^4 - \frac{1}{2}x^2 + \frac{1}{2}y^2$: N
              "three overlap)", fontsize=12)
 fig.tight_layout()
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 # %%
 # Loss against iteration

@@ -106,6 +106,7 @@ fig.suptitle(f"One tanh unit run for T = {f.steps} steps: a cliff in the loss, a
              "gradient on it", fontsize=12)
 fig.tight_layout()
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 fig, ax = plt.subplots(figsize=(7, 5.2))
 plot.contour(ax, f, trajectories=runs, levels=30, log_levels=True, num=161, mark_critical=False,

@@ -64,6 +64,7 @@ ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
 fig.suptitle("The wrong side of the mountain: runs started left of the summit never reach "
              "the basin", fontsize=11)
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 # %%
 # Distance and loss against the iteration

@@ -64,6 +64,7 @@ fig.suptitle("Paths of tuned gradient descent, heavy-ball momentum and Adam on a
              "ill-conditioned quadratic", fontsize=11)
 fig.tight_layout()
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 # %%
 # Loss curves and rates

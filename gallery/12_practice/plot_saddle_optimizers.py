@@ -61,6 +61,7 @@ fig.suptitle("Tuned gradient descent, momentum and Adam leaving the saddle of th
              fontsize=11)
 fig.tight_layout()
 plt.show()
+# sphinx_gallery_thumbnail_number = 1
 
 # %%
 # A start ever closer to the saddle

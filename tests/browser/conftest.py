@@ -39,13 +39,6 @@ _WANTED = pytest.StashKey[list]()  # the pages the selected tests visit, in orde
 _SUMMARY = pytest.StashKey[list]()  # lines for the terminal summary
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "downloads: builds the wheel and runs every downloaded example in a fresh venv "
-        "(minutes; also marked browser)",
-    )
-
 
 def _missing(reason: str) -> None:
     if STRICT:

@@ -61,6 +61,9 @@ def test_page_loads_without_errors(visit, site: Path, page_path: str) -> None:
     assert not problems, f"{page_path}:\n  {_lines(problems)}"
 
 
+TEX_MARKUP = re.compile(r"\$|\\[A-Za-z]+")
+
+
 def test_images_load_and_have_alt_text(visit, page_path: str) -> None:
     seen = visit(page_path)
     problems = []
@@ -75,6 +78,8 @@ def test_images_load_and_have_alt_text(visit, page_path: str) -> None:
             problems.append(f"empty alt text: {name}")
         elif FILE_NAME.search(alt.strip()) or NON_DESCRIPTIVE.match(alt.strip()):
             problems.append(f"alt text {alt!r} does not describe {name}")
+        elif TEX_MARKUP.search(alt):
+            problems.append(f"alt text {alt!r} has TeX markup a screen reader would spell out")
     # What a 2x screen loads instead (sphinx-gallery's image_srcset).
     problems += [
         f"2x figure missing: {url}" for url, file in seen.hidpi_figures() if not file.is_file()

@@ -12,13 +12,13 @@ so its minima are not even isolated.)
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Sequence
 
 import torch
 from torch import nn
 
 from d2lopt.nets.models import linear_layers
+from d2lopt.symmetry import equivalent_parameterizations
 
 __all__ = ["count_equivalent_minima", "flip_hidden_signs", "permute_hidden_units",
            "random_symmetry"]
@@ -113,6 +113,9 @@ def random_symmetry(model: nn.Module, generator: torch.Generator, *, sign_flips:
 def count_equivalent_minima(widths: Sequence[int], *, sign_flips: bool = False) -> int:
     r"""Number of parameter vectors a generic point is mapped to: :math:`\prod_l n_l!\,(2^{n_l})`.
 
+    :func:`d2lopt.symmetry.equivalent_parameterizations` with the sign flips
+    off by default (the networks here default to ReLU, which has none).
+
     Parameters
     ----------
     widths : sequence of int
@@ -127,10 +130,4 @@ def count_equivalent_minima(widths: Sequence[int], *, sign_flips: bool = False) 
     >>> count_equivalent_minima([3], sign_flips=True)
     48
     """
-    total = 1
-    for n in widths:
-        n = int(n)  # Python ints: exact, no overflow for NumPy integer widths
-        if n < 1:
-            raise ValueError(f"hidden widths must be >= 1, got {list(widths)}")
-        total *= math.factorial(n) * (2**n if sign_flips else 1)
-    return total
+    return equivalent_parameterizations(widths, sign_flips=sign_flips)

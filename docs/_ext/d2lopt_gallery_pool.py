@@ -1,0 +1,142 @@
+"""Run the gallery examples of all sections in one pool of worker processes.
+
+sphinx-gallery's ``parallel`` option runs the examples of one (sub)section at a
+time in its worker pool, and waits for the slowest before it starts the next
+section. The chapter's gallery has 13 sections of one to ten examples, often
+one long and one short, so with two workers one core sat idle for much of the
+build. This extension runs every example of every section (the stale ones;
+up-to-date ones return at once) in one joblib pool before sphinx-gallery walks
+the sections, the longest first (by the time each took in the previous build,
+else by file size), and hands sphinx-gallery each example's result when it
+asks for it; sphinx-gallery then writes the section pages, thumbnails and
+backreferences as usual.
+
+The results are those of sphinx-gallery's own ``generate_file_rst``, called
+with the same arguments it would use, so the output is the same; an example
+that was not run here (if sphinx-gallery lists its files differently from the
+listing below) is run by sphinx-gallery itself, as without this extension.
+Active only when examples are executed (``plot_gallery``) and ``parallel`` > 1.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+_STATE: dict[str, Any] = {"results": {}, "original": None}
+
+
+def _examples(app: Sphinx, gallery_conf: dict) -> list[tuple[Path, Path, str]]:
+    """``(src_dir, target_dir, file name)`` of every example, section by section."""
+    from sphinx_gallery.gen_gallery import _collect_gallery_files, get_subsections
+
+    src_root = Path(app.srcdir)
+    examples_dirs = gallery_conf["examples_dirs"]
+    gallery_dirs = gallery_conf["gallery_dirs"]
+    if not isinstance(examples_dirs, list):
+        examples_dirs = [examples_dirs]
+    if not isinstance(gallery_dirs, list):
+        gallery_dirs = [gallery_dirs]
+    found = []
+    for examples_dir, gallery_dir in zip(examples_dirs, gallery_dirs, strict=False):
+        src, target = src_root / examples_dir, src_root / gallery_dir
+        folders = [(src, target)] + [
+            (src / sub, target / sub)
+            for sub in get_subsections(src_root, src, gallery_conf, check_for_header=False)
+        ]
+        for src_dir, target_dir in folders:
+            for fname in _collect_gallery_files([src_dir], gallery_conf):
+                if (src_dir / fname).is_file():
+                    found.append((src_dir, target_dir, fname))
+    return found
+
+
+def _expected_seconds(src_dir: Path, target_dir: Path, fname: str) -> tuple[float, int]:
+    """Sort key: the previous build's time of the example, then its file size."""
+    cost = target_dir / (Path(fname).stem + ".cost.json")
+    try:
+        seconds = float(json.loads(cost.read_text())["time"])
+    except (OSError, ValueError, KeyError, TypeError):
+        seconds = 0.0
+    return seconds, (src_dir / fname).stat().st_size
+
+
+def _cached_generate_file_rst(fname, target_dir, src_dir, gallery_conf, *args, **kwargs):
+    key = (str(Path(src_dir)), str(Path(target_dir)), str(fname))
+    result = _STATE["results"].pop(key, None)
+    if result is not None:
+        return result
+    return _STATE["original"](fname, target_dir, src_dir, gallery_conf, *args, **kwargs)
+
+
+def run_all_examples(app: Sphinx) -> None:
+    """builder-inited, before sphinx-gallery: run the examples, keep the results."""
+    import sphinx_gallery.gen_rst as gen_rst
+
+    gallery_conf = app.config.sphinx_gallery_conf
+    n_jobs = gallery_conf.get("parallel") or 1
+    if not gallery_conf.get("plot_gallery") or not isinstance(n_jobs, int) or n_jobs < 2:
+        return
+    examples = _examples(app, gallery_conf)
+    if not examples:
+        return
+    for _, target_dir, _ in examples:  # as sphinx-gallery does, before any worker starts
+        (target_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
+    examples.sort(key=lambda e: _expected_seconds(*e), reverse=True)
+
+    from joblib import Parallel, delayed
+
+    logger.info(
+        f"generating gallery examples of all {len({e[0] for e in examples})} sections "
+        f"in one pool of {n_jobs} processes (d2lopt_gallery_pool)...",
+        color="white",
+    )
+    start = time.perf_counter()
+    pool = Parallel(n_jobs=n_jobs, pre_dispatch="n_jobs", batch_size=1, backend="loky")
+    results = pool(
+        delayed(gen_rst.generate_file_rst)(fname, target_dir, src_dir, gallery_conf)
+        for src_dir, target_dir, fname in examples
+    )
+    _STATE["results"] = {
+        (str(src_dir), str(target_dir), fname): result
+        for (src_dir, target_dir, fname), result in zip(examples, results, strict=True)
+    }
+    ran = sum("passing" in r[3] or "formatted_exception" in r[3] for r in results)
+    logger.info(
+        f"d2lopt_gallery_pool: {ran} of {len(examples)} examples executed "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    # sphinx-gallery now takes the results from here; its own pool is not needed.
+    _STATE["original"] = gen_rst.generate_file_rst
+    _STATE["parallel"] = n_jobs
+    gen_rst.generate_file_rst = _cached_generate_file_rst
+    gallery_conf["parallel"] = False
+
+
+def restore(app: Sphinx) -> None:
+    """builder-inited, after sphinx-gallery: undo the patch, keep the configuration."""
+    import sphinx_gallery.gen_rst as gen_rst
+
+    if _STATE["original"] is not None:
+        gen_rst.generate_file_rst = _STATE["original"]
+        app.config.sphinx_gallery_conf["parallel"] = _STATE.pop("parallel")
+        _STATE["original"] = None
+    left = _STATE["results"]
+    _STATE["results"] = {}
+    if left:
+        logger.warning(f"d2lopt_gallery_pool: {len(left)} results unused: {sorted(left)[:3]}")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # sphinx-gallery fills its configuration at builder-inited priority 10 and
+    # generates the gallery at 500.
+    app.connect("builder-inited", run_all_examples, priority=400)
+    app.connect("builder-inited", restore, priority=600)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
