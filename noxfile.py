@@ -124,7 +124,7 @@ def browser(session: nox.Session) -> None:
     test that runs every downloaded example from a wheel-only environment.
     """
     install_once(session, "-e", ".[test,browser]")
-    args = session.posargs or ["-m", "browser"]
+    args = session.posargs or ["-m", "browser", "--durations=5"]
     env = {**SINGLE_THREAD, "D2LOPT_SITE": str(DOCS_OUT)}
     session.run("pytest", "tests/browser", *args, env=env)
 
