@@ -80,8 +80,11 @@ def page_glue(page: str) -> dict[str, object]:
     return glued
 
 
-def structure_problems(page: str) -> list[str]:
-    """What is wrong with a section page's structure (empty when nothing is)."""
+def structure_problems(page: str, title: str) -> list[str]:
+    """What is wrong with a section page's structure (empty when nothing is).
+
+    ``title`` is the page's exact first-level heading, e.g. ``"5. Local minima"``.
+    """
     text = page_text(page)
     problems = []
     header = text.split("---")[1] if text.startswith("---") else ""
@@ -89,9 +92,8 @@ def structure_problems(page: str) -> list[str]:
         problems.append("no `file_format: mystnb` in the front matter (not executed)")
     if "name: python3" not in header or "display_name: Python 3" not in header:
         problems.append("no python3 kernelspec in the front matter")
-    number = int(page[:2])
-    if not re.search(rf"^# {number}\. \S", text, flags=re.M):
-        problems.append(f"no title `# {number}. ...`")
+    if f"\n# {title}\n" not in text:
+        problems.append(f"no title `# {title}`")
     if ":sync-group: framework" not in text:
         problems.append("no synced framework tabs")
     snippets = tab_snippets(page)

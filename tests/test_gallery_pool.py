@@ -9,8 +9,6 @@ generated pages must hold each example's own output.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,26 +16,7 @@ import pytest
 pytest.importorskip("sphinx_gallery")
 pytest.importorskip("joblib")
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
-
-CONF = """\
-import sys
-sys.path.insert(0, {ext_dir!r})
-
-project = "tiny"
-extensions = ["sphinx_gallery.gen_gallery", "d2lopt_gallery_pool"]
-exclude_patterns = ["_build", "examples"]
-sphinx_gallery_conf = {{
-    "examples_dirs": "examples",
-    "gallery_dirs": "auto_examples",
-    "filename_pattern": r"/plot_",
-    "image_scrapers": (),
-    "abort_on_example_error": True,
-    "write_computation_times": False,
-    "download_all_examples": False,
-    "parallel": {parallel},
-}}
-"""
+from tiny_gallery import sphinx_build, write_conf  # noqa: E402
 
 EXAMPLE = '''\
 """
@@ -61,8 +40,7 @@ SECTIONS = {"s1": [("a", 0.5, 11), ("b", 0.0, 22)], "s2": [("c", 0.5, 33), ("d",
 
 def _make_project(root: Path, parallel: object) -> None:
     root.mkdir()
-    (root / "conf.py").write_text(CONF.format(ext_dir=str(EXT_DIR), parallel=parallel))
-    (root / "index.rst").write_text("Tiny\n====\n\n.. toctree::\n\n   auto_examples/index\n")
+    write_conf(root, ["d2lopt_gallery_pool"], parallel=parallel)
     examples = root / "examples"
     examples.mkdir()
     (examples / "README.rst").write_text("Examples\n========\n")
@@ -77,13 +55,7 @@ def _make_project(root: Path, parallel: object) -> None:
 
 def _build(root: Path, log: Path) -> tuple[list[tuple[str, str]], str]:
     """Build; return the (example, pid) lines of the run log and sphinx's output."""
-    log.write_text("")
-    env = {**os.environ, "TINY_RUN_LOG": str(log), "MPLBACKEND": "agg"}
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-b", "html", str(root), str(root / "_build")],
-        env=env, capture_output=True, text=True, timeout=180,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = sphinx_build(root, log, "-W", timeout=180)
     runs = [tuple(line.split()) for line in log.read_text().splitlines()]
     return sorted(runs), result.stdout + result.stderr
 

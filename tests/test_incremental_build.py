@@ -7,8 +7,6 @@ appends its name to a log file, so the log of a build says which examples ran.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,32 +14,13 @@ import pytest
 
 pytest.importorskip("sphinx_gallery")
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+from tiny_gallery import EXT_DIR, sphinx_build, write_conf  # noqa: E402
 
-CONF = """\
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, {ext_dir!r})
-sys.path.insert(0, str(HERE))  # tinypkg, for the examples
-
-project = "tiny"
-extensions = ["sphinx_gallery.gen_gallery", "d2lopt_stale"]
-exclude_patterns = ["_build"]
+EXTRA_CONF = """\
 d2lopt_stale_package = "tinypkg"
 d2lopt_stale_package_dir = str(HERE / "tinypkg")
-sphinx_gallery_conf = {{
-    "examples_dirs": "examples",
-    "gallery_dirs": "auto_examples",
-    "filename_pattern": r"/plot_",
-    "image_scrapers": (),
-    "abort_on_example_error": True,
-    "write_computation_times": False,
-    "download_all_examples": False,
-    "parallel": False,
-}}
 """
+
 
 EXAMPLE = '''\
 """
@@ -60,10 +39,7 @@ print({value})
 
 
 def _make_project(root: Path) -> None:
-    (root / "conf.py").write_text(CONF.format(ext_dir=str(EXT_DIR)))
-    (root / "index.rst").write_text(
-        "Tiny\n====\n\n.. toctree::\n\n   auto_examples/index\n"
-    )
+    write_conf(root, ["d2lopt_stale"], parallel=False, extra=EXTRA_CONF)
     (root / "tinypkg").mkdir()
     (root / "tinypkg" / "__init__.py").write_text("VALUE = 1\n")
     examples = root / "examples"
@@ -81,16 +57,7 @@ def _make_project(root: Path) -> None:
 
 def _build(root: Path, log: Path) -> list[str]:
     """Build the project; return the sorted names of the examples that ran."""
-    log.write_text("")
-    env = {**os.environ, "TINY_RUN_LOG": str(log), "MPLBACKEND": "agg"}
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(root), str(root / "_build")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    sphinx_build(root, log, "-q")
     return sorted(log.read_text().split())
 
 

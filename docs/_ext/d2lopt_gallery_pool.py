@@ -35,17 +35,16 @@ _STATE: dict[str, Any] = {"results": {}, "original": None}
 
 def _examples(app: Sphinx, gallery_conf: dict) -> list[tuple[Path, Path, str]]:
     """``(src_dir, target_dir, file name)`` of every example, section by section."""
-    from sphinx_gallery.gen_gallery import _collect_gallery_files, get_subsections
+    from sphinx_gallery.gen_gallery import (
+        _collect_gallery_files,
+        _prepare_sphx_glr_dirs,
+        get_subsections,
+    )
 
     src_root = Path(app.srcdir)
-    examples_dirs = gallery_conf["examples_dirs"]
-    gallery_dirs = gallery_conf["gallery_dirs"]
-    if not isinstance(examples_dirs, list):
-        examples_dirs = [examples_dirs]
-    if not isinstance(gallery_dirs, list):
-        gallery_dirs = [gallery_dirs]
     found = []
-    for examples_dir, gallery_dir in zip(examples_dirs, gallery_dirs, strict=False):
+    # The (examples_dir, gallery_dir) pairs, as generate_gallery_rst will walk them.
+    for examples_dir, gallery_dir in _prepare_sphx_glr_dirs(gallery_conf, src_root):
         src, target = src_root / examples_dir, src_root / gallery_dir
         folders = [(src, target)] + [
             (src / sub, target / sub)
