@@ -22,13 +22,17 @@ and fit its slope on log-log axes.
 # ---------------------------
 # For each size :math:`n = 1, 2, 4, \dots, 1024` we draw 2000 independent
 # samples and compute :math:`\hat R_n(c) = \frac1n \sum_i (y_i - c)^2` on each
-# (:func:`d2lopt.risk.empirical_risk_convergence`).
+# (:func:`d2lopt.chapter.goals.empirical_risk_convergence`).
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 from d2lopt import plot
-from d2lopt.risk import constant_predictor_risk, empirical_risk_convergence, squared_loss_std
+from d2lopt.chapter.goals import (
+    constant_predictor_risk,
+    empirical_risk_convergence,
+    squared_loss_std,
+)
 
 plot.use_style()
 

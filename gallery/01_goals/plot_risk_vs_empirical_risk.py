@@ -15,7 +15,7 @@ what minimizing the wrong function costs.
 # %%
 # The two minima, found numerically
 # ---------------------------------
-# :func:`d2lopt.risk.lowest_minimum_in` brackets the sign changes of the
+# :func:`d2lopt.chapter.goals.lowest_minimum_in` brackets the sign changes of the
 # derivative and refines each root with Brent's method; it keeps the interior
 # minimum with the lowest value. The derivative at each minimizer is then
 # checked with :func:`d2lopt.grad` in the framework chosen by
@@ -25,8 +25,8 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.chapter.goals import lowest_minimum_in
 from d2lopt.landscapes import empirical_risk, risk
-from d2lopt.risk import lowest_minimum_in
 
 plot.use_style()
 d2l = d2lopt.use()

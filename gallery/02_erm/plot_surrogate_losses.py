@@ -15,7 +15,7 @@ surrogate lies on or above the 0-1 loss everywhere.
 # %%
 # Derivatives by automatic differentiation
 # ----------------------------------------
-# :func:`d2lopt.losses.derivative` differentiates a margin loss at every
+# :func:`d2lopt.chapter.erm.derivative` differentiates a margin loss at every
 # margin at once. At a thousand random margins the 0-1 loss has derivative
 # exactly zero, and that is the whole problem with it.
 import matplotlib.pyplot as plt
@@ -23,7 +23,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.losses import SURROGATES, derivative, zero_one_loss
+from d2lopt.chapter.erm import SURROGATES, derivative, zero_one_loss
 
 plot.use_style()
 d2l = d2lopt.use()

@@ -18,9 +18,9 @@ of a linear regression and compare them with the formulas.
 # ---------------------
 # A linear model :math:`w_1 x + w_0` with squared error on :math:`N = 1024`
 # synthetic examples :math:`y = 2x + 1 + 0.5z`
-# (:func:`d2lopt.minibatch.linear_regression_data`), evaluated at
+# (:func:`d2lopt.chapter.minibatches.linear_regression_data`), evaluated at
 # :math:`w = 0` (early in training, far from the fit).
-# :func:`d2lopt.minibatch.linear_regression_gradients` gives one gradient per
+# :func:`d2lopt.chapter.minibatches.linear_regression_gradients` gives one gradient per
 # example; their mean must be the full-batch gradient, which we check with
 # :func:`d2lopt.grad` in the framework chosen by ``D2LOPT_BACKEND``.
 import matplotlib.pyplot as plt
@@ -28,7 +28,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.minibatch import (
+from d2lopt.chapter.minibatches import (
     linear_regression_data,
     linear_regression_gradients,
     minibatch_mean_stds,

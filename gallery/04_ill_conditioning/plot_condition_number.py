@@ -31,7 +31,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.conditioning import gradient_descent_loss_rate, steps_to_reduce
+from d2lopt.chapter.ill_conditioning import gradient_descent_loss_rate, steps_to_reduce
 from d2lopt.landscapes import quadratic
 from d2lopt.optim import gradient_descent
 from d2lopt.rates import fitted_rate, gradient_descent_rate, optimal_gradient_descent_lr

@@ -22,11 +22,11 @@ function, where it is only a local model.
 # %%
 # The two terms, by automatic differentiation
 # -------------------------------------------
-# :func:`d2lopt.conditioning.taylor_step` computes :math:`g^\top g` from the
+# :func:`d2lopt.chapter.ill_conditioning.taylor_step` computes :math:`g^\top g` from the
 # gradient and :math:`g^\top H g` from one Hessian-vector product, in the
 # framework chosen by ``D2LOPT_BACKEND``. The true change
 # :math:`f(x - \varepsilon g) - f(x)` is evaluated directly
-# (:func:`d2lopt.conditioning.step_changes`) and its minimizer found by a
+# (:func:`d2lopt.chapter.ill_conditioning.step_changes`) and its minimizer found by a
 # bounded line search (:func:`scipy.optimize.minimize_scalar`).
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,7 +34,7 @@ from scipy.optimize import minimize_scalar
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.conditioning import step_changes, taylor_step
+from d2lopt.chapter.ill_conditioning import step_changes, taylor_step
 from d2lopt.landscapes import quadratic, rosenbrock
 
 plot.use_style()

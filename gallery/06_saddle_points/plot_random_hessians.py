@@ -15,12 +15,12 @@ compare with exact values and with :math:`2^{-n}`.
 # %%
 # Monte Carlo and exact probabilities
 # -----------------------------------
-# :func:`d2lopt.random_matrices.positive_definite_fraction` draws GOE matrices
+# :func:`d2lopt.chapter.saddle_points.positive_definite_fraction` draws GOE matrices
 # (diagonal entries :math:`\mathcal N(0, 1)`, off-diagonal
 # :math:`\mathcal N(0, \tfrac12)`) conditioned on a positive diagonal, which
 # every positive definite matrix has and which happens with probability exactly
 # :math:`2^{-n}`, and multiplies the fraction that is positive definite by
-# :math:`2^{-n}`. :func:`d2lopt.random_matrices.all_positive_probability`
+# :math:`2^{-n}`. :func:`d2lopt.chapter.saddle_points.all_positive_probability`
 # computes the same probability exactly from the joint density of the
 # eigenvalues.
 import math
@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from d2lopt import plot
-from d2lopt.random_matrices import all_positive_probability, positive_definite_fraction
+from d2lopt.chapter.saddle_points import all_positive_probability, positive_definite_fraction
 
 plot.use_style()
 

@@ -17,15 +17,15 @@ the saddle's stable manifold, the line :math:`x = 0`, where only noise helps.
 # %%
 # Runs from two starts
 # --------------------
-# :func:`d2lopt.saddle_escape.escape_runs` runs the four methods with shared
+# :func:`d2lopt.chapter.newton.escape_runs` runs the four methods with shared
 # settings (gradient steps with learning rate 0.1, full Newton steps). The
 # derivatives are taken by the framework chosen by ``D2LOPT_BACKEND``.
 import matplotlib.pyplot as plt
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.chapter.newton import escape_runs, nearest_critical_point
 from d2lopt.landscapes import double_well
-from d2lopt.saddle_escape import escape_runs, nearest_critical_point
 
 plot.use_style()
 d2l = d2lopt.use()

@@ -26,7 +26,7 @@ import numpy as np
 import d2lopt
 from d2lopt import optim, plot
 from d2lopt.landscapes import cliff_bias, cliff_onset, recurrent_cliff
-from d2lopt.many_starts import batched_gradient_descent, uniform_starts
+from d2lopt.optim.many_starts import batched_gradient_descent, uniform_starts
 
 plot.use_style()
 d2l = d2lopt.use()

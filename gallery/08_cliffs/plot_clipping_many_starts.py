@@ -15,7 +15,7 @@ window are from each other, so no path that stays in the window can do it.
 # %%
 # The runs
 # --------
-# :func:`d2lopt.many_starts.batched_gradient_descent` runs all starts at once
+# :func:`d2lopt.optim.many_starts.batched_gradient_descent` runs all starts at once
 # (the gradient of a sum of independent losses is the stack of their
 # gradients), in the framework chosen by ``D2LOPT_BACKEND``.
 import matplotlib.pyplot as plt
@@ -24,7 +24,7 @@ import numpy as np
 import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes import recurrent_cliff
-from d2lopt.many_starts import batched_gradient_descent, uniform_starts
+from d2lopt.optim.many_starts import batched_gradient_descent, uniform_starts
 
 plot.use_style()
 d2l = d2lopt.use()

@@ -27,8 +27,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from d2lopt import plot
+from d2lopt.chapter.long_term import (
+    matrix_power,
+    power_norms,
+    spectral_radius,
+    symmetric_with_radius,
+)
 from d2lopt.rates import log_slope
-from d2lopt.recurrence import matrix_power, power_norms, spectral_radius, symmetric_with_radius
 
 plot.use_style()
 

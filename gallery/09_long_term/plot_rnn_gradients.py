@@ -19,7 +19,7 @@ and compare the fitted rate of growth or decay with :math:`\\log\\rho(W)`.
 # %%
 # Products of Jacobians, checked by automatic differentiation
 # -----------------------------------------------------------
-# ``d2lopt.recurrence.rnn_jacobian_norms`` multiplies the one-step
+# ``d2lopt.chapter.long_term.rnn_jacobian_norms`` multiplies the one-step
 # Jacobians. As a check, we differentiate the same recurrence, written with
 # backend operations, row by row with ``d2lopt.grad`` in the framework chosen
 # by ``D2LOPT_BACKEND`` (NumPy by default).
@@ -28,13 +28,13 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.rates import log_slope
-from d2lopt.recurrence import (
+from d2lopt.chapter.long_term import (
     rnn_final_state,
     rnn_gradient_experiment,
     rnn_jacobians,
     spectral_radius,
 )
+from d2lopt.rates import log_slope
 
 plot.use_style()
 d2l = d2lopt.use()

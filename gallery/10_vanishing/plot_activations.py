@@ -14,7 +14,7 @@ largest value of :math:`\\sigma'`.
 # %%
 # Derivatives by automatic differentiation
 # ----------------------------------------
-# ``d2lopt.activations.elementwise_derivative`` differentiates the sum of
+# ``d2lopt.chapter.vanishing.elementwise_derivative`` differentiates the sum of
 # the activation over a grid, which gives every pointwise derivative at once;
 # the closed forms :math:`1-\tanh^2 x`, :math:`\sigma(1-\sigma)` and
 # :math:`[x > 0]` are used only as a check.
@@ -24,7 +24,7 @@ from scipy.optimize import minimize_scalar
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.activations import ACTIVATIONS, elementwise_derivative
+from d2lopt.chapter.vanishing import ACTIVATIONS, elementwise_derivative
 
 plot.use_style()
 d2l = d2lopt.use()

@@ -29,7 +29,7 @@ from scipy.optimize import brentq
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.activations import relu, sigmoid, sigmoid_chain
+from d2lopt.chapter.vanishing import relu, sigmoid, sigmoid_chain
 from d2lopt.rates import log_slope
 
 plot.use_style()

@@ -27,7 +27,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.implicit_bias import (
+from d2lopt.chapter.local_global import (
     logistic_gradient,
     logistic_gradient_descent,
     logistic_loss,

@@ -15,7 +15,7 @@ being aligned with the coordinate axes.
 # %%
 # Tuned runs
 # ----------
-# ``d2lopt.comparison.quadratic_comparison`` runs gradient descent with
+# ``d2lopt.chapter.practice.quadratic_comparison`` runs gradient descent with
 # :math:`\eta = 2/(\mu+L)`, heavy ball with Polyak's
 # :math:`\eta = 4/(\sqrt L+\sqrt\mu)^2`,
 # :math:`\beta = ((\sqrt\kappa-1)/(\sqrt\kappa+1))^2`, and Adam with the
@@ -27,7 +27,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.comparison import quadratic_comparison
+from d2lopt.chapter.practice import quadratic_comparison
 from d2lopt.landscapes.rotated import rotated_quadratic
 from d2lopt.rates import fitted_rate, gradient_descent_rate, heavy_ball_rate
 

@@ -14,9 +14,9 @@ saddle and how fast they finish.
 # %%
 # Tuned runs from (0.001, 0.5)
 # ----------------------------
-# ``d2lopt.comparison.saddle_comparison`` tries every learning rate of
-# ``d2lopt.comparison.LR_GRID`` (and every momentum of
-# ``d2lopt.comparison.BETA_GRID`` for momentum and Adam's
+# ``d2lopt.chapter.practice.saddle_comparison`` tries every learning rate of
+# ``d2lopt.chapter.practice.LR_GRID`` (and every momentum of
+# ``d2lopt.chapter.practice.BETA_GRID`` for momentum and Adam's
 # :math:`\beta_1`) and keeps the combination that gets
 # :math:`f - f^\star \le 10^{-6}` (and stays there) first. "Escape" is the
 # first step with :math:`|x_t| \ge 0.5`, half way to a minimum.
@@ -25,7 +25,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import optim, plot
-from d2lopt.comparison import escape_step, saddle_comparison
+from d2lopt.chapter.practice import escape_step, saddle_comparison
 from d2lopt.rates import escape_growth_factor
 
 plot.use_style()

@@ -34,7 +34,7 @@ __all__ = [
 
 # Submodules loaded on first use: ``optim`` and ``plot`` pull in SciPy and
 # matplotlib; ``numpy``, ``torch`` and ``tensorflow`` import their framework.
-_LAZY = {"optim", "plot", "numpy", "torch", "tensorflow", "nets", "spectrum"}
+_LAZY = {"optim", "plot", "numpy", "torch", "tensorflow", "nets", "spectrum", "chapter"}
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,7 @@ Examples
 >>> d2l.grad(d2l.landscapes.saddle)(d2l.tensor([1.0, 1.0]))  # doctest: +SKIP
 """
 
-from d2lopt._namespace import populate
+from d2lopt.backends.namespace import populate
 
 populate(globals(), "tensorflow")
 del populate

@@ -12,7 +12,7 @@ from scipy.special import expit
 from scipy.stats import linregress
 
 import d2lopt
-from d2lopt.implicit_bias import (
+from d2lopt.chapter.local_global import (
     logistic_gradient,
     logistic_gradient_descent,
     logistic_loss,

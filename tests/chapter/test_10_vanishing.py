@@ -13,7 +13,7 @@ import pytest
 from scipy.optimize import brentq, minimize_scalar
 
 import d2lopt
-from d2lopt.activations import (
+from d2lopt.chapter.vanishing import (
     ACTIVATIONS,
     elementwise_derivative,
     relu,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from d2lopt.random_matrices import (
+from d2lopt.chapter.saddle_points import (
     MonteCarloEstimate,
     all_positive_probability,
     goe,

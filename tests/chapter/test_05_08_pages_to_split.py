@@ -18,6 +18,8 @@ from scipy.optimize import brentq, minimize_scalar
 
 import d2lopt
 from d2lopt import optim
+from d2lopt.chapter.newton import escape_runs, nearest_critical_point
+from d2lopt.chapter.saddle_points import all_positive_probability, positive_definite_fraction
 from d2lopt.landscapes import (
     cliff_bias,
     cliff_onset,
@@ -30,9 +32,7 @@ from d2lopt.landscapes import (
     tanh_unit,
 )
 from d2lopt.landscapes.tanh_unit import TANH_UNIT_INPUTS, TANH_UNIT_TEACHER
-from d2lopt.many_starts import batched_gradient_descent, uniform_starts
-from d2lopt.random_matrices import all_positive_probability, positive_definite_fraction
-from d2lopt.saddle_escape import escape_runs, nearest_critical_point
+from d2lopt.optim.many_starts import batched_gradient_descent, uniform_starts
 from d2lopt.symmetry import equivalent_parameterizations
 
 # The pages' structure is checked for all sections in test_chapter_pages.py.

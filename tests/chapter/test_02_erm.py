@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from d2lopt.losses import (
+from d2lopt.chapter.erm import (
     SURROGATES,
     derivative,
     exponential_loss,

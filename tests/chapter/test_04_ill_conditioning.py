@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import minimize_scalar
 
 import d2lopt
-from d2lopt.conditioning import (
+from d2lopt.chapter.ill_conditioning import (
     TaylorStep,
     condition_number,
     gradient_descent_loss_rate,

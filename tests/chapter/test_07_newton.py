@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from d2lopt.chapter.newton import METHODS, escape_runs, nearest_critical_point
 from d2lopt.landscapes import double_well
-from d2lopt.saddle_escape import METHODS, escape_runs, nearest_critical_point
 
 SADDLE = np.zeros(2)
 MINIMUM = np.array([1.0, 0.0])

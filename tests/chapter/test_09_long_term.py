@@ -12,8 +12,7 @@ import pytest
 from scipy.stats import linregress
 
 import d2lopt
-from d2lopt.rates import log_slope
-from d2lopt.recurrence import (
+from d2lopt.chapter.long_term import (
     matrix_power,
     power_norms,
     random_recurrent_weights,
@@ -25,6 +24,7 @@ from d2lopt.recurrence import (
     spectral_radius,
     symmetric_with_radius,
 )
+from d2lopt.rates import log_slope
 
 RADII = (0.9, 1.0, 1.1)
 NON_NORMAL = np.array([[0.9, 2.0], [0.0, 0.8]])

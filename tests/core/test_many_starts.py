@@ -9,7 +9,7 @@ import pytest
 
 from d2lopt import optim
 from d2lopt.landscapes import double_well, recurrent_cliff
-from d2lopt.many_starts import batched_gradient_descent, uniform_starts
+from d2lopt.optim.many_starts import batched_gradient_descent, uniform_starts
 
 
 @pytest.mark.parametrize("max_norm", [None, 1.0])

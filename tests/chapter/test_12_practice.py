@@ -12,7 +12,7 @@ import pytest
 from scipy.stats import linregress
 
 import d2lopt
-from d2lopt.comparison import (
+from d2lopt.chapter.practice import (
     BETA_GRID,
     LR_GRID,
     escape_step,
@@ -21,6 +21,7 @@ from d2lopt.comparison import (
 )
 from d2lopt.landscapes import double_well, quadratic
 from d2lopt.landscapes.rotated import rotated_quadratic
+from d2lopt.optim.tuning import steps_to_tolerance, tune
 from d2lopt.rates import (
     escape_growth_factor,
     fitted_rate,
@@ -30,7 +31,6 @@ from d2lopt.rates import (
     log_slope,
     optimal_gradient_descent_lr,
 )
-from d2lopt.tuning import steps_to_tolerance, tune
 
 KAPPA = 50.0
 START = np.array([-0.9, 0.6])

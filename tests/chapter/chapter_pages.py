@@ -18,7 +18,7 @@ import sys
 import types
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "docs" / "chapter"
 FRAMEWORKS = ("numpy", "torch", "tensorflow")
 _TAB = re.compile(r":sync: (\w+)\n\n```python\n(.*?)```", flags=re.S)

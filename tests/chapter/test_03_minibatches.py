@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import d2lopt
-from d2lopt.minibatch import (
+from d2lopt.chapter.minibatches import (
     finite_population_correction,
     linear_regression_data,
     linear_regression_gradients,

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "docs" / "_ext"
+EXT_DIR = Path(__file__).resolve().parents[2] / "docs" / "_ext"
 
 _CONF = """\
 import sys

@@ -7,14 +7,14 @@ import pytest
 from scipy import integrate, stats
 
 import d2lopt
-from d2lopt.landscapes import empirical_risk, risk
-from d2lopt.risk import (
+from d2lopt.chapter.goals import (
     constant_predictor_risk,
     empirical_risk_convergence,
     lowest_minimum_in,
     sample_empirical_risks,
     squared_loss_std,
 )
+from d2lopt.landscapes import empirical_risk, risk
 
 #: The parameters the chapter page and the gallery script use.
 INTERVAL = (0.5, 1.5)

@@ -74,7 +74,7 @@ def repeated_norms(W, x, steps):
 
 
 def test_glued_values_09():
-    from d2lopt.recurrence import rnn_gradient_experiment, symmetric_with_radius
+    from d2lopt.chapter.long_term import rnn_gradient_experiment, symmetric_with_radius
 
     g = page_glue("09_long_term.md")
     t = np.arange(61)
@@ -132,7 +132,7 @@ def test_glued_values_10():
 
 
 def test_glued_values_11():
-    from d2lopt.implicit_bias import separable_data
+    from d2lopt.chapter.local_global import separable_data
     from d2lopt.landscapes.mountain import MOUNTAIN_PARAMETERS as P
 
     g = page_glue("11_local_global.md")

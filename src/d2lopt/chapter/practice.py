@@ -10,7 +10,7 @@ r"""Gradient descent, heavy-ball momentum and Adam, each tuned, on two test prob
   every method gets the best hyper-parameters of a grid.
 
 "Best" means fewest steps until :math:`f - f^\star \le` ``tol``
-(:func:`d2lopt.tuning.tune`).
+(:func:`d2lopt.optim.tuning.tune`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import numpy as np
 
 from d2lopt import optim
 from d2lopt.landscapes import Landscape, double_well, quadratic
+from d2lopt.optim.tuning import steps_to_tolerance, tune
 from d2lopt.rates import heavy_ball_parameters, optimal_gradient_descent_lr
-from d2lopt.tuning import steps_to_tolerance, tune
 
 __all__ = ["Comparison", "quadratic_comparison", "saddle_comparison", "escape_step",
            "LR_GRID", "BETA_GRID"]

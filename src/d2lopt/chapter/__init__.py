@@ -1,0 +1,35 @@
+"""One module per section of the chapter: its helpers and its settings.
+
+Each module is named like its gallery folder without the number
+(``gallery/07_newton`` -> :mod:`d2lopt.chapter.newton`). It holds what only
+that section needs, and every value that the section's page, gallery scripts,
+exercises and tests share, defined once in capitals (``STEPS``, ``LR``...).
+Gallery scripts pass those settings explicitly, so a downloaded script shows
+every value it uses; pages and tests import them.
+
+Code used by two or more sections lives in the core (:mod:`d2lopt.backends`,
+:mod:`d2lopt.optim`, :mod:`d2lopt.landscapes`...); the core never imports
+from here.
+
+========================  ==========================================
+section                   module
+========================  ==========================================
+1. Two goals              :mod:`d2lopt.chapter.goals`
+2. ERM and surrogates     :mod:`d2lopt.chapter.erm`
+3. Minibatches            :mod:`d2lopt.chapter.minibatches`
+4. Ill-conditioning       :mod:`d2lopt.chapter.ill_conditioning`
+5. Local minima           :mod:`d2lopt.chapter.local_minima`
+6. Saddle points          :mod:`d2lopt.chapter.saddle_points`
+7. Newton's method        :mod:`d2lopt.chapter.newton`
+8. Cliffs                 :mod:`d2lopt.chapter.cliffs`
+9. Long-term dependencies :mod:`d2lopt.chapter.long_term`
+10. Vanishing gradients   :mod:`d2lopt.chapter.vanishing`
+11. Local vs global       :mod:`d2lopt.chapter.local_global`
+12. What works            :mod:`d2lopt.chapter.practice`
+========================  ==========================================
+"""
+
+SECTIONS = (
+    "goals", "erm", "minibatches", "ill_conditioning", "local_minima", "saddle_points",
+    "newton", "cliffs", "long_term", "vanishing", "local_global", "practice",
+)
