@@ -31,7 +31,8 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-CORE_FILES = sorted(p for p in PACKAGE.rglob("*.py") if "chapter" not in p.relative_to(PACKAGE).parts)
+CORE_FILES = sorted(p for p in PACKAGE.rglob("*.py")
+                    if "chapter" not in p.relative_to(PACKAGE).parts)
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))

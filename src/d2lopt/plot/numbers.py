@@ -89,18 +89,16 @@ def format_number(x: float, sig: int = 3, *, small: float = 1e-3, large: float =
     is_integer = isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, bool)
     if is_integer and magnitude < large:
         return prefix + str(int(magnitude))
-    exponent = math.floor(math.log10(magnitude))
-    mantissa = float(f"{magnitude / 10 ** exponent:.{sig - 1}f}")
-    if mantissa >= 10:  # 9.996 rounds up to 10.0
-        exponent += 1
-        mantissa /= 10
+    # Python's own rounding to sig figures gives the mantissa and exponent (9.996 -> 1.00e+01).
+    mantissa_text, exponent_text = f"{magnitude:.{sig - 1}e}".split("e")
+    exponent = int(exponent_text)
     if small <= magnitude < large:
         decimals = max(0, sig - 1 - exponent)
         text = f"{magnitude:.{decimals}f}"
         if trim and "." in text:
             text = text.rstrip("0").rstrip(".")
         return prefix + text
-    digits = f"{mantissa:.{sig - 1}f}"
+    digits = mantissa_text
     if trim and "." in digits:
         digits = digits.rstrip("0").rstrip(".")
     if latex:
