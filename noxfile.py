@@ -139,3 +139,14 @@ def bench(session: nox.Session) -> None:
     install_once(session, "-e", ".[docs,torch,nets,bench]")
     session.run("python", "benchmarks/hessian.py", env=SINGLE_THREAD)
     session.run("python", "benchmarks/build.py", *session.posargs, env=SINGLE_THREAD)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them with ``twine check --strict``."""
+    install(session, "build", "twine")
+    dist = ROOT / "dist"
+    for old in dist.glob("d2lopt-*"):
+        old.unlink()
+    session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
+    session.run("twine", "check", "--strict", *map(str, sorted(dist.glob("d2lopt-*"))))
