@@ -1,4 +1,4 @@
-"""d2lopt.plot.layout: overlapping, cut-off and too-small text, found from matplotlib's own boxes."""
+"""d2lopt.plot.layout: overlapping, cut-off and too-small figure text, from matplotlib's boxes."""
 
 from __future__ import annotations
 

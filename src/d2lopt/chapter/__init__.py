@@ -3,9 +3,11 @@
 Each module is named like its gallery folder without the number
 (``gallery/07_newton`` -> :mod:`d2lopt.chapter.newton`). It holds what only
 that section needs, and every value that the section's page, gallery scripts,
-exercises and tests share, defined once in capitals (``STEPS``, ``LR``...).
-Gallery scripts pass those settings explicitly, so a downloaded script shows
-every value it uses; pages and tests import them.
+exercises and tests share, defined once: ``SETTINGS``, an instance of the
+module's frozen dataclass ``Settings``. Gallery scripts print it and pass each
+value explicitly, so a downloaded script shows every value it uses (try another
+with ``dataclasses.replace(newton.SETTINGS, lr=0.05)``); pages and tests import
+it.
 
 Code used by two or more sections lives in the core (:mod:`d2lopt.backends`,
 :mod:`d2lopt.optim`, :mod:`d2lopt.landscapes`...); the core never imports
