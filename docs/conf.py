@@ -62,9 +62,17 @@ extensions = [
     "d2lopt_gallery_pool",
     # A 404 page whose links work from any depth of the hosted site.
     "notfound.extension",
-    # Reader-facing fixes of the built pages: alt text, theme mode, thumbnails,
-    # page weight (docs/_ext/d2lopt_site.py).
-    "d2lopt_site",
+    # Reader-facing fixes of the built pages, one extension per problem
+    # (docs/_ext; each is checked by tests/browser):
+    "sidebar_toggle_labels",  # the navigation's expand buttons have a name
+    "mathjax_on_every_page",  # math in the sidebar's gallery titles is typeset
+    "bibliography_list_roles",  # the references are a valid list
+    "thumbnail_alt_text",  # gallery thumbnails get their figure's alt text...
+    "alt_text_math",  # ...and alt text says math in words, not TeX
+    "notfound_page_links",  # the 404 page's links work at any depth
+    "notebook_download",  # chapter pages offer their executed notebook
+    "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
+    "png_compression",  # small thumbnails and figures
 ]
 
 templates_path = ["_templates"]
