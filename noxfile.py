@@ -31,13 +31,16 @@ CONSTRAINTS = ("-c", str(ROOT / "requirements" / "constraints.txt"))
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
 
 # One thread per process: the examples and tests are small, and oversubscribed
-# thread pools only slow a small machine down (and can hang forked workers).
+# thread pools only slow a small machine down (and can hang forked workers); a
+# non-interactive Matplotlib backend, also in the Jupyter kernels that myst-nb
+# starts for the chapter pages. This is the one place it is set: every session
+# that runs code passes it (docs/conf.py, .ci/run and benchmarks/ rely on it).
 SINGLE_THREAD = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
     "MPLBACKEND": "agg",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # quiet ipykernel's debugger
 }
 
 

@@ -127,9 +127,8 @@ def main() -> None:
         with open(conf, "a") as f:
             f.write('\nextensions.append("d2lopt_stale")\n')
 
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONUNBUFFERED": "1",
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    # The single-thread environment comes from `nox -s bench` (noxfile.SINGLE_THREAD).
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONUNBUFFERED": "1"}
     imported = subprocess.run([sys.executable, "-c", "import d2lopt; print(d2lopt.__file__)"],
                               env=env, cwd=scratch, capture_output=True, text=True).stdout.strip()
     if not imported.startswith(str(copy)):

@@ -1,7 +1,10 @@
 """Sphinx configuration for "Optimization for Deep Learning" (the d2lopt site).
 
-Build with ``nox -s docs`` (see the README). Everything the site needs is served
-from the site itself: no CDN, no intersphinx, no network at build time.
+Build with ``nox -s docs`` (see the README); it also sets the single-thread
+environment the build expects (one thread per process, Matplotlib's ``agg``
+backend in the notebook kernels: ``SINGLE_THREAD`` in noxfile.py). Everything
+the site needs is served from the site itself: no CDN, no intersphinx, no
+network at build time.
 """
 
 from __future__ import annotations
@@ -11,17 +14,6 @@ import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
-
-# Before anything can import torch, numpy or matplotlib: one thread per process
-# (the examples are tiny; oversubscribed thread pools only slow a 2-core machine
-# down and can hang forked workers), and a non-interactive Matplotlib backend.
-# Jupyter kernels started by myst-nb inherit this environment.
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-os.environ.setdefault("MPLBACKEND", "agg")
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet ipykernel's debugger
-
-from sphinx_gallery.sorting import ExplicitOrder  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -41,9 +33,10 @@ SITE_URL = os.environ.get("READTHEDOCS_CANONICAL_URL", "https://d2lopt.github.io
 REPO_URL = "https://github.com/d2lopt/d2lopt"
 
 # -- General -----------------------------------------------------------------
-# Serial build: `-j 2` is warning-free but no faster here, since Sphinx hands
-# consecutive pages (all of chapter/) to one worker; the gallery scripts already
-# run in two processes (sphinx_gallery_conf["parallel"]).
+# Serial build: `-j 2` is no faster here, since Sphinx hands consecutive pages
+# (all of chapter/) to one worker, and the gallery scripts already run in two
+# processes (sphinx_gallery_conf["parallel"]). (sphinx-mathjax-offline does not
+# declare itself parallel safe, so `-j 2` would also warn.)
 
 extensions = [
     "myst_nb",
@@ -56,10 +49,10 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinxext.opengraph",
     "sphinx_sitemap",
-    # docs/_ext: MathJax 3.2.2 from the files of the sphinx-mathjax-offline
-    # package, copied into _build/html/_static/mathjax (no CDN); and the
-    # docstrings of module-level objects in the API reference.
-    "mathjax_local",
+    # MathJax 3 from the site itself: the package copies its files into
+    # _build/html/_static/mathjax (no CDN) and sets mathjax_path.
+    "sphinx-mathjax-offline",
+    # docs/_ext: the docstrings of module-level objects in the API reference.
     "d2lopt_docs",
     # After a change to src/d2lopt, rerun the gallery examples and notebook pages
     # that use it (sphinx-gallery and jupyter-cache only see their own sources).
@@ -69,9 +62,17 @@ extensions = [
     "d2lopt_gallery_pool",
     # A 404 page whose links work from any depth of the hosted site.
     "notfound.extension",
-    # Reader-facing fixes of the built pages: alt text, theme mode, thumbnails,
-    # page weight (docs/_ext/d2lopt_site.py).
-    "d2lopt_site",
+    # Reader-facing fixes of the built pages, one extension per problem
+    # (docs/_ext; each is checked by tests/browser):
+    "sidebar_toggle_labels",  # the navigation's expand buttons have a name
+    "mathjax_on_every_page",  # math in the sidebar's gallery titles is typeset
+    "bibliography_list_roles",  # the references are a valid list
+    "thumbnail_alt_text",  # gallery thumbnails get their figure's alt text...
+    "alt_text_math",  # ...and alt text says math in words, not TeX
+    "notfound_page_links",  # the 404 page's links work at any depth
+    "notebook_download",  # chapter pages offer their executed notebook
+    "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
+    "png_compression",  # small thumbnails and figures
 ]
 
 templates_path = ["_templates"]
@@ -136,26 +137,12 @@ nb_ipywidgets_js = {}
 
 # -- sphinx-gallery --------------------------------------------------------------
 
-GALLERY = ROOT / "gallery"
-
-
-def _section_key(name: str) -> tuple[int, str]:
-    """Numbered sections (01_goals ... 12_practice) first, by number; then the rest."""
-    head = name.split("_", 1)[0]
-    return (0, f"{int(head):04d}") if head.isdigit() else (1, name)
-
-
-# The subsection folders that exist now, in chapter order: 01..12, then `nets`.
-# ExplicitOrder (not a function) keeps the config picklable and its hash stable.
-_SECTIONS = sorted(
-    (p.name for p in GALLERY.iterdir() if p.is_dir() and (p / "README.rst").exists()),
-    key=_section_key,
-)
-
 sphinx_gallery_conf = {
     "examples_dirs": "../gallery",
     "gallery_dirs": "auto_examples",
-    "subsection_order": ExplicitOrder([f"../gallery/{name}" for name in _SECTIONS] + ["*"]),
+    # No "subsection_order": sphinx-gallery's default sorts the folders by name,
+    # which puts 01_goals ... 12_practice in chapter order, then nets
+    # (tests/build/test_docs_conf.py checks it).
     "within_subsection_order": "FileNameSortKey",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"(__init__|_common|conftest)\.py",
@@ -243,7 +230,7 @@ html_theme_options = {
     "navbar_persistent": [],
 }
 
-mathjax_path = "mathjax/tex-chtml.js"  # relative to _static: the local copy (mathjax_local)
+mathjax_path = "mathjax/tex-chtml.js"  # relative to _static: the copy of sphinx-mathjax-offline
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

@@ -16,19 +16,83 @@ with the same arguments it would use, so the output is the same; an example
 that was not run here (if sphinx-gallery lists its files differently from the
 listing below) is run by sphinx-gallery itself, as without this extension.
 Active only when examples are executed (``plot_gallery``) and ``parallel`` > 1.
+
+It uses sphinx-gallery's internals (private functions, and the module global
+``gen_rst.generate_file_rst`` that ``generate_dir_rst`` calls), as they are in
+the versions ``SPHINX_GALLERY_VERSIONS`` (pinned in pyproject.toml's ``docs``
+extra). :func:`check_sphinx_gallery` checks, when the extension is set up, that
+the installed sphinx-gallery still has each of them with the parameters used
+here, and stops the build with an error naming the version otherwise.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+
+#: The sphinx-gallery versions this extension was written for (pyproject.toml, docs extra).
+SPHINX_GALLERY_VERSIONS = ">=0.22,<0.23"
+
+#: The sphinx-gallery functions used here, with the leading parameters they are called with.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "sphinx_gallery.gen_gallery._prepare_sphx_glr_dirs": ("gallery_conf", "srcdir"),
+    "sphinx_gallery.gen_gallery._collect_gallery_files": ("examples_dirs", "gallery_conf"),
+    "sphinx_gallery.gen_gallery.get_subsections": (
+        "srcdir", "examples_dir", "gallery_conf", "check_for_header",
+    ),
+    "sphinx_gallery.gen_rst.generate_file_rst": ("fname", "target_dir", "src_dir", "gallery_conf"),
+    "sphinx_gallery.gen_rst.generate_dir_rst": ("src_dir", "target_dir", "gallery_conf"),
+}
+
+
+def _names_used(code: CodeType) -> Iterator[str]:
+    """The global names a function's code (nested comprehensions included) looks up."""
+    yield from code.co_names
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            yield from _names_used(const)
+
+
+def _incompatibility(dotted: str, params: tuple[str, ...]) -> str | None:
+    """What is wrong with sphinx-gallery's ``dotted`` for this extension, if anything."""
+    module_name, _, name = dotted.rpartition(".")
+    func = getattr(importlib.import_module(module_name), name, None)
+    if not callable(func):
+        return f"{dotted} is missing"
+    found = tuple(inspect.signature(func).parameters)[: len(params)]
+    if found != params:
+        return f"{dotted} takes ({', '.join(found)}), not ({', '.join(params)})"
+    return None
+
+
+def check_sphinx_gallery() -> None:
+    """Raise :class:`~sphinx.errors.ExtensionError` unless sphinx-gallery has what is used here."""
+    import sphinx_gallery
+    import sphinx_gallery.gen_rst as gen_rst
+
+    problems = [p for d, params in REQUIRED.items() if (p := _incompatibility(d, params))]
+    calls = set(_names_used(gen_rst.generate_dir_rst.__code__)) if not problems else set()
+    if not problems and "generate_file_rst" not in calls:
+        problems.append("generate_dir_rst no longer calls the module global generate_file_rst")
+    if problems:
+        raise ExtensionError(
+            f"d2lopt_gallery_pool was written for sphinx-gallery {SPHINX_GALLERY_VERSIONS}, "
+            f"but the installed sphinx-gallery {sphinx_gallery.__version__} differs: "
+            f"{'; '.join(problems)}. Install a version in that range (pyproject.toml, "
+            "docs extra), or update docs/_ext/d2lopt_gallery_pool.py for this one."
+        )
 
 _STATE: dict[str, Any] = {"results": {}, "original": None}
 
@@ -134,6 +198,7 @@ def restore(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    check_sphinx_gallery()
     # sphinx-gallery fills its configuration at builder-inited priority 10 and
     # generates the gallery at 500.
     app.connect("builder-inited", run_all_examples, priority=400)

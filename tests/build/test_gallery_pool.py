@@ -8,15 +8,22 @@ generated pages must hold each example's own output.
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+from sphinx.errors import ExtensionError
 
 pytest.importorskip("sphinx_gallery")
 pytest.importorskip("joblib")
 
-from tiny_gallery import sphinx_build, write_conf  # noqa: E402
+from tiny_gallery import EXT_DIR, sphinx_build, write_conf  # noqa: E402
 
 EXAMPLE = '''\
 """
@@ -99,3 +106,80 @@ def test_pool_stays_out_of_serial_builds(tmp_path: Path) -> None:
     assert [name for name, _ in runs] == ["a", "b", "c", "d"]
     assert {pid for _, pid in runs} == {runs[0][1]}  # one process: sphinx-gallery's own
     assert "d2lopt_gallery_pool" not in output
+
+
+# -- The guard on sphinx-gallery's internals --------------------------------------------
+
+
+@pytest.fixture
+def pool():
+    """The extension module (docs/_ext/d2lopt_gallery_pool.py)."""
+    sys.path.insert(0, str(EXT_DIR))
+    try:
+        return importlib.import_module("d2lopt_gallery_pool")
+    finally:
+        sys.path.remove(str(EXT_DIR))
+
+
+def test_installed_sphinx_gallery_passes_the_guard(pool) -> None:
+    import sphinx_gallery
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    pool.check_sphinx_gallery()  # no error
+    supported = SpecifierSet(pool.SPHINX_GALLERY_VERSIONS)
+    assert Version(sphinx_gallery.__version__) in supported
+    with open(EXT_DIR.parents[1] / "pyproject.toml", "rb") as file:
+        extras = tomllib.load(file)["project"]["optional-dependencies"]
+    for extra in ("docs", "test"):  # pinned to the range the extension was written for
+        pins = [Requirement(r) for r in extras[extra] if r.startswith("sphinx-gallery")]
+        assert [pin.specifier for pin in pins] == [supported]
+
+
+@pytest.mark.parametrize("dotted", [
+    "sphinx_gallery.gen_gallery._prepare_sphx_glr_dirs",
+    "sphinx_gallery.gen_gallery._collect_gallery_files",
+    "sphinx_gallery.gen_gallery.get_subsections",
+    "sphinx_gallery.gen_rst.generate_file_rst",
+    "sphinx_gallery.gen_rst.generate_dir_rst",
+])
+def test_guard_fails_loudly_when_a_function_is_gone(pool, monkeypatch, dotted) -> None:
+    import sphinx_gallery
+
+    module_name, _, name = dotted.rpartition(".")
+    assert dotted in pool.REQUIRED
+    monkeypatch.delattr(importlib.import_module(module_name), name)
+    version = re.escape(sphinx_gallery.__version__)
+    message = rf"sphinx-gallery {version} differs: {dotted} is missing"
+    with pytest.raises(ExtensionError, match=message):
+        pool.check_sphinx_gallery()
+
+
+def test_guard_fails_loudly_on_a_changed_signature(pool, monkeypatch) -> None:
+    import sphinx_gallery.gen_rst as gen_rst
+
+    def generate_file_rst(fname, src_dir, target_dir, gallery_conf):  # two swapped
+        raise AssertionError("not called")
+
+    monkeypatch.setattr(gen_rst, "generate_file_rst", generate_file_rst)
+    with pytest.raises(ExtensionError, match=r"takes \(fname, src_dir, target_dir, gallery_conf\)"):
+        pool.check_sphinx_gallery()
+
+
+def test_guard_fails_loudly_when_the_patched_call_is_gone(pool, monkeypatch) -> None:
+    import sphinx_gallery.gen_rst as gen_rst
+
+    def generate_dir_rst(src_dir, target_dir, gallery_conf, *args):
+        return [gen_rst.run_example(f) for f in src_dir]  # no longer the patched global
+
+    monkeypatch.setattr(gen_rst, "generate_dir_rst", generate_dir_rst)
+    with pytest.raises(ExtensionError, match="no longer calls the module global generate_file_rst"):
+        pool.check_sphinx_gallery()
+
+
+def test_guard_runs_at_setup(pool, monkeypatch) -> None:
+    """A build with an incompatible sphinx-gallery stops when the extension loads."""
+    import sphinx_gallery.gen_rst as gen_rst
+
+    monkeypatch.delattr(gen_rst, "generate_file_rst")
+    with pytest.raises(ExtensionError, match="written for sphinx-gallery >=0.22,<0.23"):
+        pool.setup(None)  # before it touches the application

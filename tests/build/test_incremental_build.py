@@ -8,6 +8,7 @@ appends its name to a log file, so the log of a build says which examples ran.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -55,59 +56,67 @@ def _make_project(root: Path) -> None:
         )
 
 
-def _build(root: Path, log: Path) -> list[str]:
-    """Build the project; return the sorted names of the examples that ran."""
-    sphinx_build(root, log, "-q")
-    return sorted(log.read_text().split())
+@dataclass
+class Project:
+    """The tiny project in ``root``; its examples log their names to ``log``."""
+
+    root: Path
+    log: Path
+
+    @property
+    def stamp(self) -> Path:
+        return self.root / "auto_examples" / ".tinypkg-source-hash"
+
+    def build(self) -> list[str]:
+        """Build the project; return the sorted names of the examples that ran."""
+        sphinx_build(self.root, self.log, "-q")
+        return sorted(self.log.read_text().split())
+
+    def append(self, relative: str, line: str) -> None:
+        with open(self.root / relative, "a") as file:
+            file.write(line)
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Project:
+    """The tiny project after its first build, which runs every example."""
+    project = Project(tmp_path / "proj", tmp_path / "runs.log")
+    project.root.mkdir()
+    _make_project(project.root)
+    assert project.build() == ["a", "b", "c"]
+    assert project.stamp.exists()
+    return project
 
 
 @pytest.mark.slow
-def test_rebuild_reruns_what_changed(tmp_path: Path) -> None:
-    root = tmp_path / "proj"
-    root.mkdir()
-    _make_project(root)
-    log = tmp_path / "runs.log"
-    stamp = root / "auto_examples" / ".tinypkg-source-hash"
+def test_rebuild_reruns_what_changed(built: Project) -> None:
+    first_hash = built.stamp.read_text().strip()
 
-    assert _build(root, log) == ["a", "b", "c"]
-    assert stamp.exists()
-    first_hash = stamp.read_text().strip()
+    assert built.build() == []  # nothing changed
 
-    assert _build(root, log) == []  # nothing changed
+    built.append("examples/plot_a.py", "# touched\n")
+    assert built.build() == ["a"]  # sphinx-gallery's own md5 check
 
-    with open(root / "examples" / "plot_a.py", "a") as script:
-        script.write("# touched\n")
-    assert _build(root, log) == ["a"]  # sphinx-gallery's own md5 check
+    built.append("tinypkg/__init__.py", "# changed\n")
+    assert built.build() == ["a", "b"]  # the examples that use the package
+    assert built.stamp.read_text().strip() != first_hash
 
-    with open(root / "tinypkg" / "__init__.py", "a") as module:
-        module.write("# changed\n")
-    assert _build(root, log) == ["a", "b"]  # the examples that use the package
-    assert stamp.read_text().strip() != first_hash
-
-    assert _build(root, log) == []  # and the new stamp holds
+    assert built.build() == []  # and the new stamp holds
 
 
 @pytest.mark.slow
-def test_no_stamp_without_running_the_examples(tmp_path: Path) -> None:
+def test_no_stamp_without_running_the_examples(built: Project) -> None:
     """With ``plot_gallery=0`` the examples don't run, so the old stamp must stay."""
-    root = tmp_path / "proj"
-    root.mkdir()
-    _make_project(root)
-    log = tmp_path / "runs.log"
-    stamp = root / "auto_examples" / ".tinypkg-source-hash"
-    assert _build(root, log) == ["a", "b", "c"]
-    before = stamp.read_text()
+    before = built.stamp.read_text()
 
-    with open(root / "tinypkg" / "__init__.py", "a") as module:
-        module.write("# changed\n")
-    (root / "conf.py").write_text((root / "conf.py").read_text() + "plot_gallery = 'False'\n")
-    assert _build(root, log) == []
-    assert stamp.read_text() == before
+    built.append("tinypkg/__init__.py", "# changed\n")
+    conf = built.root / "conf.py"
+    conf.write_text(conf.read_text() + "plot_gallery = 'False'\n")
+    assert built.build() == []
+    assert built.stamp.read_text() == before
 
-    (root / "conf.py").write_text(
-        (root / "conf.py").read_text().replace("plot_gallery = 'False'\n", "")
-    )
-    assert _build(root, log) == ["a", "b"]
+    conf.write_text(conf.read_text().replace("plot_gallery = 'False'\n", ""))
+    assert built.build() == ["a", "b"]
 
 
 def test_source_hash_tracks_paths_and_contents(tmp_path: Path) -> None:
