@@ -119,5 +119,5 @@ plt.show()
 # :math:`(a^\star, b^\star)` to :math:`(-a^\star, -b^\star)` passes through
 # the origin, where the model is the zero function and the Hessian has one
 # positive and one negative eigenvalue. Symmetry-related minima are separated
-# by saddles like this one, which is one reason saddles are common in neural-
-# network losses.
+# by saddles like this one, which is one reason saddles are common in
+# neural-network losses.
