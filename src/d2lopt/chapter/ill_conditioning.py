@@ -45,7 +45,7 @@ class Settings:
     Attributes
     ----------
     taylor_kappa : float
-        Condition number of the quadratic :math:`	frac12(x^2 + \kappa y^2)` whose
+        Condition number of the quadratic :math:`\tfrac12(x^2 + \kappa y^2)` whose
         one-step Taylor model is drawn.
     taylor_point : (float, float)
         The point of that quadratic where the step is taken.
@@ -204,7 +204,7 @@ def step_changes(f: Callable[[Array], Array], x: Array, steps: np.ndarray) -> np
 
 def line_search(f: Callable[[Array], Array], x: Array, upper: float, *,
                 xatol: float = SETTINGS.line_search_xatol) -> tuple[float, float]:
-    r"""The true best step along :math:`-g` in :math:`[0, 	ext{upper}]`, by a bounded line search.
+    r"""The true best step along :math:`-g` in :math:`[0, \text{upper}]`, by a bounded line search.
 
     Minimizes :func:`step_changes` with :func:`scipy.optimize.minimize_scalar`
     (bounded Brent).
@@ -212,7 +212,7 @@ def line_search(f: Callable[[Array], Array], x: Array, upper: float, *,
     Returns
     -------
     (float, float)
-        The step :math:`arepsilon` and the change :math:`f(x - arepsilon g) - f(x)` there.
+        The step :math:`\varepsilon` and the change :math:`f(x - \varepsilon g) - f(x)` there.
 
     Raises
     ------

@@ -39,7 +39,7 @@ class Settings:
     examples : int
         :math:`N`, the number of training examples of the linear regression.
     data_slope, data_intercept, data_noise : float
-        :math:`a`, :math:`b` and the noise scale of :math:`y = a x + b + 	ext{noise}\cdot z`
+        :math:`a`, :math:`b` and the noise scale of :math:`y = a x + b + \text{noise}\cdot z`
         (:func:`linear_regression_data`).
     data_seed : int
         Seed of the generator that draws that data set.
@@ -57,7 +57,7 @@ class Settings:
     small_batch : int
         The minibatch size from which that reduction is counted on the page.
     sgd_lr : float
-        Learning rate of minibatch SGD on the quadratic :math:`rac1N\sum_i 	frac12(x - a_i)^2`.
+        Learning rate of minibatch SGD on the quadratic :math:`\frac1N\sum_i \tfrac12(x - a_i)^2`.
     sgd_targets : int
         Number of targets :math:`a_i` of that quadratic.
     sgd_target_std : float
