@@ -20,9 +20,17 @@ and fit its slope on log-log axes.
 # %%
 # Sampling the empirical risk
 # ---------------------------
-# For each size :math:`n = 1, 2, 4, \dots, 1024` we draw 2000 independent
-# samples and compute :math:`\hat R_n(c) = \frac1n \sum_i (y_i - c)^2` on each
-# (:func:`d2lopt.chapter.goals.empirical_risk_convergence`).
+# For each size :math:`n` in ``settings.sizes`` we draw ``settings.repeats``
+# independent samples and compute :math:`\hat R_n(c) = \frac1n \sum_i (y_i - c)^2`
+# on each (:func:`d2lopt.chapter.goals.empirical_risk_convergence`). Every value
+# used is a field of :data:`d2lopt.chapter.goals.SETTINGS`, printed first; to try
+# another, replace the second line by e.g.
+# ``settings = dataclasses.replace(goals.SETTINGS, repeats=500)``.
+from d2lopt.chapter import goals
+
+settings = goals.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -36,9 +44,10 @@ from d2lopt.chapter.goals import (
 
 plot.use_style()
 
-mean, std, c = 1.0, 1.0, 0.0
-sizes = 2 ** np.arange(11)
-run = empirical_risk_convergence(c, mean, std, sizes, repeats=2000, seed=0)
+mean, std, c = settings.mean, settings.std, settings.c
+sizes = np.asarray(settings.sizes)
+run = empirical_risk_convergence(c, mean, std, sizes, repeats=settings.repeats,
+                                 seed=settings.seed)
 print(f"risk R(c) = {run.risk:.4f}; sd of one loss = {squared_loss_std(c, mean, std):.4f}")
 for n, m, s, p in zip(run.sizes, run.means, run.stds, run.predicted_stds, strict=True):
     print(f"n = {n:5d}: mean {m:.4f}, sd {s:.4f} (closed form {p:.4f})")
@@ -57,7 +66,8 @@ jitter = np.exp(np.random.default_rng(1).uniform(-0.12, 0.12, size=shown.shape))
 left.scatter(np.repeat(sizes, shown.shape[1]) * jitter.ravel(), shown.ravel(), s=5, alpha=0.35,
              color=plot.COLORS["sky blue"], label="empirical risk of one sample (40 per size)")
 left.fill_between(sizes, run.means - run.stds, run.means + run.stds, alpha=0.25,
-                  color=plot.COLORS["blue"], label="mean ± one standard deviation (2000 samples)")
+                  color=plot.COLORS["blue"],
+                  label=f"mean ± one standard deviation ({settings.repeats} samples)")
 left.plot(sizes, run.means, color=plot.COLORS["blue"], marker="o", markersize=4)
 left.axhline(run.risk, color=plot.COLORS["black"], linestyle="--",
              label=rf"risk $R(c) = \sigma^2 + (c-\mu)^2 = {run.risk:g}$")
@@ -68,7 +78,7 @@ left.set_ylabel(r"empirical risk $\hat R_n(c)$")
 left.set_title("Empirical risk around the risk")
 left.legend(loc="upper right", fontsize=9)
 
-right.loglog(sizes, run.stds, "o", label="measured (2000 samples per size)")
+right.loglog(sizes, run.stds, "o", label=f"measured ({settings.repeats} samples per size)")
 right.loglog(sizes, run.predicted_stds, "-",
              label=r"closed form $\sqrt{2\sigma^4 + 4\sigma^2(c-\mu)^2}\,/\sqrt{n}$")
 right.set_xscale("log", base=2)
@@ -91,15 +101,17 @@ plt.show()
 # -----------------------------
 # The empirical risk is itself a function of :math:`c`, a parabola whose
 # minimizer is the sample mean :math:`\bar y`; the risk is minimized at
-# :math:`\mu`. We draw both for one sample of each of three sizes and check
-# the minimizer numerically against :math:`\bar y`.
-rng = np.random.default_rng(2)
+# :math:`\mu`. We draw both for one sample of each size in
+# ``settings.minimizer_sizes`` and check the minimizer numerically against
+# :math:`\bar y`.
+rng = np.random.default_rng(settings.minimizer_seed)
 grid = np.linspace(mean - 2.0, mean + 2.0, 401)
 fig, ax = plt.subplots(figsize=(7, 4.4))
 ax.plot(grid, constant_predictor_risk(grid, mean, std), color=plot.COLORS["black"],
         label=r"risk $R(c)$, minimized at $c = \mu$")
 minimizers = {}
-for n, colour in zip((5, 50, 500), ("vermillion", "orange", "bluish green"), strict=True):
+for n, colour in zip(settings.minimizer_sizes, ("vermillion", "orange", "bluish green"),
+                     strict=True):
     y = rng.normal(mean, std, size=n)
     empirical = ((y[:, None] - grid[None, :]) ** 2).mean(axis=0)
     best = minimize_scalar(lambda t, y=y: float(np.mean((y - t) ** 2)))
@@ -109,7 +121,8 @@ for n, colour in zip((5, 50, 500), ("vermillion", "orange", "bluish green"), str
     ax.plot([best.x], [best.fun], "o", color=plot.COLORS[colour], markeredgecolor="black")
 ax.set_xlabel("constant prediction $c$")
 ax.set_ylabel("loss")
-ax.set_title("Empirical risks of three samples and the risk: minimizers scatter around μ")
+ax.set_title(f"Empirical risks of {len(settings.minimizer_sizes)} samples and the risk: "
+             "minimizers scatter around μ")
 ax.legend(loc="upper center")
 ax.set_ylim(0, float(constant_predictor_risk(grid[0], mean, std)) * 1.15)
 plot.annotate_point(ax, f"risk minimum\nc = μ = {mean:g}", (mean, std**2))

@@ -8,8 +8,8 @@ on data we have not seen. The two are different functions of the parameters,
 so their minimizers differ. We draw a one-dimensional caricature, the risk
 :math:`f(x) = x\\cos(\\pi x)` and an empirical risk :math:`g(x) = f(x) +
 0.2\\cos(5\\pi x)` whose extra wiggle stands in for the quirks of a finite
-sample, find both minima on :math:`[0.5, 1.5]` by root finding, and measure
-what minimizing the wrong function costs.
+sample, find both minima on the interval of the section's settings by root
+finding, and measure what minimizing the wrong function costs.
 """
 
 # %%
@@ -19,7 +19,15 @@ what minimizing the wrong function costs.
 # derivative and refines each root with Brent's method; it keeps the interior
 # minimum with the lowest value. The derivative at each minimizer is then
 # checked with :func:`d2lopt.grad` in the framework chosen by
-# ``D2LOPT_BACKEND``.
+# ``D2LOPT_BACKEND``. The interval is a field of
+# :data:`d2lopt.chapter.goals.SETTINGS`, printed first; to try another, replace
+# the second line by e.g. ``settings = dataclasses.replace(goals.SETTINGS,
+# interval=(0.4, 1.6))``.
+from d2lopt.chapter import goals
+
+settings = goals.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -31,7 +39,7 @@ from d2lopt.landscapes import empirical_risk, risk
 plot.use_style()
 d2l = d2lopt.use()
 
-interval = (0.5, 1.5)
+interval = settings.interval
 x_risk, f_min = lowest_minimum_in(risk, interval)
 x_emp, g_min = lowest_minimum_in(empirical_risk, interval)
 for name, landscape, x_star in (("risk", risk, x_risk), ("empirical risk", empirical_risk, x_emp)):
@@ -60,7 +68,8 @@ top = max(float(np.max(risk(x))), float(np.max(empirical_risk(x))))
 ax.set_ylim(g_min - 0.3, top + 0.35)  # room below the minima for a label, above for the legend
 ax.set_xlabel("parameter $x$")
 ax.set_ylabel("loss")
-ax.set_title("Risk and empirical risk on [0.5, 1.5]: their minima differ")
+ax.set_title(f"Risk and empirical risk on [{interval[0]:g}, {interval[1]:g}]: "
+             "their minima differ")
 ax.legend(loc="upper left")
 # Labels go left of the left minimum and right of the right one.
 left, right = sorted([(x_emp, g_min), (x_risk, f_min)])

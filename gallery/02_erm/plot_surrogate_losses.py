@@ -16,8 +16,16 @@ surrogate lies on or above the 0-1 loss everywhere.
 # Derivatives by automatic differentiation
 # ----------------------------------------
 # :func:`d2lopt.chapter.erm.derivative` differentiates a margin loss at every
-# margin at once. At a thousand random margins the 0-1 loss has derivative
-# exactly zero, and that is the whole problem with it.
+# margin at once. At every one of ``settings.random_margins`` random margins
+# the 0-1 loss has derivative exactly zero, and that is the whole problem with
+# it. Every value used is a field of :data:`d2lopt.chapter.erm.SETTINGS`,
+# printed first; to try another, replace the second line by e.g.
+# ``settings = dataclasses.replace(erm.SETTINGS, grid_points=501)``.
+from d2lopt.chapter import erm
+
+settings = erm.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -28,12 +36,13 @@ from d2lopt.chapter.erm import SURROGATES, derivative, zero_one_loss
 plot.use_style()
 d2l = d2lopt.use()
 
-random_margins = d2l.tensor(np.random.default_rng(0).normal(0.0, 2.0, size=1000))
+rng = np.random.default_rng(settings.seed)
+random_margins = d2l.tensor(rng.normal(0.0, settings.margin_std, size=settings.random_margins))
 zero_one_slopes = d2l.to_numpy(derivative(zero_one_loss)(random_margins))
 print(f"0-1 loss: derivative zero at {np.sum(zero_one_slopes == 0)} of {zero_one_slopes.size} "
       f"random margins ({d2l.backend.name}); largest |derivative| {np.abs(zero_one_slopes).max()}")
 
-m = np.linspace(-2.0, 3.0, 2001)  # contains m = 0 exactly (index 800)
+m = np.linspace(*settings.grid_limits, settings.grid_points)
 margins = d2l.tensor(m)
 zero_one = d2l.to_numpy(zero_one_loss(margins))
 values, slopes = {}, {}
@@ -69,18 +78,14 @@ right.plot(m, d2l.to_numpy(derivative(zero_one_loss)(margins)), color=plot.COLOR
 for name in SURROGATES:
     left.plot(m, values[name], label=labels[name])
     right.plot(m, slopes[name], label=labels[name].split(" ")[0])
-left.set_ylim(-0.1, 4.0)
-left.set_xlabel("margin $m = y\\,f(x)$")
-left.set_ylabel("loss")
-left.set_title("Surrogates lie on or above the 0-1 loss")
-left.legend(loc="upper right", fontsize=9)
+left.set(ylim=(-0.1, 4.0), ylabel="loss", title="Surrogates lie on or above the 0-1 loss")
+right.set(ylim=(-4.0, 2.5), ylabel=r"derivative $\ell'(m)$ (autodiff)",
+          title="Only the surrogates give a gradient")
+for ax, corner in ((left, "upper right"), (right, "lower right")):
+    ax.set_xlabel("margin $m = y\\,f(x)$")
+    ax.legend(loc=corner, fontsize=9)
 plot.annotate_point(left, "every loss is 1 at m = 0", (0.0, float(zero_one[np.argmin(np.abs(m))])),
                     offset=(-30.0, -40.0))
-right.set_ylim(-4.0, 2.5)
-right.set_xlabel("margin $m = y\\,f(x)$")
-right.set_ylabel(r"derivative $\ell'(m)$ (autodiff)")
-right.set_title("Only the surrogates give a gradient")
-right.legend(loc="lower right", fontsize=9)
 fig.suptitle("The 0-1 loss and four surrogate losses as functions of the margin, with their "
              "derivatives", fontsize=11)
 fig.tight_layout()

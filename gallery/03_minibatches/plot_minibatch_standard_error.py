@@ -16,13 +16,22 @@ of a linear regression and compare them with the formulas.
 # %%
 # Per-example gradients
 # ---------------------
-# A linear model :math:`w_1 x + w_0` with squared error on :math:`N = 1024`
-# synthetic examples :math:`y = 2x + 1 + 0.5z`
+# A linear model :math:`w_1 x + w_0` with squared error on :math:`N` synthetic
+# examples :math:`y = a x + b + \text{noise}\cdot z`
 # (:func:`d2lopt.chapter.minibatches.linear_regression_data`), evaluated at
-# :math:`w = 0` (early in training, far from the fit).
+# weights far from the fit (early in training). :math:`N`, :math:`a`, :math:`b`,
+# the noise, the weights and every other value used are fields of
+# :data:`d2lopt.chapter.minibatches.SETTINGS`, printed first; to try another,
+# replace the second line by e.g.
+# ``settings = dataclasses.replace(minibatches.SETTINGS, repeats=500)``.
 # :func:`d2lopt.chapter.minibatches.linear_regression_gradients` gives one gradient per
 # example; their mean must be the full-batch gradient, which we check with
 # :func:`d2lopt.grad` in the framework chosen by ``D2LOPT_BACKEND``.
+from d2lopt.chapter import minibatches
+
+settings = minibatches.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -40,9 +49,11 @@ from d2lopt.rates import log_slope
 plot.use_style()
 d2l = d2lopt.use()
 
-N = 1024
-features, y = linear_regression_data(N, slope=2.0, intercept=1.0, noise=0.5, seed=0)
-w = np.zeros(2)
+N = settings.examples
+features, y = linear_regression_data(N, slope=settings.data_slope,
+                                     intercept=settings.data_intercept, noise=settings.data_noise,
+                                     seed=settings.data_seed)
+w = np.array(settings.weights)
 per_example = linear_regression_gradients(features, y, w)
 
 X, Y = d2l.tensor(features), d2l.tensor(y)
@@ -64,21 +75,23 @@ print(f"sigma of the per-example gradients: {sigma:.4f}")
 # %%
 # Measured spread against the formulas
 # -------------------------------------
-# For each size we draw 2000 minibatches, with replacement and without, and
-# measure the standard deviation of their mean around the full-batch gradient.
-sizes = 2 ** np.arange(10)  # 1 ... 512, half the data set at most
-with_replacement = minibatch_mean_stds(slope_gradients, sizes, repeats=2000, replace=True,
-                                       seed=1)
-without_replacement = minibatch_mean_stds(slope_gradients, sizes, repeats=2000, replace=False,
-                                          seed=2)
+# For each size of ``settings.sizes`` (up to half the data set) we draw
+# ``settings.repeats`` minibatches, with replacement and without, and measure
+# the standard deviation of their mean around the full-batch gradient.
+sizes = np.asarray(settings.sizes)
+with_replacement = minibatch_mean_stds(slope_gradients, sizes, repeats=settings.repeats,
+                                       replace=True, seed=settings.seed_with_replacement)
+without_replacement = minibatch_mean_stds(slope_gradients, sizes, repeats=settings.repeats,
+                                          replace=False, seed=settings.seed_without_replacement)
 iid = standard_error(sigma, sizes)
 finite = standard_error(sigma, sizes, population=N)
 slope = log_slope(sizes, with_replacement, log_x=True)
 for n, a, b, c, d in zip(sizes, with_replacement, iid, without_replacement, finite, strict=True):
     print(f"n = {n:4d}: with replacement {a:.4f} (σ/√n {b:.4f}); "
           f"without {c:.4f} (corrected {d:.4f})")
+factor = settings.error_factor
 print(f"fitted slope (with replacement): {slope:.4f}; "
-      f"{samples_for_error_reduction(10):.0f}x the examples for 10x less error")
+      f"{samples_for_error_reduction(factor):.0f}x the examples for {factor:g}x less error")
 
 # %%
 # The figure
@@ -98,7 +111,8 @@ ax.set_ylabel("standard deviation of the minibatch gradient")
 ax.set_title(f"Minibatch gradient error against batch size (N = {N} examples): "
              f"fitted slope {slope:.3f}", fontsize=11)
 ax.legend(loc="lower left", fontsize=9)
-n_small, n_large = 4, 4 * int(samples_for_error_reduction(10))
+n_small = 4  # where the annotation starts on the line
+n_large = n_small * int(samples_for_error_reduction(factor))
 ratio = standard_error(sigma, n_small) / standard_error(sigma, n_large)
 plot.annotate_point(ax, f"n = {n_small}", (n_small, standard_error(sigma, n_small)),
                     offset=(25.0, 20.0))

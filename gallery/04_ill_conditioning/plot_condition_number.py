@@ -17,15 +17,25 @@ the same factor in absolute value,
 
 with the steep coordinate changing sign at every step: the zig-zag. The loss,
 a weighted sum of squared coordinates, shrinks by the square of that factor.
-We run :func:`d2lopt.optim.gradient_descent` with that step for
-:math:`\\kappa = 1, 10, 100` and compare the measured rates with the formula.
+We run :func:`d2lopt.optim.gradient_descent` with that step for the
+condition numbers of the section's settings and compare the measured rates
+with the formula.
 """
 
 # %%
 # Runs with the best fixed step
 # -----------------------------
 # The start point is given in the framework chosen by ``D2LOPT_BACKEND``,
-# which then takes the gradients.
+# which then takes the gradients. The start, the condition numbers, the number
+# of steps and the loss reduction counted are fields of
+# :data:`d2lopt.chapter.ill_conditioning.SETTINGS`, printed first; to try
+# others, replace the second line by e.g.
+# ``settings = dataclasses.replace(ill_conditioning.SETTINGS, kappas=(1.0, 4.0, 16.0))``.
+from d2lopt.chapter import ill_conditioning
+
+settings = ill_conditioning.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -39,25 +49,25 @@ from d2lopt.rates import fitted_rate, gradient_descent_rate, optimal_gradient_de
 plot.use_style()
 d2l = d2lopt.use()
 
-start = [-0.9, 0.6]
-kappas = (1.0, 10.0, 100.0)
+start, kappas, reduction = list(settings.start), settings.kappas, settings.reduction
+as_text = np.format_float_scientific(reduction, trim="-", exp_digits=1)  # 1e-6
 runs = {}
-first_below = {}  # first step with loss below a millionth of its start
+first_below = {}  # first step with loss below the reduction times its start
 for kappa in kappas:
     bowl = quadratic(kappa)
     lr = optimal_gradient_descent_lr(*bowl.eigenvalues)
-    run = gradient_descent(bowl, d2l.tensor(start), steps=400, lr=lr)
+    run = gradient_descent(bowl, d2l.tensor(start), steps=settings.steps, lr=lr)
     positive = run.values[run.values > 0]
     measured = fitted_rate(positive) if positive.size > 2 else 0.0
     theory = gradient_descent_loss_rate(kappa)
-    target = 1e-6 * run.values[0]
+    target = reduction * run.values[0]
     reached = int(np.flatnonzero(run.values <= target)[0])
     runs[kappa] = (bowl, lr, run)
     first_below[kappa] = reached
     print(f"kappa = {kappa:5g}: lr = {lr:.5f}, iterate factor "
           f"{gradient_descent_rate(1.0, kappa):.5f}, loss factor measured {measured:.6f}, "
-          f"theory {theory:.6f}; loss below 1e-6 of its start after {reached} steps "
-          f"(theory {steps_to_reduce(1e-6, theory)})")
+          f"theory {theory:.6f}; loss below {as_text} of its start after {reached} steps "
+          f"(theory {steps_to_reduce(reduction, theory)})")
 
 # %%
 # Paths on the contour maps
@@ -75,8 +85,9 @@ for ax, kappa in zip(axes, kappas, strict=True):
                  title=f"κ = {kappa:g}: factor {gradient_descent_rate(1.0, kappa):.3f} per step")
     ax.set_aspect("equal")
     ax.legend(loc="lower right", fontsize=8)
-fig.suptitle("Gradient descent with the best fixed step on quadratics of condition number 1, "
-             "10 and 100: the larger κ, the longer the zig-zag", fontsize=11)
+kappa_list = ", ".join(f"{k:g}" for k in kappas[:-1]) + f" and {kappas[-1]:g}"
+fig.suptitle("Gradient descent with the best fixed step on quadratics of condition number "
+             f"{kappa_list}: the larger κ, the longer the zig-zag", fontsize=11)
 fig.tight_layout()
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
@@ -89,12 +100,12 @@ plt.show()
 # :math:`\kappa = 1` the loss is exactly zero after the first step, which a
 # logarithmic axis cannot show.
 fig, ax = plt.subplots(figsize=(7.5, 4.6))
-t = np.arange(401)
+t = np.arange(settings.steps + 1)
 for kappa in kappas:
     bowl, lr, run = runs[kappa]
     relative = run.values / run.values[0]
     shown = relative > 0
-    every = 10 if kappa == 100 else 1
+    every = 10 if kappa == kappas[-1] else 1  # markers thinned on the longest run
     (dots,) = ax.semilogy(t[shown][::every], relative[shown][::every], "o", markersize=4,
                           label=f"measured, κ = {kappa:g}")
     if kappa > 1:
@@ -107,9 +118,11 @@ ax.set_title(r"Gradient descent with $\eta = 2/(\lambda_{\min} + \lambda_{\max})
              r"measured loss and $((\kappa-1)/(\kappa+1))^{2t}$", fontsize=11)
 ax.legend(loc="upper right", fontsize=9)
 plot.annotate_point(ax, "κ = 1: exactly 0\nafter one step", (0.0, 1.0), offset=(30.0, -40.0))
-for kappa, offset in ((10.0, (25.0, 0.0)), (100.0, (-30.0, -45.0))):
+power = "10" + str(round(np.log10(reduction))).translate(str.maketrans("-0123456789",
+                                                                      "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+for kappa, offset in zip(kappas[1:], ((25.0, 0.0), (-30.0, -45.0)), strict=True):
     run, step = runs[kappa][2], first_below[kappa]
-    plot.annotate_point(ax, f"κ = {kappa:g}: below 10⁻⁶ at t = {step}",
+    plot.annotate_point(ax, f"κ = {kappa:g}: below {power} at t = {step}",
                         (step, run.values[step] / run.values[0]), offset=offset)
 fig.tight_layout()
 plt.show()

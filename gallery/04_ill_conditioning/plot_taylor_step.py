@@ -27,32 +27,38 @@ function, where it is only a local model.
 # framework chosen by ``D2LOPT_BACKEND``. The true change
 # :math:`f(x - \varepsilon g) - f(x)` is evaluated directly
 # (:func:`d2lopt.chapter.ill_conditioning.step_changes`) and its minimizer found by a
-# bounded line search (:func:`scipy.optimize.minimize_scalar`).
+# bounded line search (:func:`d2lopt.chapter.ill_conditioning.line_search`). The
+# two points, the condition number and the tolerance of the search are fields of
+# :data:`d2lopt.chapter.ill_conditioning.SETTINGS`, printed first; to try others,
+# replace the second line by e.g.
+# ``settings = dataclasses.replace(ill_conditioning.SETTINGS, taylor_kappa=4.0)``.
+from d2lopt.chapter import ill_conditioning
+
+settings = ill_conditioning.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.ill_conditioning import step_changes, taylor_step
+from d2lopt.chapter.ill_conditioning import line_search, step_changes, taylor_step
 from d2lopt.landscapes import quadratic, rosenbrock
 
 plot.use_style()
 d2l = d2lopt.use()
 
 cases = {
-    "quadratic": (quadratic(10.0), np.array([1.0, 1.0])),
-    "Rosenbrock": (rosenbrock, np.array([-1.2, 1.0])),
+    "quadratic": (quadratic(settings.taylor_kappa), np.array(settings.taylor_point)),
+    "Rosenbrock": (rosenbrock, np.array(settings.rosenbrock_point)),
 }
 results = {}
 for name, (f, x0) in cases.items():
     step = taylor_step(f, d2l.tensor(x0))
-    search = minimize_scalar(lambda eps, f=f, x0=x0: float(step_changes(f, x0, [eps])[0]),
-                             bounds=(0.0, step.break_even_step), method="bounded",
-                             options={"xatol": 1e-12})
+    search = line_search(f, x0, step.break_even_step, xatol=settings.line_search_xatol)
     results[name] = (step, search)
     print(f"{name:10s} at {x0}: g'g = {step.g_dot_g:.6g}, g'Hg = {step.g_H_g:.6g}, "
-          f"best step {step.best_step:.6g} (line search on the true f: {search.x:.6g}), "
+          f"best step {step.best_step:.6g} (line search on the true f: {search[0]:.6g}), "
           f"loss rises past {step.break_even_step:.6g} ({d2l.backend.name})")
 
 # %%
@@ -72,7 +78,8 @@ for ax, (name, (f, x0)) in zip(axes, cases.items(), strict=True):
     ax.plot(eps, step_changes(f, x0, eps), "--", color=plot.COLORS["black"],
             label=r"true $f(x - \varepsilon g) - f(x)$")
     ax.axhline(0.0, color="grey", linewidth=0.8)
-    deepest = min(step.best_change, search.fun)
+    best_x, best_change = search
+    deepest = min(step.best_change, best_change)
     ax.set_ylim(1.6 * deepest, -1.2 * deepest)
     ax.set_xlim(0.0, eps[-1])
     ax.set_xlabel(r"step size $\varepsilon$")
@@ -84,7 +91,7 @@ for ax, (name, (f, x0)) in zip(axes, cases.items(), strict=True):
                         (step.break_even_step, 0.0), offset=(-40.0, 30.0),
                         color=plot.COLORS["vermillion"])
     if name == "Rosenbrock":
-        plot.annotate_point(ax, f"true best step {search.x:.3g}", (search.x, search.fun),
+        plot.annotate_point(ax, f"true best step {best_x:.3g}", (best_x, best_change),
                             offset=(25.0, -30.0), color=plot.COLORS["black"])
 bowl, x_bowl = cases["quadratic"]
 x_banana = cases["Rosenbrock"][1]

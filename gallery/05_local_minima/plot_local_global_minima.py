@@ -17,7 +17,16 @@ attraction.
 # :data:`d2lopt.landscapes.risk` finds the sign changes of
 # :math:`f'(x) = \cos(\pi x) - \pi x \sin(\pi x)` on a grid and solves each by
 # Brent's method; the kind of each point is read off the function values on
-# both sides.
+# both sides (:func:`d2lopt.chapter.local_minima.risk_extrema` sorts the two
+# minima by value). The starts, steps and learning rate of gradient descent
+# below are fields of :data:`d2lopt.chapter.local_minima.SETTINGS`, printed
+# first; to try others, replace the second line by e.g.
+# ``settings = dataclasses.replace(local_minima.SETTINGS, lr=0.2)``.
+from d2lopt.chapter import local_minima
+
+settings = local_minima.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -31,9 +40,7 @@ d2l = d2lopt.use()
 for point in risk.critical_points:
     x = float(point.array)
     print(f"{point.kind:8s} x = {x:+.6f}   f(x) = {float(risk(x)):+.6f}")
-local_min, global_min = sorted(risk.points_of_kind("minimum"), key=lambda p: float(risk(p.array)),
-                               reverse=True)
-(maximum,) = risk.points_of_kind("maximum")
+local_min, global_min, maximum = local_minima.risk_extrema()
 
 # %%
 # The figure: the two minima where they were computed
@@ -60,12 +67,13 @@ plt.show()
 # maximum in one dimension, so every start left of the maximum between the
 # minima ends in the local one. The derivatives come from the framework
 # chosen by ``D2LOPT_BACKEND``.
-starts = np.linspace(*risk.domain[0], 61)
+starts = np.linspace(*risk.domain[0], settings.starts)
 finals = np.array([
-    optim.gradient_descent(risk, d2l.tensor(s), steps=300, lr=0.05).final[0] for s in starts
+    optim.gradient_descent(risk, d2l.tensor(s), steps=settings.steps, lr=settings.lr).final[0]
+    for s in starts
 ])
-in_local = np.isclose(finals, float(local_min.array), atol=1e-4)
-in_global = np.isclose(finals, float(global_min.array), atol=1e-4)
+in_local = np.isclose(finals, float(local_min.array), atol=settings.basin_atol)
+in_global = np.isclose(finals, float(global_min.array), atol=settings.basin_atol)
 print(f"{in_local.sum()} of {len(starts)} starts end in the local minimum, "
       f"{in_global.sum()} in the global one")
 width = risk.domain[0][1] - risk.domain[0][0]
@@ -81,8 +89,9 @@ plot.annotate_point(ax, f"maximum x = {float(maximum.array):.4f}:\nthe basin bou
                     (float(maximum.array), 0.5 * (float(local_min.array)
                                                   + float(global_min.array))))
 ax.set_xlabel("start $x_0$")
-ax.set_ylabel(r"end point $x_{300}$")
-ax.set_title("Gradient descent (lr 0.05, 300 steps): the end point depends on the start")
+ax.set_ylabel(rf"end point $x_{{{settings.steps}}}$")
+ax.set_title(f"Gradient descent (lr {settings.lr:g}, {settings.steps} steps): the end point "
+             "depends on the start")
 ax.legend(loc="upper left")
 plt.show()
 

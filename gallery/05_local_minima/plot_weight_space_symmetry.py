@@ -18,6 +18,15 @@ joined through a saddle.
 # A hidden layer of width :math:`n` has :math:`n!` orderings of its units and,
 # with tanh, :math:`2^n` sign patterns: :math:`n!\,2^n` parameter vectors that
 # compute the same function (all distinct for parameters in general position).
+# The widths quoted and the network checked below are fields of
+# :data:`d2lopt.chapter.local_minima.SETTINGS`, printed first; to try others,
+# replace the second line by e.g.
+# ``settings = dataclasses.replace(local_minima.SETTINGS, check_width=4)``.
+from d2lopt.chapter import local_minima
+
+settings = local_minima.SETTINGS
+print(settings)
+
 import math
 
 import matplotlib.pyplot as plt
@@ -33,21 +42,23 @@ d2l = d2lopt.use()
 
 widths = np.arange(1, 21)
 counts = [equivalent_parameterizations(int(n)) for n in widths]
-example = 10
+example = settings.width
 print(f"width {example}: {example}! * 2^{example} = {equivalent_parameterizations(example):,}")
-two_layers = equivalent_parameterizations([100, 100])
-print(f"two hidden layers of width 100: 10^{math.log10(two_layers):.1f}")
+two_layers = equivalent_parameterizations(list(settings.layer_widths))
+layers = " and ".join(dict.fromkeys(str(n) for n in settings.layer_widths))  # "100" if equal
+print(f"two hidden layers of width {layers}: 10^{math.log10(two_layers):.1f}")
 
 # %%
-# A brute-force check on a network of width 3
-# -------------------------------------------
-# Enumerate all :math:`3!\,2^3 = 48` relabellings and sign flips of a random
-# one-hidden-layer tanh network: the outputs agree to rounding error, and no
-# two parameter vectors coincide.
-rng = np.random.default_rng(0)
-params = {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal(3),
-          "W2": rng.standard_normal((1, 3)), "b2": rng.standard_normal(1)}
-inputs = rng.standard_normal((50, 2))
+# A brute-force check on a small network
+# --------------------------------------
+# Enumerate all :math:`n!\,2^n` relabellings and sign flips of a random
+# one-hidden-layer tanh network of width :math:`n` = ``settings.check_width``:
+# the outputs agree to rounding error, and no two parameter vectors coincide.
+rng = np.random.default_rng(settings.check_seed)
+n = settings.check_width
+params = {"W1": rng.standard_normal((n, 2)), "b1": rng.standard_normal(n),
+          "W2": rng.standard_normal((1, n)), "b2": rng.standard_normal(1)}
+inputs = rng.standard_normal((settings.check_inputs, 2))
 copies = list(symmetric_copies(params))
 outputs = np.stack([tanh_mlp(c, inputs) for c in copies])
 vectors = np.stack([np.concatenate([np.ravel(c[k]) for k in ("W1", "b1", "W2", "b2")])
@@ -100,12 +111,13 @@ plt.show()
 # %%
 # Conclusions
 # -----------
-# A layer of width 10 already has 3 715 891 200 equivalent parameter vectors,
-# and the counts multiply across layers. These minima are local minima of the
-# loss only in a trivial sense: each one is exactly as good as the others, so
-# they cost nothing. The picture of one unit shows what the symmetry forces
-# between two copies: the segment from :math:`(a^\star, b^\star)` to
-# :math:`(-a^\star, -b^\star)` passes through the origin, where the model is the
-# zero function and the Hessian has one positive and one negative eigenvalue.
-# Symmetry-related minima are separated by saddles like this one, which is one
-# reason saddles are common in neural-network losses.
+# One layer of ``settings.width`` units already has the billions of equivalent
+# parameter vectors printed above, and the counts multiply across layers.
+# These minima are local minima of the loss only in a trivial sense: each one
+# is exactly as good as the others, so they cost nothing. The picture of one
+# unit shows what the symmetry forces between two copies: the segment from
+# :math:`(a^\star, b^\star)` to :math:`(-a^\star, -b^\star)` passes through
+# the origin, where the model is the zero function and the Hessian has one
+# positive and one negative eigenvalue. Symmetry-related minima are separated
+# by saddles like this one, which is one reason saddles are common in
+# neural-network losses.

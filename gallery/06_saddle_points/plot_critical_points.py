@@ -18,33 +18,36 @@ the Hessian's eigenvalues, computed by :func:`d2lopt.hessian`, in each panel.
 # The critical point of each surface is found by :func:`scipy.optimize.root`
 # on the gradient from a random start, and classified by
 # :func:`d2lopt.critical_point` (eigenvalues of the Hessian, in the framework
-# chosen by ``D2LOPT_BACKEND``).
+# chosen by ``D2LOPT_BACKEND``). The seed of the start and the tolerance of
+# the root finding are fields of :data:`d2lopt.chapter.saddle_points.SETTINGS`,
+# printed first; to try others, replace the second line by e.g.
+# ``settings = dataclasses.replace(saddle_points.SETTINGS, root_seed=5)``.
+from d2lopt.chapter import saddle_points
+
+settings = saddle_points.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import root
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.landscapes import Landscape, saddle
 
 plot.use_style()
 d2l = d2lopt.use()
 
-bowl = Landscape("bowl", 2, r"x^2 + y^2", lambda x, ops: x[0] ** 2 + x[1] ** 2,
-                 [(-1.0, 1.0)] * 2)
-cap = Landscape("cap", 2, r"-x^2 - y^2", lambda x, ops: -(x[0] ** 2) - x[1] ** 2,
-                [(-1.0, 1.0)] * 2)
-surfaces = {"minimum": bowl, "maximum": cap, "saddle": saddle}
+surfaces = saddle_points.QUADRATIC_SURFACES  # x^2 + y^2, -x^2 - y^2 and x^2 - y^2
 
 
 def gradient(f):
     return lambda x: d2l.to_numpy(d2lopt.grad(f)(d2l.tensor(x)))
 
 
-rng = np.random.default_rng(0)
+rng = np.random.default_rng(settings.root_seed)
 found = {}
 for name, f in surfaces.items():
-    solution = root(gradient(f), rng.uniform(-1, 1, size=2), tol=1e-12)
+    solution = root(gradient(f), rng.uniform(-1, 1, size=2), tol=settings.root_tol)
     point = d2lopt.critical_point(f, d2l.tensor(solution.x))
     hessian = d2l.to_numpy(d2lopt.hessian(f)(d2l.tensor(solution.x)))
     found[name] = point
@@ -54,14 +57,13 @@ for name, f in surfaces.items():
 # %%
 # The figure
 # ----------
-fig = plt.figure(figsize=(12, 4.4))
-for i, (name, f) in enumerate(surfaces.items(), start=1):
-    ax = fig.add_subplot(1, 3, i, projection="3d")
+fig, axes = plt.subplots(1, 3, figsize=(12, 4.4),
+                         subplot_kw={"projection": "3d", "elev": 25, "azim": -60})
+for ax, (name, f) in zip(axes, surfaces.items(), strict=True):
     point = found[name]
-    eigenvalues = ", ".join(f"{v:+.0f}" for v in point.eigenvalues)
     plot.surface(ax, f, num=41, mark=[(point.kind, tuple(point.location))],
-                 title=f"{point.kind}: $f = {f.formula}$\nHessian eigenvalues {eigenvalues}")
-    ax.view_init(elev=25, azim=-60)
+                 title=f"{point.kind}: $f = {f.formula}$\nHessian eigenvalues "
+                       + ", ".join(f"{v:+.0f}" for v in point.eigenvalues))
 fig.suptitle("Three kinds of critical point, classified by the signs of the Hessian's "
              "eigenvalues", fontsize=12)
 fig.tight_layout()

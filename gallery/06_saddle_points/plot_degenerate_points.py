@@ -16,7 +16,13 @@ a vanishing Hessian at the origin, and three valleys leaving it instead of two.
 # Three functions with :math:`f'(0) = f''(0) = 0`
 # -----------------------------------------------
 # :data:`d2lopt.landscapes.cubic` is :math:`x^3`; the derivatives at 0 come from
-# the framework chosen by ``D2LOPT_BACKEND``.
+# the framework chosen by ``D2LOPT_BACKEND``. The section's settings are
+# printed first, although this example, which is exact, uses none of them.
+from d2lopt.chapter import saddle_points
+
+settings = saddle_points.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 

@@ -22,7 +22,15 @@ compare with exact values and with :math:`2^{-n}`.
 # :math:`2^{-n}`, and multiplies the fraction that is positive definite by
 # :math:`2^{-n}`. :func:`d2lopt.chapter.saddle_points.all_positive_probability`
 # computes the same probability exactly from the joint density of the
-# eigenvalues.
+# eigenvalues. The sizes, the number of samples and their seeds are fields of
+# :data:`d2lopt.chapter.saddle_points.SETTINGS`, printed first; to try others,
+# replace the second line by e.g.
+# ``settings = dataclasses.replace(saddle_points.SETTINGS, samples=100_000)``.
+from d2lopt.chapter import saddle_points
+
+settings = saddle_points.SETTINGS
+print(settings)
+
 import math
 
 import matplotlib.pyplot as plt
@@ -33,9 +41,10 @@ from d2lopt.chapter.saddle_points import all_positive_probability, positive_defi
 
 plot.use_style()
 
-sizes = np.arange(1, 9)
-samples = 1_000_000
-estimates = [positive_definite_fraction(int(n), samples, seed=int(n)) for n in sizes]
+sizes = np.asarray(settings.sizes)
+samples = settings.samples
+estimates = [positive_definite_fraction(int(n), samples, seed=settings.seed_offset + int(n))
+             for n in sizes]
 exact = np.array([all_positive_probability(int(n)) for n in sizes])
 coin = 0.5**sizes
 
@@ -79,8 +88,9 @@ plt.show()
 # -----------
 # For :math:`n = 1` the heuristic is exact (a single eigenvalue is symmetric
 # about 0); from :math:`n = 2` on the data fall below :math:`2^{-n}`, and the
-# gap widens fast: at :math:`n = 8` the probability is about :math:`10^{-9}`
-# against :math:`2^{-8} \approx 4 \times 10^{-3}`. The reason is *eigenvalue
+# gap widens fast: at the largest size the probability is about
+# :math:`10^{-9}` against :math:`2^{-n} \approx 4 \times 10^{-3}` (the last row
+# printed above). The reason is *eigenvalue
 # repulsion*: the joint density of GOE eigenvalues contains
 # :math:`\prod_{i<j}|\lambda_i - \lambda_j|`, which penalizes eigenvalues
 # crowding together, and squeezing all :math:`n` of them onto the positive

@@ -13,6 +13,16 @@ eigenvectors: one curving up, one curving down.
 # %%
 # The critical point and its Hessian
 # ----------------------------------
+# Found by :func:`scipy.optimize.root` on the gradient from a random start; its
+# seed and the tolerance are fields of
+# :data:`d2lopt.chapter.saddle_points.SETTINGS`, printed first; to try others,
+# replace the second line by e.g.
+# ``settings = dataclasses.replace(saddle_points.SETTINGS, saddle_root_seed=5)``.
+from d2lopt.chapter import saddle_points
+
+settings = saddle_points.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import root
@@ -25,7 +35,8 @@ plot.use_style()
 d2l = d2lopt.use()
 
 solution = root(lambda x: d2l.to_numpy(d2lopt.grad(saddle)(d2l.tensor(x))),
-                np.random.default_rng(1).uniform(-1, 1, size=2), tol=1e-12)
+                np.random.default_rng(settings.saddle_root_seed).uniform(-1, 1, size=2),
+                tol=settings.root_tol)
 center = solution.x
 hessian = d2l.to_numpy(d2lopt.hessian(saddle)(d2l.tensor(center)))
 eigenvalues, eigenvectors = np.linalg.eigh(hessian)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems
 from scipy import integrate, stats
 
 import d2lopt
 from d2lopt.chapter.goals import (
+    SETTINGS,
     constant_predictor_risk,
     empirical_risk_convergence,
     lowest_minimum_in,
@@ -16,10 +18,9 @@ from d2lopt.chapter.goals import (
 )
 from d2lopt.landscapes import empirical_risk, risk
 
-#: The parameters the chapter page and the gallery script use.
-INTERVAL = (0.5, 1.5)
-MEAN, STD, C = 1.0, 1.0, 0.0
-SIZES = 2 ** np.arange(11)
+INTERVAL = SETTINGS.interval
+MEAN, STD, C = SETTINGS.mean, SETTINGS.std, SETTINGS.c
+SIZES = np.asarray(SETTINGS.sizes)
 
 
 @pytest.mark.parametrize("landscape", [risk, empirical_risk], ids=["risk", "empirical_risk"])
@@ -70,15 +71,19 @@ def test_constant_predictor_risk_on_an_array():
 
 
 def test_convergence_of_the_page_run():
-    run = empirical_risk_convergence(C, MEAN, STD, SIZES, repeats=2000, seed=0)
-    assert run.risk == 2.0
+    run = empirical_risk_convergence(C, MEAN, STD, SIZES, repeats=SETTINGS.repeats,
+                                     seed=SETTINGS.seed)
+    assert run.risk == STD**2 + (C - MEAN) ** 2
     assert abs(run.slope + 0.5) < 0.05
     # the measured spread is the closed-form standard deviation of the sample mean of the loss
     np.testing.assert_allclose(run.stds, squared_loss_std(C, MEAN, STD) / np.sqrt(SIZES),
                                rtol=0.12)
-    np.testing.assert_allclose(run.predicted_stds, np.sqrt(6.0 / SIZES), rtol=1e-12)
+    d = MEAN - C
+    np.testing.assert_allclose(run.predicted_stds,
+                               np.sqrt((2 * STD**4 + 4 * d**2 * STD**2) / SIZES), rtol=1e-12)
     # unbiased: each mean within 4 standard errors of the risk
-    assert np.all(np.abs(run.means - run.risk) < 4 * run.predicted_stds / np.sqrt(2000))
+    assert np.all(np.abs(run.means - run.risk)
+                  < 4 * run.predicted_stds / np.sqrt(SETTINGS.repeats))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -105,3 +110,34 @@ def test_bad_arguments_raise(kwargs, match):
     with pytest.raises(ValueError, match=match):
         sample_empirical_risks(args["c"], args["mean"], args["std"], args["sizes"],
                                repeats=args["repeats"])
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("01_goals.md") == []
+
+
+def test_glued_values_are_those_of_the_settings():
+    g = page_glue("01_goals.md")
+    x_risk, f_min = lowest_minimum_in(risk, INTERVAL)
+    x_emp, g_min = lowest_minimum_in(empirical_risk, INTERVAL)
+    assert (g["goals_x_risk"], g["goals_f_min"], g["goals_x_emp"], g["goals_g_min"]) == (
+        x_risk, f_min, x_emp, g_min)
+    # independent: x cos(pi x) and its derivative written out
+    assert g["goals_risk_at_emp"] == pytest.approx(x_emp * np.cos(np.pi * x_emp), abs=1e-14)
+    assert g["goals_excess"] == pytest.approx(x_emp * np.cos(np.pi * x_emp) - f_min, abs=1e-14)
+    slope = (np.cos(np.pi * x_emp) - np.pi * x_emp * np.sin(np.pi * x_emp)
+             - np.pi * np.sin(5 * np.pi * x_emp))
+    assert g["goals_slope_at_emp"] == pytest.approx(abs(slope), abs=1e-12)
+    # the sampled run, recomputed by hand from the same generator
+    rng = np.random.default_rng(SETTINGS.seed)
+    last = None
+    for n in SETTINGS.sizes:
+        last = np.mean((rng.normal(MEAN, STD, size=(SETTINGS.repeats, n)) - C) ** 2, axis=1)
+    assert g["goals_n_max"] == SETTINGS.sizes[-1]
+    assert g["goals_sd_measured"] == pytest.approx(last.std(ddof=1), rel=1e-12)
+    assert g["goals_mean_measured"] == pytest.approx(last.mean(), rel=1e-12)
+    d = MEAN - C
+    assert g["goals_risk_c"] == STD**2 + d**2
+    assert g["goals_loss_sd"] == pytest.approx(np.sqrt(2 * STD**4 + 4 * d**2 * STD**2))
+    assert g["goals_sd_predicted"] == pytest.approx(g["goals_loss_sd"] / np.sqrt(SIZES[-1]))
+    assert abs(g["goals_slope"] + 0.5) < 0.05

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems
 
 from d2lopt.chapter.erm import (
+    SETTINGS,
     SURROGATES,
     derivative,
     exponential_loss,
@@ -26,8 +28,8 @@ CLOSED_FORMS = {
     "exponential": (lambda m: np.exp(-m), lambda m: -np.exp(-m)),
 }
 
-#: The grid of the chapter page and the gallery script (contains m = 0 exactly).
-GRID = np.linspace(-2.0, 3.0, 2001)
+#: The grid of the chapter page and the gallery script.
+GRID = np.linspace(*SETTINGS.grid_limits, SETTINGS.grid_points)
 
 
 def random_margins(rng, size=1000):
@@ -93,3 +95,29 @@ def test_margin():
 def test_derivative_rejects_non_callables():
     with pytest.raises(TypeError, match="loss function"):
         derivative(3.0)
+
+
+def test_the_grid_of_the_settings_contains_margin_zero():
+    assert np.count_nonzero(GRID == 0.0) == 1
+
+
+def test_page_and_script_take_their_values_from_the_settings():
+    assert settings_problems("02_erm.md") == []
+
+
+def test_glued_values_are_those_of_the_settings():
+    g = page_glue("02_erm.md")
+    assert g["erm_num_margins"] == SETTINGS.random_margins
+    margins = np.random.default_rng(SETTINGS.seed).normal(0.0, SETTINGS.margin_std,
+                                                           size=SETTINGS.random_margins)
+    assert np.all(margins != 0.0)  # the 0-1 loss is flat at every one of them
+    assert g["erm_num_zero_slopes"] == SETTINGS.random_margins
+    assert g["erm_grid_size"] == SETTINGS.grid_points
+    zero_one = (GRID <= 0).astype(float)
+    gaps = [closed(GRID) - zero_one for closed, _ in CLOSED_FORMS.values()]
+    assert g["erm_min_gap"] == pytest.approx(min(gap.min() for gap in gaps), abs=1e-15)
+    assert g["erm_min_gap"] == 0.0  # the hinge touches the 0-1 loss on a whole interval
+    assert g["erm_value_at_zero"] == 1.0
+    assert g["erm_logistic_at_1"] == pytest.approx(np.log1p(np.exp(-1.0)) / LN2, rel=1e-15)
+    assert g["erm_logistic_slope0"] == pytest.approx(-1 / (2 * LN2), rel=1e-12)
+    assert g["erm_logistic_slope0_closed"] == pytest.approx(-1 / (2 * LN2), rel=1e-15)

@@ -6,9 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems
 
 import d2lopt
 from d2lopt.chapter.minibatches import (
+    SETTINGS,
     finite_population_correction,
     linear_regression_data,
     linear_regression_gradients,
@@ -20,16 +22,19 @@ from d2lopt.chapter.minibatches import (
 )
 from d2lopt.rates import log_slope
 
-#: The setting of the chapter page and the gallery script.
-N = 1024
-SIZES = 2 ** np.arange(10)
-REPEATS = 2000
+N = SETTINGS.examples
+SIZES = np.asarray(SETTINGS.sizes)
+REPEATS = SETTINGS.repeats
 
 
 @pytest.fixture(scope="module")
 def page_gradients() -> np.ndarray:
-    features, y = linear_regression_data(N, slope=2.0, intercept=1.0, noise=0.5, seed=0)
-    return linear_regression_gradients(features, y, np.zeros(2))[:, 0]
+    """The per-example slope gradients, written out: x (w1 x + w0 - y), from the same draws."""
+    rng = np.random.default_rng(SETTINGS.data_seed)
+    x = rng.normal(size=N)
+    y = SETTINGS.data_slope * x + SETTINGS.data_intercept + SETTINGS.data_noise * rng.normal(size=N)
+    w1, w0 = SETTINGS.weights
+    return x * (w1 * x + w0 - y)
 
 
 def test_finite_population_correction_is_exact_for_every_subset():
@@ -52,9 +57,10 @@ def test_iid_standard_error_is_exact_for_every_sequence():
 
 def test_measured_spread_matches_the_formulas_on_the_page_data(page_gradients):
     sigma = page_gradients.std()
-    with_replacement = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS,
-                                           replace=True, seed=1)
-    without = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS, replace=False, seed=2)
+    with_replacement = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS, replace=True,
+                                           seed=SETTINGS.seed_with_replacement)
+    without = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS, replace=False,
+                                  seed=SETTINGS.seed_without_replacement)
     # the per-example gradients are heavy-tailed: allow 4 standard errors of a std estimate
     np.testing.assert_allclose(with_replacement, sigma / np.sqrt(SIZES), rtol=0.1)
     np.testing.assert_allclose(without, standard_error(sigma, SIZES, population=N), rtol=0.1)
@@ -129,3 +135,40 @@ def test_stationary_variance_depends_on_lr_over_batch_size_to_first_order():
 def test_bad_arguments_raise(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_page_and_script_take_their_values_from_the_settings():
+    assert settings_problems("03_minibatches.md") == []
+
+
+def test_glued_values_are_those_of_the_settings(page_gradients):
+    g = page_glue("03_minibatches.md")
+    sigma = page_gradients.std()
+    n = SIZES[-1]
+    assert (g["mb_N"], g["mb_repeats"], g["mb_n_last"]) == (N, REPEATS, n)
+    assert g["mb_sigma"] == pytest.approx(sigma, rel=1e-12)
+    assert g["mb_full_grad"] == pytest.approx(page_gradients.mean(), rel=1e-12)
+    assert g["mb_iid_last"] == pytest.approx(sigma / np.sqrt(n), rel=1e-12)
+    assert g["mb_fpc_factor"] == pytest.approx(np.sqrt((N - n) / (N - 1)), rel=1e-12)
+    assert g["mb_fpc_last"] == pytest.approx(sigma / np.sqrt(n) * np.sqrt((N - n) / (N - 1)))
+    # measured spreads: within 10% of the formulas, as in the test above
+    assert g["mb_with_last"] == pytest.approx(g["mb_iid_last"], rel=0.1)
+    assert g["mb_without_last"] == pytest.approx(g["mb_fpc_last"], rel=0.1)
+    assert abs(g["mb_slope"] + 0.5) < 0.05
+    factor = SETTINGS.error_factor
+    assert g["mb_factor"] == factor and g["mb_cost"] == factor**2
+    assert g["mb_n_small"] == SETTINGS.small_batch
+    assert g["mb_n_large"] == SETTINGS.small_batch * factor**2
+    assert g["mb_error_ratio"] == pytest.approx(factor, rel=1e-12)
+    small, large = SETTINGS.sgd_batch_sizes
+    assert (g["mb_batch_small"], g["mb_batch_large"]) == (small, large)
+    assert g["mb_chains"] == SETTINGS.sgd_chains and g["mb_sgd_lr"] == SETTINGS.sgd_lr
+    targets = np.random.default_rng(SETTINGS.sgd_target_seed).normal(
+        0.0, SETTINGS.sgd_target_std, size=SETTINGS.sgd_targets)
+    lr = SETTINGS.sgd_lr
+    for batch, key in ((small, "v4"), (large, "v16")):
+        # the geometric series of the noise: sum_k (1 - lr)^(2k) lr^2 var / B
+        series = lr**2 * targets.var() / batch / (1 - (1 - lr) ** 2)
+        assert g[f"mb_sgd_{key}_formula"] == pytest.approx(series, rel=1e-12)
+        assert g[f"mb_sgd_{key}"] == pytest.approx(series, rel=4 * np.sqrt(2 / SETTINGS.sgd_chains))
+    assert g["mb_sgd_ratio"] == pytest.approx(g["mb_sgd_v4"] / g["mb_sgd_v16"])

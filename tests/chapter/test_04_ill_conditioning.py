@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems
 from scipy.optimize import minimize_scalar
 
 import d2lopt
 from d2lopt.chapter.ill_conditioning import (
+    SETTINGS,
     TaylorStep,
     condition_number,
     gradient_descent_loss_rate,
+    line_search,
     step_changes,
     steps_to_reduce,
     taylor_step,
@@ -19,15 +24,16 @@ from d2lopt.landscapes import quadratic, rosenbrock
 from d2lopt.optim import gradient_descent
 from d2lopt.rates import fitted_rate, optimal_gradient_descent_lr
 
-#: The settings of the chapter page and the gallery scripts.
-TAYLOR_POINT = np.array([1.0, 1.0])
-ROSENBROCK_POINT = np.array([-1.2, 1.0])
-GD_START = [-0.9, 0.6]
+TAYLOR_POINT = np.array(SETTINGS.taylor_point)
+ROSENBROCK_POINT = np.array(SETTINGS.rosenbrock_point)
+GD_START = list(SETTINGS.start)
+KAPPA = SETTINGS.taylor_kappa
+XATOL = SETTINGS.line_search_xatol
 
 
 def test_taylor_terms_on_the_page_quadratic(backend):
-    step = taylor_step(quadratic(10.0), backend.tensor(TAYLOR_POINT))
-    H = np.diag([1.0, 10.0])
+    step = taylor_step(quadratic(KAPPA), backend.tensor(TAYLOR_POINT))
+    H = np.diag([1.0, KAPPA])
     g = H @ TAYLOR_POINT  # the gradient of 1/2 x'Hx
     assert step.g_dot_g == pytest.approx(g @ g, rel=1e-14)
     assert step.g_H_g == pytest.approx(g @ H @ g, rel=1e-14)
@@ -37,16 +43,16 @@ def test_taylor_terms_on_the_page_quadratic(backend):
 
 
 def test_best_step_is_the_exact_line_search_minimizer_on_a_quadratic():
-    bowl = quadratic(10.0)
+    bowl = quadratic(KAPPA)
     step = taylor_step(bowl, TAYLOR_POINT)
     search = minimize_scalar(lambda e: float(step_changes(bowl, TAYLOR_POINT, [e])[0]),
-                             bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-12})
+                             bounds=(0.0, 1.0), method="bounded", options={"xatol": XATOL})
     assert search.x == pytest.approx(step.best_step, abs=1e-8)
     assert search.fun == pytest.approx(step.best_change, rel=1e-10)
 
 
 def test_the_expansion_is_exact_for_a_quadratic():
-    bowl = quadratic(10.0)
+    bowl = quadratic(KAPPA)
     step = taylor_step(bowl, TAYLOR_POINT)
     eps = np.linspace(0.0, 1.3 * step.break_even_step, 101)
     np.testing.assert_allclose(step.predicted_change(eps), step_changes(bowl, TAYLOR_POINT, eps),
@@ -75,7 +81,9 @@ def test_rosenbrock_curvature_and_true_best_step(backend):
     # the true best step (bounded line search, as on the page) against a fine grid
     search = minimize_scalar(lambda e: float(step_changes(rosenbrock, ROSENBROCK_POINT, [e])[0]),
                              bounds=(0.0, step.break_even_step), method="bounded",
-                             options={"xatol": 1e-12})
+                             options={"xatol": XATOL})
+    assert line_search(rosenbrock, ROSENBROCK_POINT, step.break_even_step) == (search.x,
+                                                                               search.fun)
     grid = np.linspace(0.0, step.break_even_step, 20001)
     changes = step_changes(rosenbrock, ROSENBROCK_POINT, grid)
     assert search.x == pytest.approx(grid[np.argmin(changes)], abs=2 * grid[1])
@@ -88,11 +96,11 @@ def test_no_positive_curvature_means_no_best_step():
     assert step.best_change == float("-inf")
 
 
-@pytest.mark.parametrize("kappa", [1.0, 10.0, 100.0])
+@pytest.mark.parametrize("kappa", SETTINGS.kappas)
 def test_gradient_descent_loss_contracts_by_the_predicted_factor(backend, kappa):
     bowl = quadratic(kappa)
     lr = optimal_gradient_descent_lr(*bowl.eigenvalues)
-    run = gradient_descent(bowl, backend.tensor(GD_START), steps=400, lr=lr)
+    run = gradient_descent(bowl, backend.tensor(GD_START), steps=SETTINGS.steps, lr=lr)
     rate = ((kappa - 1) / (kappa + 1)) ** 2
     assert gradient_descent_loss_rate(kappa) == pytest.approx(rate, abs=1e-15)
     if kappa == 1:
@@ -101,22 +109,24 @@ def test_gradient_descent_loss_contracts_by_the_predicted_factor(backend, kappa)
     # every step, not just on average: both coordinates shrink by (k-1)/(k+1)
     np.testing.assert_allclose(run.values[1:] / run.values[:-1], rate, rtol=1e-9)
     assert fitted_rate(run.values) == pytest.approx(rate, rel=1e-9)
-    first = int(np.flatnonzero(run.values <= 1e-6 * run.values[0])[0])
-    assert first == steps_to_reduce(1e-6, rate)
+    reduction = SETTINGS.reduction
+    first = int(np.flatnonzero(run.values <= reduction * run.values[0])[0])
+    assert first == steps_to_reduce(reduction, rate)
     # the large-kappa estimate kappa/4 log(1/eps) of the page is within one step here
-    assert abs(kappa / 4 * np.log(1e6) - first) < 1.0
+    assert abs(kappa / 4 * np.log(1 / reduction) - first) < 1.0
     # the steep coordinate changes sign at every step: the zig-zag
     assert np.all(np.sign(run.points[1:, 1]) == -np.sign(run.points[:-1, 1]))
 
 
 def test_with_another_step_the_rate_depends_on_the_start():
-    kappa = 10.0
+    kappa = SETTINGS.safe_kappa
     bowl = quadratic(kappa)
     lr = 1.0 / bowl.eigenvalues[1]
     fast_only = gradient_descent(bowl, [0.0, 1.0], steps=3, lr=lr)
     assert fast_only.values[1] == 0.0  # a start on the steep eigenvector: solved in one step
-    mixed = gradient_descent(bowl, GD_START, steps=60, lr=lr)
-    assert fitted_rate(mixed.values, start=20) == pytest.approx((1 - 1 / kappa) ** 2, rel=1e-9)
+    mixed = gradient_descent(bowl, GD_START, steps=SETTINGS.safe_steps, lr=lr)
+    assert fitted_rate(mixed.values, start=SETTINGS.safe_fit_start) == pytest.approx(
+        (1 - 1 / kappa) ** 2, rel=1e-9)
 
 
 def test_condition_number_against_numpy(rng):
@@ -141,9 +151,46 @@ def test_steps_to_reduce_against_a_loop(factor, rate):
 
 
 def test_bad_arguments_raise():
+    with pytest.raises(ValueError, match="upper must be positive"):
+        line_search(rosenbrock, ROSENBROCK_POINT, float("inf"))
     with pytest.raises(ValueError, match="at least 1"):
         gradient_descent_loss_rate(0.5)
     with pytest.raises(ValueError, match="in \\(0, 1\\)"):
         steps_to_reduce(2.0, 0.5)
     with pytest.raises(ValueError, match="contraction rate"):
         steps_to_reduce(0.1, 1.0)
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("04_ill_conditioning.md") == []
+
+
+def test_glued_values_are_those_of_the_settings():
+    g = page_glue("04_ill_conditioning.md")
+    H = np.diag([1.0, KAPPA])
+    grad = H @ TAYLOR_POINT
+    best = (grad @ grad) / (grad @ H @ grad)
+    assert g["ill_kappa_taylor"] == KAPPA
+    assert (g["ill_gg"], g["ill_gHg"]) == pytest.approx((grad @ grad, grad @ H @ grad))
+    assert g["ill_best"] == pytest.approx(best) and g["ill_break_even"] == pytest.approx(2 * best)
+    assert g["ill_best_change"] == pytest.approx(-0.5 * (grad @ grad) ** 2 / (grad @ H @ grad))
+    assert g["ill_search"] == pytest.approx(best, abs=1e-8)
+    assert (g["ill_inv_lmax"], g["ill_two_over_lmax"]) == pytest.approx((1 / KAPPA, 2 / KAPPA))
+    assert (g["ill_start_x"], g["ill_start_y"]) == SETTINGS.start
+    for kappa in SETTINGS.kappas:
+        tag, r = f"{kappa:g}", (kappa - 1) / (kappa + 1)
+        assert g[f"ill_r_{tag}"] == pytest.approx(r, abs=1e-15)
+        assert g[f"ill_r2_{tag}"] == pytest.approx(r**2, abs=1e-15)
+        assert g[f"ill_lr_{tag}"] == pytest.approx(2 / (1 + kappa), rel=1e-15)
+        if kappa == 1:
+            assert g["ill_steps_1"] == 1 and g["ill_loss_after_one_1"] == 0.0
+            continue
+        # every step multiplies the loss by r^2, so the count is the smallest t with r^2t <= eps
+        expected = math.ceil(math.log(SETTINGS.reduction) / math.log(r**2) - 1e-12)
+        assert g[f"ill_steps_{tag}"] == g[f"ill_theory_steps_{tag}"] == expected
+        assert g[f"ill_measured_{tag}"] == pytest.approx(r**2, rel=1e-9)
+        assert g[f"ill_approx_steps_{tag}"] == pytest.approx(
+            kappa / 4 * math.log(1 / SETTINGS.reduction))
+    assert g["ill_safe_theory"] == pytest.approx((1 - 1 / SETTINGS.safe_kappa) ** 2)
+    assert g["ill_safe_measured"] == pytest.approx(g["ill_safe_theory"], rel=1e-9)
+    assert g["ill_steep_only"] == 0.0

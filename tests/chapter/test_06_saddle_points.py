@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems, snippet_outputs
 from scipy import integrate, special
 
+import d2lopt
 from d2lopt.chapter.saddle_points import (
+    QUADRATIC_SURFACES,
+    SETTINGS,
     MonteCarloEstimate,
     all_positive_probability,
     goe,
     positive_definite_fraction,
 )
+from d2lopt.landscapes import cubic, monkey_saddle, saddle
 
 #: (1 - 1/sqrt 2)/2: the GOE n = 2 probability, from the polar-coordinate argument.
 P2_CLOSED = (1 - 1 / math.sqrt(2)) / 2
@@ -153,3 +159,74 @@ def test_bad_arguments_are_rejected():
         positive_definite_fraction(2, 10, batch=0)
     with pytest.raises(ValueError, match="n <= 12"):
         all_positive_probability(13)
+
+
+# -- the page and the gallery ------------------------------------------------------
+
+
+def test_snippets_saddle_and_cubic():
+    for out in snippet_outputs("06_saddle_points.md").values():
+        first, second = out.splitlines()
+        assert first.startswith("saddle")
+        np.testing.assert_allclose([float(v) for v in re.findall(r"-?\d+\.", first)],
+                                   [-2.0, 2.0])
+        assert second == "degenerate"
+
+
+def test_hessian_eigenvalues_and_degenerate_points(backend):
+    origin = backend.tensor([0.0, 0.0])
+    for (kind, f), expected in zip(QUADRATIC_SURFACES.items(),
+                                   ([2.0, 2.0], [-2.0, -2.0], [-2.0, 2.0]), strict=True):
+        h = backend.to_numpy(d2lopt.hessian(f)(origin))
+        np.testing.assert_allclose(np.linalg.eigvalsh(h), expected)
+        assert d2lopt.critical_point(f, origin).kind == kind
+    assert QUADRATIC_SURFACES["saddle"] is saddle
+    zero = backend.tensor(0.0)
+    assert float(backend.to_numpy(d2lopt.hessian(cubic)(zero))) == 0.0
+    assert float(backend.to_numpy(d2lopt.hessian(lambda x: x**4)(zero))) == 0.0
+    assert d2lopt.critical_point(cubic, zero).kind == "degenerate"
+    monkey = d2lopt.critical_point(monkey_saddle, origin)
+    assert monkey.kind == "degenerate" and np.all(monkey.eigenvalues == 0)
+    # x^3 is no extremum at 0; x^4 is a strict minimum although f''(0) = 0
+    t = np.linspace(-1e-3, 1e-3, 11)
+    assert np.any(t**3 < 0) and np.any(t**3 > 0)
+    assert np.all(t[t != 0] ** 4 > 0)
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("06_saddle_points.md") == []
+
+
+def test_glued_goe_table_agrees_with_exact_values():
+    g = page_glue("06_saddle_points.md")
+    assert g["sp_samples"] == SETTINGS.samples
+    for n in SETTINGS.sizes:
+        exact = all_positive_probability(n)
+        assert g[f"sp_exact_{n}"] == exact and g[f"sp_coin_{n}"] == 0.5**n
+        hits, probability, se = g[f"sp_hits_{n}"], g[f"sp_mc_{n}"], g[f"sp_se_{n}"]
+        # the estimator: hits among samples conditioned on a positive diagonal, times 2^-n
+        q = hits / SETTINGS.samples
+        assert probability == pytest.approx(q * 0.5**n, rel=1e-12)
+        assert se == pytest.approx(math.sqrt(q * (1 - q) / SETTINGS.samples) * 0.5**n, rel=1e-9)
+        if n == 1:
+            assert probability == 0.5
+        elif hits > 0:
+            assert abs(probability - exact) < 4 * se
+        assert exact < 0.5**n or n == 1
+    # the page's last row: no hit at the largest size, and a bound above the exact value
+    last = SETTINGS.sizes[-1]
+    assert g[f"sp_hits_{last}"] == 0 and all_positive_probability(last) < g[f"sp_ub_{last}"]
+    assert g[f"sp_ub_{last}"] == pytest.approx(
+        0.5**last * (1 - 0.05 ** (1 / SETTINGS.samples)), rel=1e-9)
+    assert g[f"sp_ratio_{last}"] == pytest.approx(all_positive_probability(last) * 2**last)
+    assert g["sp_exact2_closed"] == pytest.approx(P2_CLOSED, rel=1e-15)
+    assert g["sp_cond_2"] == pytest.approx(2 - math.sqrt(2), rel=1e-10)
+    assert g["sp_theta"] == pytest.approx(math.log(3) / 4, abs=0.005)
+    assert g["sp_theta_limit"] == math.log(3) / 4
+
+
+def test_glued_hessian_values():
+    g = page_glue("06_saddle_points.md")
+    for name, (low, high) in (("min", (2, 2)), ("max", (-2, -2)), ("saddle", (-2, 2))):
+        assert (g[f"sp_{name}_eig1"], g[f"sp_{name}_eig2"]) == (low, high)
+    assert g["sp_cubic_f2"] == 0.0 and g["sp_quartic_f2"] == 0.0 and g["sp_monkey_eig"] == 0.0

@@ -27,16 +27,55 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from d2lopt.backends import Backend, backend_for
 
 __all__ = [
-    "margin", "zero_one_loss", "logistic_loss", "hinge_loss", "squared_loss",
+    "Settings", "SETTINGS", "margin", "zero_one_loss", "logistic_loss", "hinge_loss",
+    "squared_loss",
     "exponential_loss", "SURROGATES", "derivative",
 ]
 
 Array = Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values that section 2's page, gallery script and tests share.
+
+    Attributes
+    ----------
+    random_margins : int
+        How many random margins the derivative of the 0-1 loss is evaluated at.
+    margin_std : float
+        Standard deviation of those margins, drawn from :math:`\\mathcal N(0, \\sigma^2)`
+        (margin units).
+    seed : int
+        Seed of :func:`numpy.random.default_rng` that draws them.
+    grid_limits : (float, float)
+        Ends of the grid of margins on which the losses are compared and drawn.
+    grid_points : int
+        Number of points of that grid (2001 on ``(-2, 3)`` puts a point at exactly 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grid = np.linspace(*SETTINGS.grid_limits, SETTINGS.grid_points)
+    >>> bool(np.any(grid == 0.0))
+    True
+    """
+
+    random_margins: int = 1000
+    margin_std: float = 2.0
+    seed: int = 0
+    grid_limits: tuple[float, float] = (-2.0, 3.0)
+    grid_points: int = 2001
+
+
+#: The settings of section 2.
+SETTINGS = Settings()
 
 
 def _ops(m: Array) -> tuple[Backend, Array]:

@@ -26,9 +26,55 @@ from d2lopt.landscapes.base import Landscape
 from d2lopt.rates import log_slope
 
 __all__ = [
-    "lowest_minimum_in", "constant_predictor_risk", "squared_loss_std",
+    "Settings", "SETTINGS", "lowest_minimum_in", "constant_predictor_risk", "squared_loss_std",
     "sample_empirical_risks", "RiskConvergence", "empirical_risk_convergence",
 ]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values that section 1's page, gallery scripts and tests share.
+
+    Attributes
+    ----------
+    interval : (float, float)
+        Where the minima of the risk :math:`x\\cos(\\pi x)` and of the empirical
+        risk are looked for (parameter units).
+    mean, std : float
+        :math:`\\mu` and :math:`\\sigma` of the target :math:`Y \\sim \\mathcal N(\\mu, \\sigma^2)`
+        (target units).
+    c : float
+        The constant prediction whose empirical risk is sampled (target units).
+    sizes : tuple of int
+        The sample sizes :math:`n` (numbers of examples).
+    repeats : int
+        Independent samples drawn at each size.
+    seed : int
+        Seed of :func:`numpy.random.default_rng` for those samples.
+    minimizer_sizes : tuple of int
+        Sizes of the three samples whose empirical risks are minimized over :math:`c`.
+    minimizer_seed : int
+        Seed of the generator that draws those three samples.
+
+    Examples
+    --------
+    >>> SETTINGS.sizes[-1], SETTINGS.repeats
+    (1024, 2000)
+    """
+
+    interval: tuple[float, float] = (0.5, 1.5)
+    mean: float = 1.0
+    std: float = 1.0
+    c: float = 0.0
+    sizes: tuple[int, ...] = tuple(2**k for k in range(11))
+    repeats: int = 2000
+    seed: int = 0
+    minimizer_sizes: tuple[int, ...] = (5, 50, 500)
+    minimizer_seed: int = 2
+
+
+#: The settings of section 1.
+SETTINGS = Settings()
 
 
 def _check_scale(std: float) -> float:
@@ -183,7 +229,8 @@ class RiskConvergence:
 
 
 def empirical_risk_convergence(c: float, mean: float, std: float, sizes: Sequence[int], *,
-                               repeats: int = 2000, seed: int = 0) -> RiskConvergence:
+                               repeats: int = SETTINGS.repeats, seed: int = SETTINGS.seed
+                               ) -> RiskConvergence:
     """Sample empirical risks at each size and compare their spread with the closed form.
 
     Examples

@@ -30,11 +30,66 @@ import numpy as np
 from d2lopt.rates import gradient_descent_rate
 
 __all__ = [
-    "TaylorStep", "taylor_step", "step_changes", "condition_number",
+    "Settings", "SETTINGS", "TaylorStep", "taylor_step", "step_changes", "line_search",
+    "condition_number",
     "gradient_descent_loss_rate", "steps_to_reduce",
 ]
 
 Array = Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    r"""The values that section 4's page, gallery scripts and tests share.
+
+    Attributes
+    ----------
+    taylor_kappa : float
+        Condition number of the quadratic :math:`\tfrac12(x^2 + \kappa y^2)` whose
+        one-step Taylor model is drawn.
+    taylor_point : (float, float)
+        The point of that quadratic where the step is taken.
+    rosenbrock_point : (float, float)
+        The point of Rosenbrock's function where the step is taken.
+    line_search_xatol : float
+        Absolute tolerance, in step-size units, of the bounded line search for the
+        true best step (:func:`line_search`).
+    start : (float, float)
+        Start of gradient descent on the quadratics of condition numbers ``kappas``.
+    kappas : tuple of float
+        Those condition numbers :math:`\kappa = \lambda_{\max}/\lambda_{\min}`.
+    steps : int
+        Gradient-descent steps of each of those runs.
+    reduction : float
+        The fraction of the initial loss whose first step below is counted.
+    safe_kappa : float
+        Condition number of the quadratic run with the safe step :math:`1/\lambda_{\max}`.
+    safe_steps : int
+        Steps of that run.
+    safe_fit_start : int
+        First step of the fit of its rate (after the steep coordinate has vanished).
+
+    Examples
+    --------
+    >>> SETTINGS.kappas
+    (1.0, 10.0, 100.0)
+    """
+
+    taylor_kappa: float = 10.0
+    taylor_point: tuple[float, float] = (1.0, 1.0)
+    rosenbrock_point: tuple[float, float] = (-1.2, 1.0)
+    line_search_xatol: float = 1e-12
+    start: tuple[float, float] = (-0.9, 0.6)
+    kappas: tuple[float, ...] = (1.0, 10.0, 100.0)
+    steps: int = 400
+    reduction: float = 1e-6
+    safe_kappa: float = 10.0
+    safe_steps: int = 60
+    safe_fit_start: int = 20
+
+
+#: The settings of section 4.
+SETTINGS = Settings()
 
 
 @dataclass(frozen=True)
@@ -145,6 +200,41 @@ def step_changes(f: Callable[[Array], Array], x: Array, steps: np.ndarray) -> np
     g = np.asarray(get_backend("numpy").grad(f, x), dtype=float)
     f0 = float(f(x))
     return np.array([float(f(x - float(eps) * g)) - f0 for eps in np.ravel(steps)])
+
+
+def line_search(f: Callable[[Array], Array], x: Array, upper: float, *,
+                xatol: float = SETTINGS.line_search_xatol) -> tuple[float, float]:
+    r"""The true best step along :math:`-g` in :math:`[0, \text{upper}]`, by a bounded line search.
+
+    Minimizes :func:`step_changes` with :func:`scipy.optimize.minimize_scalar`
+    (bounded Brent).
+
+    Returns
+    -------
+    (float, float)
+        The step :math:`\varepsilon` and the change :math:`f(x - \varepsilon g) - f(x)` there.
+
+    Raises
+    ------
+    ValueError
+        If ``upper`` is not positive and finite.
+
+    Examples
+    --------
+    >>> from d2lopt.landscapes import quadratic
+    >>> step, change = line_search(quadratic(1.0), np.array([1.0, 0.0]), 2.0)
+    >>> round(step, 6), round(change, 6)
+    (1.0, -0.5)
+    """
+    from scipy.optimize import minimize_scalar
+
+    upper = float(upper)
+    if not 0 < upper < float("inf"):
+        raise ValueError(f"upper must be positive and finite, got {upper}")
+    x = np.asarray(x, dtype=float)
+    result = minimize_scalar(lambda eps: float(step_changes(f, x, [eps])[0]), bounds=(0.0, upper),
+                             method="bounded", options={"xatol": float(xatol)})
+    return float(result.x), float(result.fun)
 
 
 def condition_number(hessian: np.ndarray) -> float:

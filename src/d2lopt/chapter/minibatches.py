@@ -18,14 +18,91 @@ which is zero at :math:`n = N`, where the "minibatch" is the full batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
-    "standard_error", "finite_population_correction", "samples_for_error_reduction",
+    "Settings", "SETTINGS", "standard_error", "finite_population_correction",
+    "samples_for_error_reduction",
     "linear_regression_data", "linear_regression_gradients", "minibatch_mean_stds",
     "sgd_stationary_variance", "simulate_sgd_on_quadratic",
 ]
+
+
+@dataclass(frozen=True)
+class Settings:
+    r"""The values that section 3's page, gallery script and tests share.
+
+    Attributes
+    ----------
+    examples : int
+        :math:`N`, the number of training examples of the linear regression.
+    data_slope, data_intercept, data_noise : float
+        :math:`a`, :math:`b` and the noise scale of :math:`y = a x + b + \text{noise}\cdot z`
+        (:func:`linear_regression_data`).
+    data_seed : int
+        Seed of the generator that draws that data set.
+    weights : (float, float)
+        The parameters :math:`(w_1, w_0)` at which the per-example gradients are taken.
+    sizes : tuple of int
+        The minibatch sizes :math:`n` (examples per minibatch), at most :math:`N/2`.
+    repeats : int
+        Minibatches drawn at each size to measure the spread of their mean.
+    seed_with_replacement, seed_without_replacement : int
+        Seeds of the two samplings (:func:`minibatch_mean_stds`).
+    error_factor : float
+        The reduction of the error whose cost in examples is shown
+        (:func:`samples_for_error_reduction`).
+    small_batch : int
+        The minibatch size from which that reduction is counted on the page.
+    sgd_lr : float
+        Learning rate of minibatch SGD on the quadratic :math:`\frac1N\sum_i \tfrac12(x - a_i)^2`.
+    sgd_targets : int
+        Number of targets :math:`a_i` of that quadratic.
+    sgd_target_std : float
+        Standard deviation of the targets, drawn from :math:`\mathcal N(0, \sigma^2)`.
+    sgd_target_seed : int
+        Seed of the generator that draws the targets.
+    sgd_batch_sizes : (int, int)
+        The two minibatch sizes whose stationary variances are compared.
+    sgd_steps : int
+        SGD steps of each chain (enough to forget the start at ``sgd_lr``).
+    sgd_chains : int
+        Independent SGD chains whose final iterates measure the variance.
+    sgd_seed : int
+        Seed of the minibatch draws of :func:`simulate_sgd_on_quadratic`.
+
+    Examples
+    --------
+    >>> SETTINGS.examples, SETTINGS.sizes[-1]
+    (1024, 512)
+    """
+
+    examples: int = 1024
+    data_slope: float = 2.0
+    data_intercept: float = 1.0
+    data_noise: float = 0.5
+    data_seed: int = 0
+    weights: tuple[float, float] = (0.0, 0.0)
+    sizes: tuple[int, ...] = tuple(2**k for k in range(10))
+    repeats: int = 2000
+    seed_with_replacement: int = 1
+    seed_without_replacement: int = 2
+    error_factor: float = 10
+    small_batch: int = 100
+    sgd_lr: float = 0.1
+    sgd_targets: int = 1000
+    sgd_target_std: float = 2.0
+    sgd_target_seed: int = 0
+    sgd_batch_sizes: tuple[int, int] = (4, 16)
+    sgd_steps: int = 400
+    sgd_chains: int = 4000
+    sgd_seed: int = 1
+
+
+#: The settings of section 3.
+SETTINGS = Settings()
 
 
 def _check_size(n: int, population: int | None) -> None:
@@ -102,8 +179,10 @@ def samples_for_error_reduction(factor: float) -> float:
     return factor**2
 
 
-def linear_regression_data(num_examples: int, *, slope: float = 2.0, intercept: float = 1.0,
-                           noise: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def linear_regression_data(num_examples: int, *, slope: float = SETTINGS.data_slope,
+                           intercept: float = SETTINGS.data_intercept,
+                           noise: float = SETTINGS.data_noise, seed: int = SETTINGS.data_seed
+                           ) -> tuple[np.ndarray, np.ndarray]:
     r"""Synthetic data :math:`y = a x + b + \text{noise}\cdot z` with :math:`x, z \sim N(0, 1)`.
 
     Returns

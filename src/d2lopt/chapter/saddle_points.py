@@ -30,9 +30,60 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from d2lopt.landscapes import Landscape, saddle
+
 __all__ = [
-    "goe", "MonteCarloEstimate", "positive_definite_fraction", "all_positive_probability",
+    "Settings", "SETTINGS", "bowl", "cap", "QUADRATIC_SURFACES", "goe", "MonteCarloEstimate",
+    "positive_definite_fraction", "all_positive_probability",
 ]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values that section 6's page, gallery scripts and tests share.
+
+    Attributes
+    ----------
+    sizes : tuple of int
+        The matrix sizes :math:`n` (numbers of parameters) of the GOE table.
+    samples : int
+        GOE matrices drawn per size by :func:`positive_definite_fraction`.
+    seed_offset : int
+        The draws at size :math:`n` use the seed ``seed_offset + n``.
+    root_tol : float
+        Tolerance of :func:`scipy.optimize.root` on the gradient when the critical
+        points of the quadratic surfaces are found numerically.
+    root_seed : int
+        Seed of the random start of that root finding for the three quadratic surfaces.
+    saddle_root_seed : int
+        Seed of the random start of the root finding on the saddle :math:`x^2 - y^2` alone.
+
+    Examples
+    --------
+    >>> SETTINGS.sizes[-1], SETTINGS.samples
+    (8, 1000000)
+    """
+
+    sizes: tuple[int, ...] = tuple(range(1, 9))
+    samples: int = 1_000_000
+    seed_offset: int = 0
+    root_tol: float = 1e-12
+    root_seed: int = 0
+    saddle_root_seed: int = 1
+
+
+#: The settings of section 6.
+SETTINGS = Settings()
+
+#: :math:`x^2 + y^2`, a minimum at the origin (Hessian eigenvalues 2, 2).
+bowl = Landscape("bowl", 2, r"x^2 + y^2", lambda x, ops: x[0] ** 2 + x[1] ** 2,
+                 [(-1.0, 1.0)] * 2)
+#: :math:`-x^2 - y^2`, a maximum at the origin (Hessian eigenvalues -2, -2).
+cap = Landscape("cap", 2, r"-x^2 - y^2", lambda x, ops: -(x[0] ** 2) - x[1] ** 2,
+                [(-1.0, 1.0)] * 2)
+#: The three quadratic surfaces of the second-derivative test, by the kind of their
+#: critical point at the origin.
+QUADRATIC_SURFACES: dict[str, Landscape] = {"minimum": bowl, "maximum": cap, "saddle": saddle}
 
 
 def _check_size(n: int) -> int:

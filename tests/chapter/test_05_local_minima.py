@@ -1,0 +1,115 @@
+"""Local minima (section 5): the minima of x cos(pi x), their basins and weight-space symmetry.
+
+Every number the page glues is recomputed by an independent route: SciPy's
+bounded minimizer, the closed-form second derivative, a fine grid, exact
+counts. The tests of :mod:`d2lopt.symmetry` itself are in tests/core.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from chapter_pages import page_glue, settings_problems, snippet_outputs
+from scipy.optimize import minimize_scalar
+
+import d2lopt
+from d2lopt import optim
+from d2lopt.chapter.local_minima import SETTINGS, risk_extrema
+from d2lopt.landscapes import risk, tanh_unit
+from d2lopt.landscapes.tanh_unit import TANH_UNIT_INPUTS, TANH_UNIT_TEACHER
+from d2lopt.symmetry import equivalent_parameterizations
+
+
+def risk_second_derivative(x: float) -> float:
+    return -2 * math.pi * math.sin(math.pi * x) - math.pi**2 * x * math.cos(math.pi * x)
+
+
+def scipy_minimum(bounds: tuple[float, float]):
+    return minimize_scalar(risk, bounds=bounds, method="bounded", options={"xatol": 1e-12})
+
+
+def test_snippets_find_both_minima():
+    expected_local = scipy_minimum((-1.0, 0.0)).x
+    expected_global = scipy_minimum((0.5, 1.5)).x
+    for out in snippet_outputs("05_local_minima.md").values():
+        x_local, x_global = (float(v) for v in re.findall(r"x = (-?\d+\.\d+)", out))
+        assert x_local == pytest.approx(expected_local, abs=2e-6)
+        assert x_global == pytest.approx(expected_global, abs=2e-6)
+
+
+def test_minima_of_x_cos_pi_x():
+    local_min, global_min, maximum = risk_extrema()
+    for point, bounds in ((local_min, (-1.0, 0.0)), (global_min, (0.5, 1.5))):
+        found = scipy_minimum(bounds)
+        assert float(point.array) == pytest.approx(found.x, abs=1e-7)
+        assert float(risk(point.array)) == pytest.approx(found.fun, abs=1e-12)
+        curvature = float(d2lopt.hessian(risk)(point.array))
+        assert curvature == pytest.approx(risk_second_derivative(float(point.array)), rel=1e-12)
+        assert curvature > 0
+    # a fine grid agrees on which is lower and where the global minimum is
+    x = np.linspace(-1, 2, 3_000_001)
+    assert x[np.argmin(risk(x))] == pytest.approx(float(global_min.array), abs=2e-6)
+    top = maximum.array
+    assert float(top) == pytest.approx(-float(local_min.array), abs=1e-12)  # f is odd
+    assert risk_second_derivative(float(top)) < 0
+
+
+def test_basins_split_at_the_maximum():
+    local_min, _, maximum = risk_extrema()
+    starts = np.linspace(*risk.domain[0], SETTINGS.starts)
+    finals = np.array([optim.gradient_descent(risk, s, steps=SETTINGS.steps, lr=SETTINGS.lr)
+                       .final[0] for s in starts])
+    in_local = np.isclose(finals, float(local_min.array), atol=SETTINGS.basin_atol)
+    assert int(in_local.sum()) == int(np.sum(starts < float(maximum.array)))
+    assert np.all(in_local == (starts < float(maximum.array)))
+
+
+def test_symmetry_numbers_and_the_tanh_unit_saddle():
+    assert equivalent_parameterizations(10) == math.factorial(10) * 2**10 == 3_715_891_200
+    assert equivalent_parameterizations(10, sign_flips=False) == 3_628_800
+    two = equivalent_parameterizations([100, 100])
+    assert math.log10(two) == pytest.approx(
+        (2 * math.lgamma(101) + 200 * math.log(2)) / math.log(10), rel=1e-13)
+    y = TANH_UNIT_TEACHER[0] * np.tanh(TANH_UNIT_TEACHER[1] * TANH_UNIT_INPUTS)
+    c = float(np.mean(TANH_UNIT_INPUTS * y))
+    point = d2lopt.critical_point(tanh_unit, np.zeros(2))
+    np.testing.assert_allclose(point.eigenvalues, [-2 * c, 2 * c], rtol=1e-12)
+    assert float(tanh_unit(np.zeros(2))) == pytest.approx(float(np.mean(y**2)), rel=1e-13)
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("05_local_minima.md") == []
+
+
+def test_glued_values_are_those_of_the_settings():
+    g = page_glue("05_local_minima.md")
+    local_fit, global_fit = scipy_minimum((-1.0, 0.0)), scipy_minimum((0.5, 1.5))
+    assert g["lm_local_x"] == pytest.approx(local_fit.x, abs=1e-7)
+    assert g["lm_global_x"] == pytest.approx(global_fit.x, abs=1e-7)
+    assert g["lm_local_f"] == pytest.approx(local_fit.fun, abs=1e-12)
+    assert g["lm_global_f"] == pytest.approx(global_fit.fun, abs=1e-12)
+    assert g["lm_max_x"] == pytest.approx(-local_fit.x, abs=1e-7)
+    assert g["lm_local_curv"] == pytest.approx(risk_second_derivative(g["lm_local_x"]), rel=1e-9)
+    assert g["lm_global_curv"] == pytest.approx(risk_second_derivative(g["lm_global_x"]),
+                                                rel=1e-9)
+    # the basin of the local minimum is [-1, maximum): the starts left of the maximum
+    lo, hi = risk.domain[0]
+    starts = np.linspace(lo, hi, SETTINGS.starts)
+    assert g["lm_starts"] == SETTINGS.starts
+    assert g["lm_gd_local"] == int(np.sum(starts < g["lm_max_x"]))
+    assert g["lm_basin_fraction"] == pytest.approx(100 * (g["lm_max_x"] - lo) / (hi - lo))
+    n = SETTINGS.width
+    assert g["lm_width"] == n
+    assert g["lm_sym_10"] == math.factorial(n) * 2**n
+    assert g["lm_perm_10"] == math.factorial(n)
+    log10 = sum(math.lgamma(w + 1) + w * math.log(2) for w in SETTINGS.layer_widths)
+    assert g["lm_log10_two_layers"] == pytest.approx(log10 / math.log(10), rel=1e-13)
+    assert (g["lm_teacher_a"], g["lm_teacher_b"]) == tuple(TANH_UNIT_TEACHER)
+    y = TANH_UNIT_TEACHER[0] * np.tanh(TANH_UNIT_TEACHER[1] * TANH_UNIT_INPUTS)
+    c = float(np.mean(TANH_UNIT_INPUTS * y))
+    assert g["lm_unit_c2"] == pytest.approx(2 * c, rel=1e-13)
+    assert g["lm_unit_saddle_eig"] == pytest.approx(2 * c, rel=1e-12)
+    assert g["lm_unit_saddle_f"] == pytest.approx(float(np.mean(y**2)), rel=1e-13)
