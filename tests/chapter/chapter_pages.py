@@ -60,9 +60,7 @@ def snippet_outputs(page: str) -> dict[str, str]:
 @functools.cache
 def page_glue(page: str) -> dict[str, object]:
     """Run the hidden cells of a page with a recording ``glue`` and return ``name -> value``."""
-    text = page_text(page)
-    cells = re.findall(r"```\{code-cell\} python\n:tags: \[remove-input\]\n(.*?)```", text,
-                       flags=re.S)
+    cells = hidden_cells(page)
     assert cells, f"{page} has no hidden code cell"
     glued: dict[str, object] = {}
     recorder = types.ModuleType("myst_nb")
@@ -123,4 +121,42 @@ def structure_problems(page: str, title: str) -> list[str]:
         folder = image.split("/")[2]
         if not (ROOT / "gallery" / folder / script).exists():
             problems.append(f"figure {image}: no gallery/{folder}/{script}")
+    return problems
+
+
+def hidden_cells(page: str) -> list[str]:
+    """The code of the page's hidden (``remove-input``) cells, in order."""
+    return re.findall(r"```\{code-cell\} python\n:tags: \[remove-input\]\n(.*?)```",
+                      page_text(page), flags=re.S)
+
+
+def settings_problems(page: str) -> list[str]:
+    """Where a section's page or gallery scripts do not take their values from its settings.
+
+    ``page`` is the section page (``"07_newton.md"``); its module is
+    ``d2lopt.chapter.<name>`` and its scripts are ``gallery/07_newton/*.py``.
+    Each script must start its first code cell with
+    ``from d2lopt.chapter import <name>``, ``settings = <name>.SETTINGS`` and
+    ``print(settings)``; some hidden cell of the page must import ``SETTINGS``.
+    """
+    folder = page.removesuffix(".md")
+    name = folder.split("_", 1)[1]
+    problems = []
+    head = (f"from d2lopt.chapter import {name}\n\n"
+            f"settings = {name}.SETTINGS\nprint(settings)\n")
+    scripts = sorted((ROOT / "gallery" / folder).glob("*.py"))
+    if not scripts:
+        problems.append(f"no gallery script in gallery/{folder}")
+    for script in scripts:
+        cells = script.read_text(encoding="utf-8").split("\n# %%\n")
+        first_code = next((c for c in cells[1:]
+                           if any(not line.startswith("#") and line.strip()
+                                  for line in c.splitlines())), "")
+        code = "\n".join(line for line in first_code.splitlines() if not line.startswith("#"))
+        if not code.lstrip("\n").startswith(head):
+            problems.append(f"{script.name}: its first code cell does not start with {head!r}")
+    import_line = re.compile(rf"from d2lopt\.chapter\.{name} import [^\n]*\bSETTINGS\b"
+                             rf"|from d2lopt\.chapter\.{name} import \([^)]*\bSETTINGS\b")
+    if not any(import_line.search(cell) for cell in hidden_cells(page)):
+        problems.append(f"{page}: no hidden cell imports d2lopt.chapter.{name}.SETTINGS")
     return problems
