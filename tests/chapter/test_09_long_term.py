@@ -1,8 +1,8 @@
 """Section 9 (long-term dependencies): powers of W and gradients of a tanh RNN.
 
 The parameters are :data:`d2lopt.chapter.long_term.SETTINGS`, those of
-docs/chapter/09_long_term.md and gallery/09_long_term/; every number the page glues is recomputed here by an
-independent route (repeated multiplication, closed forms, autodiff Jacobians).
+docs/chapter/09_long_term.md and gallery/09_long_term/; every number the page
+glues is recomputed here by an independent route (repeated multiplication, closed forms, autodiff Jacobians).
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ import numpy as np
 from d2lopt.backends import backend_for
 
 __all__ = [
-    "Settings", "SETTINGS", "spectral_radius", "matrix_power", "power_norms", "symmetric_with_radius",
+    "Settings", "SETTINGS", "spectral_radius", "matrix_power", "power_norms",
+    "symmetric_with_radius",
     "random_recurrent_weights", "rnn_states", "rnn_final_state", "rnn_jacobians",
     "rnn_jacobian_norms", "rnn_gradient_experiment",
 ]

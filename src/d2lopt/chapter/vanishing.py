@@ -19,7 +19,8 @@ from typing import Any
 from d2lopt.backends import Backend, backend_for
 
 __all__ = [
-    "Settings", "SETTINGS", "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative", "relu_derivative",
+    "Settings", "SETTINGS", "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative",
+    "relu_derivative",
     "ACTIVATIONS", "elementwise_derivative", "sigmoid_chain",
 ]
 
