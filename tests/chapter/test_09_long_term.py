@@ -2,7 +2,8 @@
 
 The parameters are :data:`d2lopt.chapter.long_term.SETTINGS`, those of
 docs/chapter/09_long_term.md and gallery/09_long_term/; every number the page
-glues is recomputed here by an independent route (repeated multiplication, closed forms, autodiff Jacobians).
+glues is recomputed here by an independent route (repeated multiplication,
+closed forms, autodiff Jacobians).
 """
 
 from __future__ import annotations
