@@ -23,8 +23,8 @@ import numpy as np
 from d2lopt.backends import backend_for
 
 __all__ = [
-    "Settings", "SETTINGS", "separable_data", "logistic_loss", "logistic_gradient", "logistic_smoothness",
-    "max_margin", "logistic_gradient_descent",
+    "Settings", "SETTINGS", "separable_data", "logistic_loss", "logistic_gradient",
+    "logistic_smoothness", "max_margin", "logistic_gradient_descent",
 ]
 
 
