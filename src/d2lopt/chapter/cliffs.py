@@ -64,11 +64,6 @@ class Settings:
     long_seed : int
         Seed of its components.
 
-    Examples
-    --------
-    >>> import dataclasses
-    >>> dataclasses.replace(SETTINGS, lr=0.1).lr
-    0.1
     """
 
     w: float = 2.0

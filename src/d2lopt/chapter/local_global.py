@@ -69,11 +69,6 @@ class Settings:
     probe : tuple of float
         Weights at which the closed-form gradient is checked by autodiff.
 
-    Examples
-    --------
-    >>> import dataclasses
-    >>> dataclasses.replace(SETTINGS, lr=0.1).lr
-    0.1
     """
 
     lr: float = 0.3

@@ -69,11 +69,6 @@ class Settings:
     check_horizon : int
         Its horizon (time steps).
 
-    Examples
-    --------
-    >>> import dataclasses
-    >>> dataclasses.replace(SETTINGS, steps=100).steps
-    100
     """
 
     n: int = 20

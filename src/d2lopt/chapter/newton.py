@@ -55,11 +55,6 @@ class Settings:
         Distance from the saddle (the origin) within which Newton's iterate
         counts as having reached it.
 
-    Examples
-    --------
-    >>> import dataclasses
-    >>> dataclasses.replace(SETTINGS, lr=0.05).lr
-    0.05
     """
 
     steps: int = 150

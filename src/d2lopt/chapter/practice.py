@@ -63,11 +63,6 @@ class Settings:
     n_offsets : int
         Number of geometrically spaced distances between them.
 
-    Examples
-    --------
-    >>> import dataclasses
-    >>> dataclasses.replace(SETTINGS, kappa=100.0).kappa
-    100.0
     """
 
     kappa: float = 50.0

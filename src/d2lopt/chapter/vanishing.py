@@ -48,11 +48,6 @@ class Settings:
     relu_start : float
         Input of the chain of ReLUs.
 
-    Examples
-    --------
-    >>> import dataclasses
-    >>> dataclasses.replace(SETTINGS, depth=50).depth
-    50
     """
 
     slope_at: float = 4.0
