@@ -17,26 +17,37 @@ the saddle's stable manifold, the line :math:`x = 0`, where only noise helps.
 # %%
 # Runs from two starts
 # --------------------
-# :func:`d2lopt.chapter.newton.escape_runs` runs the four methods with shared
-# settings (gradient steps with learning rate 0.1, full Newton steps). The
+# Every value the runs use is a field of ``d2lopt.chapter.newton.SETTINGS``,
+# printed first; to try another, replace a field, e.g.
+# ``settings = dataclasses.replace(newton.SETTINGS, lr=0.05)``.
+# :func:`d2lopt.chapter.newton.escape_runs` runs the four methods with these
+# settings (gradient steps at the learning rate ``lr``, full Newton steps). The
 # derivatives are taken by the framework chosen by ``D2LOPT_BACKEND``.
+from d2lopt.chapter import newton
+
+settings = newton.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.newton import escape_runs, nearest_critical_point
 from d2lopt.landscapes import double_well
 
 plot.use_style()
 d2l = d2lopt.use()
 
-starts = {"off the manifold": (0.2, 1.0), "on the stable manifold x = 0": (0.0, 1.0)}
-runs = {where: escape_runs(double_well, d2l.tensor(list(start)), steps=150)
+starts = {"off the manifold": settings.start,
+          "on the stable manifold x = 0": settings.on_manifold}
+runs = {where: newton.escape_runs(double_well, d2l.tensor(list(start)), steps=settings.steps,
+                                  lr=settings.lr, radius=settings.radius,
+                                  threshold=settings.threshold, interval=settings.interval,
+                                  seed=settings.seed)
         for where, start in starts.items()}
 for where, by_method in runs.items():
     print(f"start {starts[where]} ({where}):")
     for method, run in by_method.items():
-        point, distance = nearest_critical_point(double_well, run.final)
+        point, distance = newton.nearest_critical_point(double_well, run.final)
         extra = f", perturbed at steps {list(run.perturbations)}" if run.perturbations else ""
         print(f"  {method:27s} ends at ({run.final[0]:+.4f}, {run.final[1]:+.4f}): "
               f"{point.kind} {point.location} at distance {distance:.1e}{extra}")
@@ -82,7 +93,7 @@ plt.show()
 # %%
 # Conclusions
 # -----------
-# From :math:`(0.2, 1)` Newton's method reaches the saddle in a handful of
+# From the first start Newton's method reaches the saddle in a handful of
 # steps: along :math:`x` its update is :math:`x \mapsto 2x^3/(3x^2 - 1)`, which
 # sends every :math:`|x| < 1/\sqrt5 \approx 0.447` to 0 cubically fast, and
 # along :math:`y` it lands on 0 in one step. Gradient descent and saddle-free

@@ -19,14 +19,22 @@ wall, and run gradient descent with and without clipping by norm.
 # :math:`(w, b)`. For :math:`w > 1/(1 - h_0^2)` the line
 # :math:`b = \operatorname{artanh}(h_0) - w h_0` carries an unstable fixed
 # point at :math:`h_0`: just above it :math:`h_t` runs up to the positive
-# stable state, just below it down to the negative one.
+# stable state, just below it down to the negative one. Every value the
+# experiments use is a field of ``d2lopt.chapter.cliffs.SETTINGS``, printed
+# first; to try another, replace a field, e.g.
+# ``settings = dataclasses.replace(cliffs.SETTINGS, lr=0.1)``.
+from d2lopt.chapter import cliffs
+
+settings = cliffs.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import d2lopt
 from d2lopt import optim, plot
 from d2lopt.landscapes import cliff_bias, cliff_onset, recurrent_cliff
-from d2lopt.optim.many_starts import batched_gradient_descent, uniform_starts
+from d2lopt.optim.many_starts import uniform_starts
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -40,9 +48,9 @@ print(f"T = {f.steps}, h0 = {f.h0}, target = {f.target}; the cliff starts at w =
 # -------------------------
 # On the cliff line :math:`h_t = h_0` for every :math:`t`, and the gradient is
 # of order :math:`\lambda^T` with :math:`\lambda = w(1 - h_0^2)`. Across the
-# line, at :math:`w = 2`, the gradient norm rises by many orders of magnitude
+# line, at the printed ``w``, the gradient norm rises by many orders of magnitude
 # within a band far thinner than anything a plot can resolve.
-w_cross = 2.0
+w_cross = settings.w
 b_cliff = cliff_bias(w_cross, f.h0)
 on_cliff = np.linalg.norm(d2l.to_numpy(d2lopt.grad(f)(d2l.tensor([w_cross, b_cliff]))))
 rate = w_cross * (1 - f.h0**2)
@@ -54,25 +62,25 @@ across = np.stack([np.full_like(bs, w_cross), bs])  # one column per point
 gradients = d2l.to_numpy(d2lopt.grad(lambda X: d2l.sum(f(X)))(d2l.tensor(across)))
 norms = np.linalg.norm(gradients, axis=0)  # the gradient of a sum of separate terms
 half = [np.linalg.norm(d2l.to_numpy(d2lopt.grad(f)(d2l.tensor([w_cross, b_cliff + s]))))
-        for s in (-0.5, 0.5)]
-print(f"gradient norm 0.5 below and above the cliff: {half[0]:.3f} and {half[1]:.3f}")
+        for s in (-settings.away, settings.away)]
+print(f"gradient norm {settings.away:g} below and above the cliff: {half[0]:.3f} and "
+      f"{half[1]:.3f}")
 
 # %%
 # One start, with and without clipping
 # ------------------------------------
 # We draw starts uniformly from the window (seeded) and show the first one
 # whose unclipped run makes a single step longer than the window's diagonal,
-# while the run clipped to gradient norm 1 stays within that distance.
-diagonal = float(np.hypot(w_hi - w_lo, b_hi - b_lo))
-starts = uniform_starts(f.domain, 200, seed=0)
-plain = batched_gradient_descent(f, starts, steps=200, lr=0.3)
-clipped = batched_gradient_descent(f, starts, steps=200, lr=0.3, max_norm=1.0)
-k = int(np.flatnonzero((plain.step_lengths.max(axis=0) > diagonal)
-                       & (clipped.farthest <= diagonal))[0])
+# while the run clipped to gradient norm ``max_norm`` stays within that distance.
+diagonal = cliffs.window_diagonal(f)
+starts = uniform_starts(f.domain, settings.search_count, seed=settings.seed)
+k = cliffs.first_thrown(*cliffs.clipping_runs(starts, steps=settings.steps, lr=settings.lr,
+                                              max_norm=settings.max_norm), diagonal)
 start = d2l.tensor(starts[:, k])
 runs = {
-    "gradient descent": optim.gradient_descent(f, start, steps=200, lr=0.3),
-    "clipped by norm 1": optim.gradient_descent(f, start, steps=200, lr=0.3, clip=("norm", 1.0)),
+    "gradient descent": optim.gradient_descent(f, start, steps=settings.steps, lr=settings.lr),
+    f"clipped by norm {settings.max_norm:g}": optim.gradient_descent(
+        f, start, steps=settings.steps, lr=settings.lr, clip=("norm", settings.max_norm)),
 }
 jump = int(np.argmax(np.linalg.norm(np.diff(runs["gradient descent"].points, axis=0), axis=1)))
 before, after = runs["gradient descent"].points[jump], runs["gradient descent"].points[jump + 1]
@@ -110,7 +118,8 @@ plt.show()
 
 fig, ax = plt.subplots(figsize=(7, 5.2))
 plot.contour(ax, f, trajectories=runs, levels=30, log_levels=True, num=161, mark_critical=False,
-             title="Gradient descent (lr 0.3) near the cliff: thrown off, or kept by clipping")
+             title=f"Gradient descent (lr {settings.lr:g}) near the cliff: thrown off, or kept by "
+                   "clipping")
 w_line = np.linspace(onset, w_hi, 50)
 ax.plot(w_line, cliff_bias(w_line, f.h0), color=plot.COLORS["black"], linestyle="--", linewidth=1.5,
         label="cliff line")
@@ -126,12 +135,12 @@ plt.show()
 # -----------
 # The loss is smooth almost everywhere, with a wall along the cliff line. On
 # the line the gradient is of order :math:`\lambda^T`, here about
-# :math:`10^8`, while half a unit away it is about :math:`0.05`. The
+# :math:`10^8`, while at the offset ``away`` from it it is about :math:`0.05`. The
 # unclipped run follows the valley of zero loss down to where it meets the
 # cliff, takes one step with an enormous gradient, and lands dozens of units
 # away on a plateau where :math:`h_T \approx 1`, the gradient is essentially
-# zero, and it never comes back. With the gradient clipped to norm 1 the same
-# run takes steps of at most :math:`0.3`, crosses the wall without being
+# zero, and it never comes back. With the gradient clipped to norm ``max_norm``
+# the same run takes steps of at most ``lr * max_norm``, crosses the wall without being
 # thrown, and settles in the valley. Clipping by norm keeps the direction of
 # the gradient, which is still a descent direction, and only refuses to trust
 # its size.

@@ -16,8 +16,16 @@ clipping does to a long random vector.
 # A gradient near the cliff
 # -------------------------
 # Just above the cliff line of :data:`d2lopt.landscapes.recurrent_cliff` (at
-# :math:`w = 2`) the gradient norm falls steeply with the distance from the
-# line; we take the point where it equals 3, found by root finding.
+# the weight ``w`` of the settings) the gradient norm falls steeply with the
+# distance from the line; we take the point where it equals ``target_norm``,
+# found by root finding. Every value used is a field of
+# ``d2lopt.chapter.cliffs.SETTINGS``, printed first; to try another, replace a
+# field, e.g. ``settings = dataclasses.replace(cliffs.SETTINGS, threshold=2.0)``.
+from d2lopt.chapter import cliffs
+
+settings = cliffs.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import brentq
@@ -32,14 +40,14 @@ d2l = d2lopt.use()
 
 
 def gradient_at(offset):
-    point = d2l.tensor([2.0, cliff_bias(2.0, recurrent_cliff.h0) + offset])
+    point = d2l.tensor([settings.w, cliff_bias(settings.w, recurrent_cliff.h0) + offset])
     return d2lopt.grad(recurrent_cliff)(point)
 
 
-target_norm, threshold = 3.0, 1.0
+target_norm, threshold = settings.target_norm, settings.threshold
 log_offset = brentq(
     lambda s: np.log(np.linalg.norm(d2l.to_numpy(gradient_at(10.0**s)))) - np.log(target_norm),
-    -7.0, -5.0)
+    *settings.log_offset_bracket)
 g = gradient_at(10.0**log_offset)
 by_norm = clip_by_norm(g, threshold)
 by_value = clip_by_value(g, threshold)
@@ -70,9 +78,10 @@ for name, v in vectors.items():
 # clamps nearly every component and leaves roughly :math:`c\,\mathrm{sign}(g)`.
 # For Gaussian components the cosine with :math:`g` tends to
 # :math:`\mathbb E|g_i| / \sqrt{\mathbb E g_i^2} = \sqrt{2/\pi}`.
-rng = np.random.default_rng(0)
-long_g = d2l.tensor(1e3 * rng.standard_normal(100_000))
-print(f"100000 Gaussian components scaled by 1000: angle after clipping by value "
+rng = np.random.default_rng(settings.long_seed)
+long_g = d2l.tensor(settings.long_scale * rng.standard_normal(settings.long_size))
+print(f"{settings.long_size} Gaussian components scaled by {settings.long_scale:g}: angle after "
+      "clipping by value "
       f"{angle(clip_by_value(long_g, threshold), long_g):.2f} degrees "
       f"(limit arccos(sqrt(2/pi)) = {np.degrees(np.arccos(np.sqrt(2 / np.pi))):.2f}); after "
       f"clipping by norm {angle(clip_by_norm(long_g, threshold), long_g):.2f} degrees")
@@ -111,8 +120,8 @@ plt.show()
 # -----------
 # The gradient near the cliff points mostly along :math:`b` (on the cliff line
 # its components are in the ratio :math:`h_0 : 1`). Clipping by norm shrinks it
-# onto the unit circle and keeps the angle exactly 0. Clipping by value clamps
-# both components to 1, giving the diagonal direction and turning the step by
+# onto the circle of radius :math:`c` and keeps the angle exactly 0. Clipping by
+# value clamps both components to :math:`c`, giving the diagonal direction and turning the step by
 # the angle printed above. In two dimensions that is a modest change; for a
 # gradient with many components of very different sizes, clipping by value
 # approaches :math:`c\,\mathrm{sign}(g)`, about 37° away from :math:`g` for

@@ -3,9 +3,9 @@ How often the cliff throws gradient descent away, with and without clipping
 ===========================================================================
 
 One run thrown off a cliff is an anecdote. Here gradient descent starts from
-2000 random points of the window :math:`[0, 3] \times [-1.5, 1]` of the
+many random points of the window :math:`[0, 3] \times [-1.5, 1]` of the
 recurrent-unit loss (:data:`d2lopt.landscapes.recurrent_cliff`), once with the
-raw gradient and once with the gradient clipped to norm 1, with the same
+raw gradient and once with the gradient clipped by norm, with the same
 learning rate and number of steps. We call a run *thrown far* when at some
 step it is farther from its start than the diagonal of the window
 (:math:`\sqrt{3^2 + 2.5^2} \approx 3.9`): farther than any two points of the
@@ -17,36 +17,41 @@ window are from each other, so no path that stays in the window can do it.
 # --------
 # :func:`d2lopt.optim.many_starts.batched_gradient_descent` runs all starts at once
 # (the gradient of a sum of independent losses is the stack of their
-# gradients), in the framework chosen by ``D2LOPT_BACKEND``.
+# gradients), in the framework chosen by ``D2LOPT_BACKEND``. The number of
+# starts, steps, learning rate and clipping norm are fields of
+# ``d2lopt.chapter.cliffs.SETTINGS``, printed first; to try another, replace a
+# field, e.g. ``settings = dataclasses.replace(cliffs.SETTINGS, max_norm=10.0)``.
+from d2lopt.chapter import cliffs
+
+settings = cliffs.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes import recurrent_cliff
-from d2lopt.optim.many_starts import batched_gradient_descent, uniform_starts
+from d2lopt.optim.many_starts import uniform_starts
 
 plot.use_style()
 d2l = d2lopt.use()
 
 f = recurrent_cliff
-count, steps, lr, max_norm = 2000, 200, 0.3, 1.0
-(w_lo, w_hi), (b_lo, b_hi) = f.domain
-far = float(np.hypot(w_hi - w_lo, b_hi - b_lo))
-starts = d2l.tensor(uniform_starts(f.domain, count, seed=0))
-results = {
-    "plain gradient descent": batched_gradient_descent(f, starts, steps=steps, lr=lr),
-    f"clipped to norm {max_norm:g}": batched_gradient_descent(f, starts, steps=steps, lr=lr,
-                                                              max_norm=max_norm),
-}
+count, steps, lr, max_norm = settings.count, settings.steps, settings.lr, settings.max_norm
+far = cliffs.window_diagonal(f)
+starts = d2l.tensor(uniform_starts(f.domain, count, seed=settings.seed))
+plain, clipped = cliffs.clipping_runs(starts, steps=steps, lr=lr, max_norm=max_norm)
+results = {"plain gradient descent": plain, f"clipped to norm {max_norm:g}": clipped}
+converged = np.format_float_scientific(settings.converged, trim="-", exp_digits=1)
 for name, runs in results.items():
     thrown = runs.fraction_farther_than(far)
     se = np.sqrt(thrown * (1 - thrown) / count)
     final_loss = np.asarray(f(runs.points[-1]))
     print(f"{name:24s}: thrown farther than {far:.3f} in {thrown:.2%} of runs (± {se:.2%}); "
           f"largest distance {runs.farthest.max():.3g}; largest step "
-          f"{runs.step_lengths.max():.3g}; final loss below 1e-3 in "
-          f"{np.mean(final_loss < 1e-3):.1%}")
+          f"{runs.step_lengths.max():.3g}; final loss below {converged} in "
+          f"{np.mean(final_loss < settings.converged):.1%}")
 
 # %%
 # The figure: how far the runs went
@@ -63,7 +68,6 @@ ax.axvline(far, color=plot.COLORS["black"], linestyle=":", linewidth=1.2,
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_ylim(0.5 / count, 1.5)
-plain = results["plain gradient descent"]
 plot.annotate_point(ax, f"{plain.fraction_farther_than(far):.1%} of plain runs\n"
                         "thrown farther", (far, plain.fraction_farther_than(far)))
 ax.set_xlabel(r"distance $r$ (largest $\|x_t - x_0\|$ over the run)")
@@ -80,7 +84,7 @@ plt.show()
 # where the valley of zero loss runs into it), takes one step with a gradient
 # of norm in the tens to thousands, and lands tens to thousands of units away,
 # on a plateau it never leaves. With clipping by norm no run goes farther than
-# the window's diagonal: each step is at most :math:`\eta c = 0.3`, so a run can
-# only drift, and the runs that meet the wall cross it in small steps. The
-# threshold :math:`c = 1` is not tuned: any value that keeps :math:`\eta c` small
+# the window's diagonal: each step is at most :math:`\eta c` (``lr * max_norm``),
+# so a run can only drift, and the runs that meet the wall cross it in small
+# steps. The threshold :math:`c` is not tuned: any value that keeps :math:`\eta c` small
 # compared with the width of the features of the surface does the same job.

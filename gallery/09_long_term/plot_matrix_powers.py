@@ -17,40 +17,44 @@ decay sets in.
 # %%
 # Four matrices
 # -------------
-# Three random symmetric :math:`20 \times 20` matrices whose eigenvalues fill
+# Random symmetric :math:`n \times n` matrices whose eigenvalues fill
 # :math:`[-\rho, \rho]` (symmetric matrices are normal: their eigenvectors are
-# orthogonal), and a :math:`2 \times 2` upper-triangular matrix with
-# eigenvalues 0.9 and 0.8 whose eigenvectors are far from orthogonal. The
-# powers are computed from the eigendecomposition, and checked against
-# repeated multiplication (``numpy.linalg.matrix_power``).
+# orthogonal), and a :math:`2 \times 2` upper-triangular matrix whose
+# eigenvectors are far from orthogonal. The powers are computed from the
+# eigendecomposition, and checked against repeated multiplication
+# (``numpy.linalg.matrix_power``). The sizes, radii, matrices and powers are
+# fields of ``d2lopt.chapter.long_term.SETTINGS``, printed first; to try
+# another, replace a field, e.g.
+# ``settings = dataclasses.replace(long_term.SETTINGS, radii=(0.5, 1.0, 1.5))``.
+from d2lopt.chapter import long_term
+
+settings = long_term.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from d2lopt import plot
-from d2lopt.chapter.long_term import (
-    matrix_power,
-    power_norms,
-    spectral_radius,
-    symmetric_with_radius,
-)
 from d2lopt.rates import log_slope
 
 plot.use_style()
 
-steps = 60
+steps = settings.steps
 t = np.arange(steps + 1)
-x_sym = np.ones(20) / np.sqrt(20)
+x_sym = np.ones(settings.n) / np.sqrt(settings.n)
 matrices = {
-    f"symmetric, ρ = {rho:g}": (symmetric_with_radius(20, rho, seed=0), x_sym)
-    for rho in (0.9, 1.0, 1.1)
+    f"symmetric, ρ = {rho:g}": (long_term.symmetric_with_radius(settings.n, rho,
+                                                                seed=settings.seed), x_sym)
+    for rho in settings.radii
 }
-non_normal = np.array([[0.9, 2.0], [0.0, 0.8]])
-matrices["non-normal, ρ = 0.9"] = (non_normal, np.array([0.0, 1.0]))
+non_normal = np.array(settings.non_normal)
+non_normal_label = f"non-normal, ρ = {long_term.spectral_radius(non_normal):g}"
+matrices[non_normal_label] = (non_normal, np.array(settings.non_normal_start))
 
-norms = {label: power_norms(W, x, steps) for label, (W, x) in matrices.items()}
+norms = {label: long_term.power_norms(W, x, steps) for label, (W, x) in matrices.items()}
 worst = max(
-    np.max(np.abs(matrix_power(W, k) - np.linalg.matrix_power(W, k)))
-    for W, _ in matrices.values() for k in (1, 10, steps)
+    np.max(np.abs(long_term.matrix_power(W, k) - np.linalg.matrix_power(W, k)))
+    for W, _ in matrices.values() for k in (*settings.check_powers, steps)
 )
 print(f"largest |V diag(λ^t) V^-1 - W^t| entry over the four matrices: {worst:.2e}")
 
@@ -67,7 +71,7 @@ ax.set_xlabel("power $t$ (layers or time steps)")
 ax.set_ylabel(r"$\|W^t x\| \,/\, \|x\|$")
 ax.set_title("Norm of $W^t x$ against $t$: spectral radius below, at and above 1, and a "
              "non-normal matrix", fontsize=10)
-transient = norms["non-normal, ρ = 0.9"]
+transient = norms[non_normal_label]
 peak = int(np.argmax(transient))
 ax.legend(loc="lower left")
 plot.annotate_point(ax, f"transient peak {transient[peak]:.2f} at t = {peak}",
@@ -81,7 +85,8 @@ plt.show()
 # :math:`\log\rho(W)`:
 for label, (W, _) in matrices.items():
     rate = log_slope(t[steps // 2:], norms[label][steps // 2:])
-    print(f"{label:22s}  fitted slope {rate:+.4f}   log ρ = {np.log(spectral_radius(W)):+.4f}")
+    rho = long_term.spectral_radius(W)
+    print(f"{label:22s}  fitted slope {rate:+.4f}   log ρ = {np.log(rho):+.4f}")
 
 # %%
 # Conclusions

@@ -22,48 +22,56 @@ and compare the fitted rate of growth or decay with :math:`\\log\\rho(W)`.
 # ``d2lopt.chapter.long_term.rnn_jacobian_norms`` multiplies the one-step
 # Jacobians. As a check, we differentiate the same recurrence, written with
 # backend operations, row by row with ``d2lopt.grad`` in the framework chosen
-# by ``D2LOPT_BACKEND`` (NumPy by default).
+# by ``D2LOPT_BACKEND`` (NumPy by default). The sizes, scales and horizons are
+# fields of ``d2lopt.chapter.long_term.SETTINGS``, printed first; to try
+# another, replace a field, e.g.
+# ``settings = dataclasses.replace(long_term.SETTINGS, scales=(0.9, 1.1))``.
+from d2lopt.chapter import long_term
+
+settings = long_term.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.long_term import (
-    rnn_final_state,
-    rnn_gradient_experiment,
-    rnn_jacobians,
-    spectral_radius,
-)
 from d2lopt.rates import log_slope
 
 plot.use_style()
 d2l = d2lopt.use()
 
-W, U, inputs, h0, _ = rnn_gradient_experiment(1.5, n=16, horizon=10)
-by_product = rnn_jacobians(W, U, inputs, h0)[-1]
+W, U, inputs, h0, _ = long_term.rnn_gradient_experiment(
+    settings.check_scale, n=settings.check_n, horizon=settings.check_horizon,
+    input_scale=settings.input_scale, seed=settings.seed)
+by_product = long_term.rnn_jacobians(W, U, inputs, h0)[-1]
 rows = [
-    d2l.to_numpy(d2lopt.grad(lambda h, i=i: rnn_final_state(h, W, U, inputs)[i])(d2l.tensor(h0)))
+    d2l.to_numpy(d2lopt.grad(lambda h, i=i: long_term.rnn_final_state(h, W, U, inputs)[i])(
+        d2l.tensor(h0)))
     for i in range(len(h0))
 ]
-print(f"backend {d2l.backend.name}: max |autodiff - product of Jacobians| at T = 10 is "
-      f"{np.max(np.abs(np.array(rows) - by_product)):.1e}")
+print(f"backend {d2l.backend.name}: max |autodiff - product of Jacobians| at "
+      f"T = {settings.check_horizon} is {np.max(np.abs(np.array(rows) - by_product)):.1e}")
 
 # %%
 # Gradient norms against the horizon
 # ----------------------------------
-# A 64-unit network with weak inputs (standard deviation 0.1), for four weight
-# scales. The fitted slope of :math:`\log\|\partial h_T/\partial h_0\|` uses
-# :math:`T \ge 20`.
-scales = (0.5, 1.0, 1.5, 3.0)
-horizon = 80
+# A network of ``rnn_n`` units with weak inputs (standard deviation
+# ``input_scale``), for several weight scales. The fitted slope of
+# :math:`\log\|\partial h_T/\partial h_0\|` uses :math:`T \ge` ``rnn_fit_from``.
+scales = settings.scales
+horizon = settings.horizon
 T = np.arange(1, horizon + 1)
+late = T >= settings.rnn_fit_from
 fig, ax = plt.subplots(figsize=(7, 4.4))
 fits = {}
 low, high = np.inf, 0.0
 for scale in scales:
-    W, *_, norms = rnn_gradient_experiment(scale, horizon=horizon)
-    rho = spectral_radius(W)
-    fits[scale] = (rho, log_slope(T[19:], norms[19:]))
+    W, *_, norms = long_term.rnn_gradient_experiment(
+        scale, n=settings.rnn_n, horizon=horizon, input_scale=settings.input_scale,
+        seed=settings.seed)
+    rho = long_term.spectral_radius(W)
+    fits[scale] = (rho, log_slope(T[late], norms[late]))
     (line,) = ax.plot(T, norms, label=f"scale {scale:g} (ρ(W) = {rho:.2f})")
     ax.plot(T, rho**T, color=line.get_color(), linewidth=1.0, linestyle="--")
     low, high = min(low, norms.min()), max(high, norms.max())

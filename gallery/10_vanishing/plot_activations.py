@@ -7,8 +7,8 @@ activation at every unit. Where an activation *saturates* (flattens out), its
 derivative is nearly zero and almost no gradient gets through. We plot tanh,
 the logistic sigmoid and the rectifier (ReLU) with their derivatives, computed
 by automatic differentiation in the framework chosen by ``D2LOPT_BACKEND``,
-and annotate the two numbers worth remembering: :math:`\\tanh'(4)` and the
-largest value of :math:`\\sigma'`.
+and annotate the two numbers worth remembering: :math:`\\tanh'` far in its
+flat tail (at the printed ``slope_at``) and the largest value of :math:`\\sigma'`.
 """
 
 # %%
@@ -17,34 +17,43 @@ largest value of :math:`\\sigma'`.
 # ``d2lopt.chapter.vanishing.elementwise_derivative`` differentiates the sum of
 # the activation over a grid, which gives every pointwise derivative at once;
 # the closed forms :math:`1-\tanh^2 x`, :math:`\sigma(1-\sigma)` and
-# :math:`[x > 0]` are used only as a check.
+# :math:`[x > 0]` are used only as a check. The input at which
+# :math:`\tanh'` is quoted and the interval searched for the peak of
+# :math:`\sigma'` are fields of ``d2lopt.chapter.vanishing.SETTINGS``, printed
+# first; to try another, replace a field, e.g.
+# ``settings = dataclasses.replace(vanishing.SETTINGS, slope_at=2.0)``.
+from d2lopt.chapter import vanishing
+
+settings = vanishing.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.vanishing import ACTIVATIONS, elementwise_derivative
 
 plot.use_style()
 d2l = d2lopt.use()
 
 x = np.linspace(-6.0, 6.0, 1201)
 curves = {}
-for name, (phi, closed_form) in ACTIVATIONS.items():
+for name, (phi, closed_form) in vanishing.ACTIVATIONS.items():
     values = d2l.to_numpy(phi(d2l.tensor(x)))
-    derivative = d2l.to_numpy(elementwise_derivative(phi)(d2l.tensor(x)))
+    derivative = d2l.to_numpy(vanishing.elementwise_derivative(phi)(d2l.tensor(x)))
     error = np.max(np.abs(derivative - d2l.to_numpy(closed_form(d2l.tensor(x)))))
     print(f"{name:8s} max |autodiff - closed form| = {error:.1e}")
     curves[name] = (values, derivative)
 
-tanh, sigmoid = ACTIVATIONS["tanh"][0], ACTIVATIONS["sigmoid"][0]
-tanh_slope_at_4 = float(d2l.to_numpy(d2lopt.grad(tanh)(d2l.tensor(4.0))))
+x_slope = settings.slope_at
+tanh_slope_at_4 = float(d2l.to_numpy(d2lopt.grad(vanishing.tanh)(d2l.tensor(x_slope))))
 peak = minimize_scalar(
-    lambda z: -float(d2l.to_numpy(d2lopt.grad(sigmoid)(d2l.tensor(z)))),
-    bounds=(-3.0, 3.0), method="bounded", options={"xatol": 1e-10},
+    lambda z: -float(d2l.to_numpy(d2lopt.grad(vanishing.sigmoid)(d2l.tensor(z)))),
+    bounds=settings.peak_bounds, method="bounded", options={"xatol": 1e-10},
 )
-print(f"tanh'(4) = {tanh_slope_at_4:.6f}; max sigmoid' = {-peak.fun:.6f} at x = {peak.x:.2e}")
+print(f"tanh'({x_slope:g}) = {tanh_slope_at_4:.6f}; max sigmoid' = {-peak.fun:.6f} at "
+      f"x = {peak.x:.2e}")
 
 # %%
 # The figure
@@ -59,7 +68,8 @@ for ax, (name, (values, derivative)) in zip(axes, curves.items(), strict=True):
     ax.set_ylim(-1.2, 1.5)
 axes[0].set_ylabel("value")
 axes[0].legend(loc="lower right")
-plot.annotate_point(axes[0], f"tanh'(4) = {tanh_slope_at_4:.5f}", (4.0, tanh_slope_at_4))
+plot.annotate_point(axes[0], f"tanh'({x_slope:g}) = {tanh_slope_at_4:.5f}",
+                    (x_slope, tanh_slope_at_4))
 plot.annotate_point(axes[1], f"max σ' = {-peak.fun:.4f}\nat x = {round(peak.x, 6) + 0.0:g}",
                     (peak.x, -peak.fun))
 fig.suptitle("tanh, sigmoid and ReLU with their derivatives: the saturating ones have "

@@ -10,7 +10,8 @@ Stack :math:`L` sigmoid units, each feeding the next with weight :math:`w`:
     \\qquad |\\sigma'| \\le \\tfrac14 ,
 
 so with :math:`|w| \\le 1` the derivative is at most :math:`4^{-L}`. We
-compute it with automatic differentiation for depths 1 to 30 and compare with
+compute it with automatic differentiation for every depth up to the printed
+``depth`` and compare with
 that bound, with the rate predicted by the chain's fixed point, and with a
 chain of ReLUs.
 """
@@ -22,39 +23,49 @@ chain of ReLUs.
 # by ``D2LOPT_BACKEND``. With :math:`w = 1` the activations converge to the
 # fixed point :math:`z^\star = \sigma(z^\star)` (found with
 # :func:`scipy.optimize.brentq`), where each layer multiplies the gradient by
-# :math:`\sigma'(z^\star) = z^\star(1 - z^\star)`, a little below 1/4.
+# :math:`\sigma'(z^\star) = z^\star(1 - z^\star)`, a little below 1/4. The
+# depths, the inputs of the chains and the depths used for the fit are fields
+# of ``d2lopt.chapter.vanishing.SETTINGS``, printed first; to try another,
+# replace a field, e.g. ``settings = dataclasses.replace(vanishing.SETTINGS, depth=50)``.
+from d2lopt.chapter import vanishing
+
+settings = vanishing.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import brentq
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.vanishing import relu, sigmoid, sigmoid_chain
 from d2lopt.rates import log_slope
 
 plot.use_style()
 d2l = d2lopt.use()
 
-depths = np.arange(1, 31)
-x0 = d2l.tensor(0.0)
+depths = np.arange(1, settings.depth + 1)
+x0 = d2l.tensor(settings.chain_start)
 chain = np.array([
-    float(d2l.to_numpy(d2lopt.grad(lambda x, L=L: sigmoid_chain(x, L))(x0))) for L in depths
+    float(d2l.to_numpy(d2lopt.grad(lambda x, L=L: vanishing.sigmoid_chain(x, L))(x0)))
+    for L in depths
 ])
 
 
 def relu_chain(x, depth):
     for _ in range(depth):
-        x = relu(x)
+        x = vanishing.relu(x)
     return x
 
 
 relu_slopes = np.array([
-    float(d2l.to_numpy(d2lopt.grad(lambda x, L=L: relu_chain(x, L))(d2l.tensor(1.0))))
+    float(d2l.to_numpy(d2lopt.grad(lambda x, L=L: relu_chain(x, L))(
+        d2l.tensor(settings.relu_start))))
     for L in depths
 ])
-fixed_point = brentq(lambda z: float(sigmoid(z)) - z, 0.0, 1.0, xtol=1e-14)
+fixed_point = brentq(lambda z: float(vanishing.sigmoid(z)) - z, 0.0, 1.0, xtol=1e-14)
 per_layer = fixed_point * (1 - fixed_point)
-fitted = float(np.exp(log_slope(depths[10:], chain[10:])))
+late = depths >= settings.fit_from
+fitted = float(np.exp(log_slope(depths[late], chain[late])))
 print(f"fixed point z* = {fixed_point:.6f}, σ'(z*) = {per_layer:.6f}, "
       f"fitted per-layer factor {fitted:.6f}")
 print(f"derivative through {depths[-1]} sigmoids: {chain[-1]:.3e} "
@@ -69,7 +80,7 @@ ax.plot(depths, chain, marker="o", markersize=5, linestyle="none",
 ax.plot(depths, 0.25**depths, linestyle="--", label=r"bound $(1/4)^L$")
 ax.plot(depths, per_layer**depths * chain[-1] / per_layer ** depths[-1], linewidth=1.2,
         label=r"$\propto \sigma'(z^\star)^L$ (fixed-point rate)")
-ax.plot(depths, relu_slopes, label="ReLU chain at $x = 1$ (autodiff)")
+ax.plot(depths, relu_slopes, label=f"ReLU chain at $x = {settings.relu_start:g}$ (autodiff)")
 ax.set_yscale("log")
 ax.set_xlabel("depth $L$ (layers)")
 ax.set_ylabel(r"$|\mathrm{d} z_L / \mathrm{d} z_0|$")

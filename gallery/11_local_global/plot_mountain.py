@@ -18,7 +18,15 @@ Hessian is not indefinite) warns that something is wrong.
 # ``d2lopt.landscapes.mountain`` is written with backend operations, so the
 # gradients come from the framework chosen by ``D2LOPT_BACKEND``. Its critical
 # points (found by root finding on the gradient and classified by the Hessian)
-# are one minimum, one maximum (the summit) and two saddles (the passes).
+# are one minimum, one maximum (the summit) and two saddles (the passes). The
+# starts, step size and number of steps below are fields of
+# ``d2lopt.chapter.local_global.SETTINGS``, printed first; to try another,
+# replace a field, e.g. ``settings = dataclasses.replace(local_global.SETTINGS, lr=0.1)``.
+from d2lopt.chapter import local_global
+
+settings = local_global.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -40,14 +48,14 @@ basin_value = float(mountain(basin))
 # Gradient descent from six starts
 # --------------------------------
 # Three starts just left of the summit, three to its right; the same step
-# :math:`\eta = 0.3` for all (below :math:`2/\lambda_{\max}` of the Hessian in
-# the basin, so the runs that reach it converge).
-lr, steps = 0.3, 1500
-starts = [(-0.4, 0.0), (-0.5, 1.2), (-0.3, -1.8), (0.5, 0.3), (0.6, -1.2), (3.5, 2.5)]
+# :math:`\eta` (the printed ``lr``) for all, below :math:`2/\lambda_{\max}` of
+# the Hessian in the basin, so the runs that reach it converge.
+lr, steps = settings.lr, settings.steps
+starts = [*settings.runaway_starts, *settings.basin_starts]
 runs = {}
 for start in starts:
     run = d2lopt.optim.gradient_descent(mountain, d2l.tensor(start), steps=steps, lr=lr)
-    reached = np.linalg.norm(run.final - basin) < 1e-3
+    reached = np.linalg.norm(run.final - basin) < settings.basin_tol
     runs[f"from ({start[0]:g}, {start[1]:g}): {'basin' if reached else 'runs away'}"] = run
 
 fig = plt.figure(figsize=(13, 4.8))

@@ -16,47 +16,51 @@ common form.
 # %%
 # Data, the max-margin direction, and a check of the gradient
 # -----------------------------------------------------------
-# Forty points in two classes, separable through the origin (seeded). The
+# Points in two classes, separable through the origin (seeded). The
 # hard-margin SVM direction :math:`\hat w` (minimal norm with
 # :math:`y_i x_i^\top \hat w \ge 1`) is found with SciPy; its norm is
 # :math:`1/\gamma` for the margin :math:`\gamma`. Gradient descent runs in
 # NumPy with the closed-form gradient, which we first compare with
-# ``d2lopt.grad`` in the framework chosen by ``D2LOPT_BACKEND``.
+# ``d2lopt.grad`` in the framework chosen by ``D2LOPT_BACKEND``. The number of
+# points, the seed, the number of steps and the probe point are fields of
+# ``d2lopt.chapter.local_global.SETTINGS``, printed first; to try another,
+# replace a field, e.g.
+# ``settings = dataclasses.replace(local_global.SETTINGS, logistic_steps=30_000)``.
+from d2lopt.chapter import local_global
+
+settings = local_global.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.local_global import (
-    logistic_gradient,
-    logistic_gradient_descent,
-    logistic_loss,
-    logistic_smoothness,
-    max_margin,
-    separable_data,
-)
 from d2lopt.rates import log_slope
 
 plot.use_style()
 d2l = d2lopt.use()
 
-X, y = separable_data(40, seed=0)
-w_hat = max_margin(X, y)
-probe = np.array([0.3, -0.7])
-autodiff = d2l.to_numpy(d2lopt.grad(lambda w: logistic_loss(w, X, y))(d2l.tensor(probe)))
+X, y = local_global.separable_data(settings.n_points, seed=settings.seed)
+w_hat = local_global.max_margin(X, y)
+probe = np.array(settings.probe)
+autodiff = d2l.to_numpy(
+    d2lopt.grad(lambda w: local_global.logistic_loss(w, X, y))(d2l.tensor(probe)))
+closed_form = local_global.logistic_gradient(probe, X, y)
 print(f"backend {d2l.backend.name}: |autodiff - closed-form gradient| = "
-      f"{np.max(np.abs(autodiff - logistic_gradient(probe, X, y))):.1e}")
+      f"{np.max(np.abs(autodiff - closed_form)):.1e}")
 print(f"max-margin direction {np.round(w_hat, 4)}, ||w_hat|| = {np.linalg.norm(w_hat):.4f}")
 
 # %%
-# Gradient descent for 300 000 steps
-# ----------------------------------
+# Gradient descent for ``logistic_steps`` steps
+# ---------------------------------------------
 # The step is :math:`\eta = 1/\beta`, with :math:`\beta = \sigma_{\max}(X)^2/(4n)`
 # the smoothness constant of :math:`L` (any :math:`\eta < 2/\beta` works).
-steps = 300_000
-lr = 1.0 / logistic_smoothness(X)
-record = np.unique(np.geomspace(1, steps, 200).astype(int))
-t, weights, losses = logistic_gradient_descent(X, y, lr=lr, steps=steps, record=record)
+steps = settings.logistic_steps
+lr = 1.0 / local_global.logistic_smoothness(X)
+record = np.unique(np.geomspace(1, steps, settings.records).astype(int))
+t, weights, losses = local_global.logistic_gradient_descent(X, y, lr=lr, steps=steps,
+                                                            record=record)
 norms = np.linalg.norm(weights, axis=1)
 cosine = weights @ w_hat / (norms * np.linalg.norm(w_hat))
 late = t >= steps // 10

@@ -3,7 +3,7 @@ Momentum and Adam on an ill-conditioned quadratic
 =================================================
 
 On the quadratic :math:`f(x, y) = \\tfrac12(\\mu x^2 + L y^2)` with condition
-number :math:`\\kappa = L/\\mu = 50`, gradient descent must keep its step below
+number :math:`\\kappa = L/\\mu` (the printed ``kappa``), gradient descent must keep its step below
 :math:`2/L` to stay stable in the steep direction, and then crawls along the
 shallow one. Heavy-ball momentum and Adam are the two standard fixes. To
 compare methods rather than learning rates, each is tuned: gradient descent
@@ -20,28 +20,38 @@ being aligned with the coordinate axes.
 # :math:`\eta = 4/(\sqrt L+\sqrt\mu)^2`,
 # :math:`\beta = ((\sqrt\kappa-1)/(\sqrt\kappa+1))^2`, and Adam with the
 # learning rate and :math:`\beta_1` of a grid that reach
-# :math:`f \le 10^{-6}` first. Gradients come from the framework chosen by
-# ``D2LOPT_BACKEND``.
+# :math:`f \le` ``tol`` first. Gradients come from the framework chosen by
+# ``D2LOPT_BACKEND``. The condition number, start, run length, tolerance and
+# grids are fields of ``d2lopt.chapter.practice.SETTINGS``, printed first; to
+# try another, replace a field, e.g.
+# ``settings = dataclasses.replace(practice.SETTINGS, kappa=100.0)``.
+from d2lopt.chapter import practice
+
+settings = practice.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.practice import quadratic_comparison
 from d2lopt.landscapes.rotated import rotated_quadratic
 from d2lopt.rates import fitted_rate, gradient_descent_rate, heavy_ball_rate
 
 plot.use_style()
 d2l = d2lopt.use()
 
-kappa = 50.0
-start = np.array([-0.9, 0.6])
+kappa = settings.kappa
+start = np.array(settings.start)
 turned = rotated_quadratic(kappa)
 # the same point relative to the turned bowl's axes: x = R^T (u, v)
 turned_start = np.array(turned.rotation).T @ start
+shared = {"steps": settings.steps, "tol": settings.tol, "lr_grid": settings.lr_grid,
+          "beta_grid": settings.beta_grid}
 results = {
-    "axis-aligned": quadratic_comparison(kappa, d2l.tensor(start)),
-    "turned by 45°": quadratic_comparison(kappa, d2l.tensor(turned_start), landscape=turned),
+    "axis-aligned": practice.quadratic_comparison(kappa, d2l.tensor(start), **shared),
+    "turned by 45°": practice.quadratic_comparison(kappa, d2l.tensor(turned_start),
+                                                   landscape=turned, **shared),
 }
 for name, result in results.items():
     for method, hyper in result.hyper.items():
@@ -91,11 +101,12 @@ fig.suptitle("Loss against iteration for the three tuned methods, with the theor
 fig.tight_layout()
 plt.show()
 
+fit_from, fit_to = settings.fit_window
 for method, r in rates.items():
     run = results["axis-aligned"].runs[method]
     distance = np.linalg.norm(run.points, axis=1)
     print(f"{method:16s} theory r = {r:.4f}, fitted per-step factor of ||x_t||: "
-          f"{fitted_rate(distance, start=20, stop=120):.4f}")
+          f"{fitted_rate(distance, start=fit_from, stop=fit_to):.4f}")
 
 # %%
 # Conclusions

@@ -12,26 +12,39 @@ saddle and how fast they finish.
 """
 
 # %%
-# Tuned runs from (0.001, 0.5)
-# ----------------------------
+# Tuned runs from next to the saddle
+# ----------------------------------
 # ``d2lopt.chapter.practice.saddle_comparison`` tries every learning rate of
-# ``d2lopt.chapter.practice.LR_GRID`` (and every momentum of
-# ``d2lopt.chapter.practice.BETA_GRID`` for momentum and Adam's
-# :math:`\beta_1`) and keeps the combination that gets
-# :math:`f - f^\star \le 10^{-6}` (and stays there) first. "Escape" is the
-# first step with :math:`|x_t| \ge 0.5`, half way to a minimum.
+# the grid ``lr_grid`` (and every momentum of ``beta_grid`` for momentum and
+# Adam's :math:`\beta_1`) and keeps the combination that gets
+# :math:`f - f^\star \le` ``tol`` (and stays there) first. "Escape" is the
+# first step with :math:`|x_t| \ge` ``escape_threshold``, half way to a
+# minimum. These and the start are fields of
+# ``d2lopt.chapter.practice.SETTINGS``, printed first; to try another, replace
+# a field, e.g. ``settings = dataclasses.replace(practice.SETTINGS, saddle_steps=300)``.
+from d2lopt.chapter import practice
+
+settings = practice.SETTINGS
+print(settings)
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import d2lopt
 from d2lopt import optim, plot
-from d2lopt.chapter.practice import escape_step, saddle_comparison
 from d2lopt.rates import escape_growth_factor
 
 plot.use_style()
 d2l = d2lopt.use()
 
-result = saddle_comparison(d2l.tensor([1e-3, 0.5]))
+
+def escape_step(run):
+    return practice.escape_step(run, settings.escape_threshold)
+
+
+result = practice.saddle_comparison(
+    d2l.tensor(list(settings.saddle_start)), steps=settings.saddle_steps, tol=settings.tol,
+    lr_grid=settings.lr_grid, beta_grid=settings.beta_grid)
 methods = {"gradient descent": optim.gradient_descent, "momentum": optim.momentum,
            "Adam": optim.adam}
 for name, run in result.runs.items():
@@ -55,7 +68,7 @@ for name, run in result.runs.items():
     step = escape_step(run)
     ax2.plot([step], [gaps[name][step]], marker="o", color="black", markersize=4)
 ax2.plot([], [], marker="o", color="black", linestyle="none", markersize=4,
-         label="escape ($|x_t| \\geq 0.5$)")
+         label=f"escape ($|x_t| \\geq {settings.escape_threshold:g}$)")
 ax2.legend(loc="upper right")
 fig.suptitle("Tuned gradient descent, momentum and Adam leaving the saddle of the double well",
              fontsize=11)
@@ -72,11 +85,12 @@ plt.show()
 # :math:`\log(1/x_0)/\log(1+\eta)` steps; momentum grows faster per step; Adam
 # divides the gradient by its own running size, so its first steps have length
 # about :math:`\eta` however small the gradient is.
-offsets = np.geomspace(1e-2, 1e-12, 11)
+offsets = np.geomspace(*settings.offsets, settings.n_offsets)
 fig, ax = plt.subplots(figsize=(7, 4.2))
 for name, method in methods.items():
-    steps = [escape_step(method(result.landscape, d2l.tensor([x0, 0.5]), steps=150,
-                                **result.hyper[name])) for x0 in offsets]
+    steps = [escape_step(method(result.landscape, d2l.tensor([x0, settings.saddle_start[1]]),
+                                steps=settings.saddle_steps, **result.hyper[name]))
+             for x0 in offsets]
     ax.semilogx(offsets, steps, marker="o", label=name)
     per_decade = -np.polyfit(np.log10(offsets), steps, 1)[0]
     hyper = result.hyper[name]
@@ -88,7 +102,7 @@ for name, method in methods.items():
     print(f"{name:16s} {per_decade:.2f} extra steps per decade closer; {theory}")
 ax.invert_xaxis()
 ax.set_xlabel("initial distance $x_0$ from the stable manifold $x = 0$")
-ax.set_ylabel("steps to reach $|x_t| \\geq 0.5$")
+ax.set_ylabel(f"steps to reach $|x_t| \\geq {settings.escape_threshold:g}$")
 ax.set_title("Steps to escape the saddle against the start's distance from it (tuned "
              "hyper-parameters)", fontsize=10)
 ax.legend(loc="upper left")

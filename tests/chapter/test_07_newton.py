@@ -1,19 +1,42 @@
-"""Four methods near the saddle of the double well: who ends where."""
+"""Section 7 (Newton's method and saddles): four methods near the saddle of the double well.
+
+The runs use :data:`d2lopt.chapter.newton.SETTINGS`, the values of
+docs/chapter/07_newton.md and gallery/07_newton/; the page's numbers are
+checked against closed forms (the Newton map along x, gradient descent on the
+line x = 0).
+"""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems, snippet_outputs
 
-from d2lopt.chapter.newton import METHODS, escape_runs, nearest_critical_point
+from d2lopt.chapter.newton import METHODS, SETTINGS, escape_runs, nearest_critical_point
 from d2lopt.landscapes import double_well
 
 SADDLE = np.zeros(2)
 MINIMUM = np.array([1.0, 0.0])
 
 
+def settings_runs(start: tuple[float, float], tensor=np.array) -> dict:
+    s = SETTINGS
+    return escape_runs(double_well, tensor(list(start)), steps=s.steps, lr=s.lr, radius=s.radius,
+                       threshold=s.threshold, interval=s.interval, seed=s.seed)
+
+
+def newton_map_steps(x: float, tol: float) -> int:
+    """Steps of the closed-form Newton map x -> 2x^3/(3x^2 - 1) until |x| < tol."""
+    t = 0
+    while abs(x) >= tol:
+        x, t = 2 * x**3 / (3 * x**2 - 1), t + 1
+    return t
+
+
 def test_newton_goes_to_the_saddle_the_others_to_the_minimum(backend):
-    runs = escape_runs(double_well, backend.tensor([0.2, 1.0]), steps=150, lr=0.1)
+    runs = settings_runs(SETTINGS.start, backend.tensor)
     assert list(runs) == list(METHODS)
     assert np.linalg.norm(runs["Newton"].final - SADDLE) < 1e-12
     assert np.linalg.norm(runs["gradient descent"].final - MINIMUM) < 1e-6
@@ -22,22 +45,24 @@ def test_newton_goes_to_the_saddle_the_others_to_the_minimum(backend):
 
 
 def test_on_the_stable_manifold_only_the_perturbation_escapes(backend):
-    runs = escape_runs(double_well, backend.tensor([0.0, 1.0]), steps=150, lr=0.1)
+    s = SETTINGS
+    runs = settings_runs(s.on_manifold, backend.tensor)
     for method in ("gradient descent", "Newton", "saddle-free Newton"):
         assert np.all(runs[method].points[:, 0] == 0.0)
         assert np.linalg.norm(runs[method].final - SADDLE) < 1e-6
-    # gradient descent on x = 0: y_t = (1 - lr)^t exactly
-    np.testing.assert_allclose(runs["gradient descent"].points[:, 1], 0.9 ** np.arange(151),
-                               rtol=1e-12)
+    # gradient descent on x = 0: y_t = (1 - lr)^t y_0 exactly
+    np.testing.assert_allclose(runs["gradient descent"].points[:, 1],
+                               s.on_manifold[1] * (1 - s.lr) ** np.arange(s.steps + 1), rtol=1e-12)
     pgd = runs["perturbed gradient descent"]
-    assert np.linalg.norm(pgd.final - MINIMUM) < 0.1
-    # it perturbs once the gradient (= y on the line) falls below 1e-3: 0.9^t <= 1e-3
-    assert pgd.perturbations[0] == int(np.ceil(np.log(1e-3) / np.log(0.9))) + 1
+    assert np.linalg.norm(pgd.final - MINIMUM) < s.radius
+    # it perturbs once the gradient (= y on the line) falls below the threshold
+    assert pgd.perturbations[0] == int(np.ceil(np.log(s.threshold / s.on_manifold[1])
+                                               / np.log(1 - s.lr))) + 1
 
 
 def test_newton_follows_the_closed_form_recursion():
-    run = escape_runs(double_well, np.array([0.2, 1.0]), steps=6, methods=("Newton",))["Newton"]
-    x = 0.2
+    run = escape_runs(double_well, np.array(SETTINGS.start), steps=6, methods=("Newton",))["Newton"]
+    x = SETTINGS.start[0]
     for t in range(1, 7):
         x = 2 * x**3 / (3 * x**2 - 1)
         assert run.points[t, 0] == pytest.approx(x, abs=1e-15)
@@ -61,3 +86,43 @@ def test_nearest_critical_point():
 def test_unknown_method_is_rejected():
     with pytest.raises(ValueError, match="unknown methods"):
         escape_runs(methods=("Adam",))
+
+
+def test_glued_runs():
+    s, g = SETTINGS, page_glue("07_newton.md")
+    assert (g["nt_steps"], g["nt_lr"], g["nt_radius"]) == (s.steps, s.lr, s.radius)
+    assert (g["nt_start_x"], g["nt_start_y"], g["nt_manifold_y"]) == (*s.start, s.on_manifold[1])
+    keys = {"gradient descent": "gd", "Newton": "newton", "saddle-free Newton": "sfn",
+            "perturbed gradient descent": "pgd"}
+    kinds = {"gd": "minimum", "newton": "saddle", "sfn": "minimum", "pgd": "minimum"}
+    runs = settings_runs(s.start)
+    for method, run in runs.items():
+        point, distance = nearest_critical_point(double_well, run.final)
+        assert point.kind == kinds[keys[method]]
+        assert g[f"nt_{keys[method]}_dist"] == distance
+        assert (g[f"nt_{keys[method]}_x"], g[f"nt_{keys[method]}_y"]) == tuple(run.final + 0.0)
+    assert g["nt_newton_steps"] == newton_map_steps(s.start[0], s.at_saddle)
+    assert g["nt_newton_value"] == 0.0 and g["nt_gd_value"] == pytest.approx(-0.25, abs=1e-12)
+    assert g["nt_newton_basin"] == pytest.approx(5**-0.5, rel=1e-15)
+    # on the manifold: gradient descent is y_0 (1 - lr)^steps from the saddle, Newton on it
+    assert g["nt_m_gd_dist"] == pytest.approx(s.on_manifold[1] * (1 - s.lr) ** s.steps,
+                                              rel=1e-12)
+    assert g["nt_m_newton_dist"] == 0.0 and g["nt_m_sfn_dist"] == 0.0
+    assert g["nt_m_pgd_first"] == int(np.ceil(np.log(s.threshold / s.on_manifold[1])
+                                              / np.log(1 - s.lr))) + 1
+    assert g["nt_m_pgd_dist"] < s.radius and g["nt_pgd_dist"] < s.radius
+
+
+def test_snippets_newton_iterates():
+    x, expected = 0.2, [[0.2, 1.0]]
+    for _ in range(6):
+        x = 2 * x**3 / (3 * x**2 - 1)
+        expected.append([x, 0.0])
+    expected = np.round(np.array(expected), 6)
+    for out in snippet_outputs("07_newton.md").values():
+        numbers = np.array([float(v) for v in re.findall(r"-?\d+\.\d*(?:e-?\d+)?", out)])
+        np.testing.assert_allclose(numbers.reshape(-1, 2), expected, atol=1e-6)
+
+
+def test_page_and_script_take_their_values_from_the_settings():
+    assert settings_problems("07_newton.md") == []

@@ -1,18 +1,23 @@
 """Section 9 (long-term dependencies): powers of W and gradients of a tanh RNN.
 
-The parameters below are those of docs/chapter/09_long_term.md and
-gallery/09_long_term/; every number the page glues is recomputed here by an
-independent route (repeated multiplication, closed forms, autodiff Jacobians).
+The parameters are :data:`d2lopt.chapter.long_term.SETTINGS`, those of
+docs/chapter/09_long_term.md and gallery/09_long_term/; every number the page
+glues is recomputed here by an independent route (repeated multiplication,
+closed forms, autodiff Jacobians).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems, snippet_outputs
 from scipy.stats import linregress
 
 import d2lopt
 from d2lopt.chapter.long_term import (
+    SETTINGS,
     matrix_power,
     power_norms,
     random_recurrent_weights,
@@ -26,10 +31,11 @@ from d2lopt.chapter.long_term import (
 )
 from d2lopt.rates import log_slope
 
-RADII = (0.9, 1.0, 1.1)
-NON_NORMAL = np.array([[0.9, 2.0], [0.0, 0.8]])
-STEPS = 60
-SCALES = (0.5, 1.0, 1.5, 3.0)
+RADII = SETTINGS.radii
+NON_NORMAL = np.array(SETTINGS.non_normal)
+STEPS = SETTINGS.steps
+SCALES = SETTINGS.scales
+N = SETTINGS.n
 
 
 def repeated_norms(W: np.ndarray, x: np.ndarray, steps: int) -> np.ndarray:
@@ -42,7 +48,7 @@ def repeated_norms(W: np.ndarray, x: np.ndarray, steps: int) -> np.ndarray:
 
 @pytest.mark.parametrize("t", [0, 1, 7, 60])
 def test_matrix_power_matches_repeated_multiplication(t):
-    for W in [symmetric_with_radius(20, rho, seed=0) for rho in RADII] + [NON_NORMAL]:
+    for W in [symmetric_with_radius(N, rho, seed=SETTINGS.seed) for rho in RADII] + [NON_NORMAL]:
         expected = np.linalg.matrix_power(W, t)
         np.testing.assert_allclose(matrix_power(W, t), expected, rtol=1e-9,
                                    atol=1e-10 * max(1.0, np.abs(expected).max()))
@@ -64,9 +70,9 @@ def test_matrix_power_rejects_defective_and_bad_input():
 
 
 def test_power_norms_match_repeated_multiplication():
-    x = np.ones(20) / np.sqrt(20)
+    x = np.ones(N) / np.sqrt(N)
     for rho in RADII:
-        W = symmetric_with_radius(20, rho, seed=0)
+        W = symmetric_with_radius(N, rho, seed=SETTINGS.seed)
         np.testing.assert_allclose(power_norms(W, x, STEPS), repeated_norms(W, x, STEPS),
                                    rtol=1e-9)
 
@@ -80,13 +86,14 @@ def test_symmetric_with_radius_is_symmetric_with_that_radius():
 
 
 def test_glued_fitted_rates_equal_log_rho():
-    """The page glues log_slope over t in [30, 60]; for a normal W it is log ρ."""
-    x = np.ones(20) / np.sqrt(20)
+    """The page glues log_slope over t in [steps/2, steps]; for a normal W it is log ρ."""
+    x = np.ones(N) / np.sqrt(N)
     t = np.arange(STEPS + 1)
     for rho in RADII:
-        W = symmetric_with_radius(20, rho, seed=0)
+        W = symmetric_with_radius(N, rho, seed=SETTINGS.seed)
         glued = log_slope(t[STEPS // 2:], power_norms(W, x, STEPS)[STEPS // 2:])
-        independent = linregress(t[30:], np.log(repeated_norms(W, x, STEPS)[30:])).slope
+        independent = linregress(t[STEPS // 2:],
+                                 np.log(repeated_norms(W, x, STEPS)[STEPS // 2:])).slope
         assert glued == pytest.approx(independent, abs=1e-9)
         assert glued == pytest.approx(np.log(rho), abs=1e-4)
 
@@ -95,7 +102,7 @@ def test_non_normal_transient_peak_matches_closed_form():
     """W^t e2 = (20 (0.9^t - 0.8^t), 0.8^t) for W = [[0.9, 2], [0, 0.8]]."""
     t = np.arange(STEPS + 1)
     closed = np.hypot(20 * (0.9**t - 0.8**t), 0.8**t)
-    norms = power_norms(NON_NORMAL, np.array([0.0, 1.0]), STEPS)
+    norms = power_norms(NON_NORMAL, np.array(SETTINGS.non_normal_start), STEPS)
     np.testing.assert_allclose(norms, closed, rtol=1e-10)
     assert int(np.argmax(norms)) == int(np.argmax(closed)) == 6
     assert norms.max() > 5.0
@@ -148,9 +155,10 @@ def test_glued_rnn_norms_and_rates_against_torch_jacobians(scale):
         # at scale 3 the state dynamics are chaotic (Lyapunov exponent ~0.3), so rounding
         # differences between NumPy and torch grow like e^{0.3 T}: ~1e-6 relative at T = 80
         assert norms[T - 1] == pytest.approx(np.linalg.norm(J.numpy(), 2), rel=1e-4)
-    T = np.arange(1, 81)
-    glued = log_slope(T[19:], norms[19:])
-    assert glued == pytest.approx(linregress(T[19:], np.log(norms[19:])).slope, abs=1e-9)
+    T = np.arange(1, SETTINGS.horizon + 1)
+    late = T >= SETTINGS.rnn_fit_from
+    glued = log_slope(T[late], norms[late])
+    assert glued == pytest.approx(linregress(T[late], np.log(norms[late])).slope, abs=1e-9)
     # the rigorous bound of Pascanu et al. (2013): ||dh_T/dh_0|| <= ||W||_2^T since |tanh'| <= 1
     assert np.all(norms <= np.linalg.norm(W, 2) ** T * (1 + 1e-9))
     # in this experiment the rate never exceeds log ρ (saturation only shrinks the factors)
@@ -181,3 +189,53 @@ def test_rnn_input_validation():
         rnn_states(np.eye(2), np.eye(2), np.zeros((1, 3)), np.zeros(2))
     with pytest.raises(ValueError, match="horizon"):
         rnn_gradient_experiment(1.0, horizon=0)
+
+
+def test_glued_values():
+    g = page_glue("09_long_term.md")
+    t = np.arange(STEPS + 1)
+    x = np.ones(N) / np.sqrt(N)
+    assert (g["lt_n"], g["lt_steps"], g["lt_fit_from"]) == (N, STEPS, STEPS // 2)
+    for rho in RADII:
+        key = f"{round(10 * rho):02d}"
+        norms = repeated_norms(symmetric_with_radius(N, rho, seed=SETTINGS.seed), x, STEPS)
+        assert g[f"lt_rate_{key}"] == pytest.approx(
+            linregress(t[STEPS // 2:], np.log(norms[STEPS // 2:])).slope, abs=1e-9)
+        assert g[f"lt_logrho_{key}"] == pytest.approx(math.log(rho))
+    closed = np.hypot(20 * (0.9**t - 0.8**t), 0.8**t)   # W^t e2 for [[0.9, 2], [0, 0.8]]
+    assert g["lt_nn_peak"] == pytest.approx(closed.max(), rel=1e-10)
+    assert g["lt_nn_peak_t"] == int(np.argmax(closed))
+    assert g["lt_nn_below_one"] == int(np.flatnonzero((closed < 1) & (t > np.argmax(closed)))[0])
+    assert g["lt_nn_rate"] == pytest.approx(
+        linregress(t[STEPS // 2:], np.log(closed[STEPS // 2:])).slope, abs=1e-8)
+    assert g["lt_nn_sigma"] == pytest.approx(np.linalg.svd(NON_NORMAL)[1][0])
+    assert g["lt_eig_error"] < 1e-10
+    assert g["lt_shrink"] == pytest.approx(min(RADII) ** STEPS)
+    assert g["lt_grow"] == pytest.approx(max(RADII) ** STEPS)
+    T = np.arange(1, SETTINGS.horizon + 1)
+    late = T >= SETTINGS.rnn_fit_from
+    assert (g["lt_rnn_n"], g["lt_rnn_horizon"], g["lt_rnn_fit_from"]) == (
+        SETTINGS.rnn_n, SETTINGS.horizon, SETTINGS.rnn_fit_from)
+    for scale in SCALES:
+        key = f"{round(10 * scale):02d}"
+        W, U, inputs, h0, _ = rnn_gradient_experiment(scale)
+        h, J, norms = h0, np.eye(SETTINGS.rnn_n), []
+        for x_t in inputs:           # independent: explicit diag(1 - h^2) W products
+            h = np.tanh(W @ h + U @ x_t)
+            J = np.diag(1 - h**2) @ W @ J
+            norms.append(np.linalg.norm(J, 2))
+        norms = np.array(norms)
+        assert g[f"lt_rnn_scale_{key}"] == scale
+        assert g[f"lt_rnn_rho_{key}"] == pytest.approx(np.abs(np.linalg.eigvals(W)).max())
+        assert g[f"lt_rnn_sigma_{key}"] == pytest.approx(np.linalg.svd(W)[1][0])
+        assert g[f"lt_rnn_rate_{key}"] == pytest.approx(
+            linregress(T[late], np.log(norms[late])).slope, abs=1e-6)
+        assert g[f"lt_rnn_last_{key}"] == pytest.approx(norms[-1], rel=1e-4)
+
+
+def test_snippets_autodiff_row_agrees():
+    assert set(snippet_outputs("09_long_term.md").values()) == {"True"}
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("09_long_term.md") == []

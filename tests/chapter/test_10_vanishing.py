@@ -1,7 +1,8 @@
 """Section 10 (vanishing gradients): activations, their derivatives, chains of sigmoids.
 
-Every number docs/chapter/10_vanishing.md glues is recomputed here by an
-independent route (math module closed forms, torch.autograd, SciPy).
+Every number docs/chapter/10_vanishing.md glues, at
+:data:`d2lopt.chapter.vanishing.SETTINGS`, is recomputed here by an independent
+route (math module closed forms, torch.autograd, SciPy).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import math
 
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems, snippet_outputs
 from scipy.optimize import brentq, minimize_scalar
 
 import d2lopt
 from d2lopt.chapter.vanishing import (
     ACTIVATIONS,
+    SETTINGS,
     elementwise_derivative,
     relu,
     sigmoid,
@@ -98,9 +101,10 @@ def test_glued_fixed_point_and_per_layer_factor():
     assert fixed_point == pytest.approx(z, abs=1e-12)
     per_layer = fixed_point * (1 - fixed_point)
     assert per_layer < 0.25
-    depths = np.arange(1, 31)
-    chain = np.array([product_of_local_derivatives(0.0, L) for L in depths])
-    fitted = math.exp(log_slope(depths[10:], chain[10:]))
+    depths = np.arange(1, SETTINGS.depth + 1)
+    chain = np.array([product_of_local_derivatives(SETTINGS.chain_start, L) for L in depths])
+    late = depths >= SETTINGS.fit_from
+    fitted = math.exp(log_slope(depths[late], chain[late]))
     assert fitted == pytest.approx(per_layer, rel=1e-6)
 
 
@@ -119,3 +123,35 @@ def test_errors():
         elementwise_derivative(3.0)
     with pytest.raises(ValueError, match="depth"):
         sigmoid_chain(0.0, -1)
+
+
+def test_glued_values():
+    g, x = page_glue("10_vanishing.md"), SETTINGS.slope_at
+    assert g["vg_tanh4"] == pytest.approx(1 - math.tanh(x) ** 2, rel=1e-12)
+    assert g["vg_tanh4_closed"] == pytest.approx(1 / math.cosh(x) ** 2, rel=1e-10)
+    assert g["vg_tanh4_asymptotic"] == pytest.approx(4 * math.exp(-2 * x), rel=1e-15)
+    assert g["vg_tanh0"] == 1.0
+    assert g["vg_tanh4_shrink"] == pytest.approx(math.cosh(x) ** 2, rel=1e-10)
+    assert g["vg_sigmoid_max"] == pytest.approx(0.25, abs=1e-15)
+    assert g["vg_sigmoid_argmax"] == pytest.approx(0.0, abs=1e-6)
+    product, z, products = 1.0, SETTINGS.chain_start, []
+    for _ in range(SETTINGS.depth):
+        s = 1 / (1 + math.exp(-z))
+        product, z = product * s * (1 - s), s
+        products.append(product)
+    assert g["vg_depth"] == SETTINGS.depth
+    assert g["vg_chain_last"] == pytest.approx(products[-1], rel=1e-12)
+    assert g["vg_bound_last"] == 0.25**SETTINGS.depth
+    assert g["vg_fixed_point"] == pytest.approx(z, abs=1e-9)   # z has converged to z*
+    assert g["vg_per_layer"] == pytest.approx(z * (1 - z), abs=1e-9)
+    assert g["vg_fitted"] == pytest.approx(g["vg_per_layer"], rel=1e-6)
+    assert g["vg_relu_chain"] == 1.0
+
+
+def test_snippets_tanh_slope():
+    outputs = snippet_outputs("10_vanishing.md")
+    assert set(outputs.values()) == {f"{1 - math.tanh(SETTINGS.slope_at) ** 2:.6f}"}
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("10_vanishing.md") == []

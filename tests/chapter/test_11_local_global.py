@@ -1,18 +1,23 @@
 """Section 11 (local vs global structure): the mountain landscape and separable logistic loss.
 
-Parameters are those of docs/chapter/11_local_global.md and gallery/11_local_global/.
+Parameters are :data:`d2lopt.chapter.local_global.SETTINGS`, those of
+docs/chapter/11_local_global.md and gallery/11_local_global/.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from scipy.optimize import minimize_scalar, root
+from chapter_pages import page_glue, settings_problems, snippet_outputs
+from scipy.optimize import minimize, minimize_scalar, root
 from scipy.special import expit
 from scipy.stats import linregress
 
 import d2lopt
 from d2lopt.chapter.local_global import (
+    SETTINGS,
     logistic_gradient,
     logistic_gradient_descent,
     logistic_loss,
@@ -24,9 +29,9 @@ from d2lopt.landscapes.mountain import MOUNTAIN_PARAMETERS as P
 from d2lopt.landscapes.mountain import mountain
 from d2lopt.rates import log_slope
 
-LR, STEPS = 0.3, 1500
-STARTS = {(-0.4, 0.0): False, (-0.5, 1.2): False, (-0.3, -1.8): False,
-          (0.5, 0.3): True, (0.6, -1.2): True, (3.5, 2.5): True}
+LR, STEPS = SETTINGS.lr, SETTINGS.steps
+STARTS = {**dict.fromkeys(SETTINGS.runaway_starts, False),
+          **dict.fromkeys(SETTINGS.basin_starts, True)}
 
 
 def mountain_gradient(p: np.ndarray) -> np.ndarray:
@@ -99,7 +104,7 @@ def hand_gradient_descent(start: tuple[float, float]) -> np.ndarray:
 def test_runs_match_hand_gradient_descent_and_outcome(start):
     run = d2lopt.optim.gradient_descent(mountain, np.array(start), steps=STEPS, lr=LR)
     np.testing.assert_allclose(run.points, hand_gradient_descent(start), rtol=1e-9, atol=1e-9)
-    reached = np.linalg.norm(run.final - mountain.global_minimum.array) < 1e-3
+    reached = np.linalg.norm(run.final - mountain.global_minimum.array) < SETTINGS.basin_tol
     assert reached == STARTS[start]
 
 
@@ -121,7 +126,7 @@ def test_glued_runaway_rates(start):
 
 # -- logistic loss on separable data -------------------------------------------------------
 
-X, Y = separable_data(40, seed=0)
+X, Y = separable_data(SETTINGS.n_points, seed=SETTINGS.seed)
 
 
 def test_data_are_separable_with_the_promised_margin():
@@ -151,7 +156,7 @@ def test_max_margin_rejects_inseparable_data():
 
 
 def test_logistic_loss_as_cross_entropy_and_gradient_by_autodiff(backend):
-    w = np.array([0.3, -0.7])
+    w = np.array(SETTINGS.probe)
     p, target = expit(X @ w), (Y > 0).astype(float)   # the binary cross-entropy form
     expected = -np.mean(target * np.log(p) + (1 - target) * np.log1p(-p))
     assert float(backend.to_numpy(logistic_loss(backend.tensor(w), X, Y))) == pytest.approx(
@@ -181,9 +186,9 @@ def test_gradient_descent_matches_torch_sgd():
 
 def test_glued_implicit_bias_numbers():
     """Loss ~ 1/t, ||w|| ~ ||w_hat|| log t (approached from below), direction -> w_hat."""
-    steps = 300_000
+    steps = SETTINGS.logistic_steps
     lr = 1.0 / logistic_smoothness(X)
-    record = np.unique(np.geomspace(1, steps, 200).astype(int))
+    record = np.unique(np.geomspace(1, steps, SETTINGS.records).astype(int))
     t, weights, losses = logistic_gradient_descent(X, Y, lr=lr, steps=steps, record=record)
     norms = np.linalg.norm(weights, axis=1)
     late = t >= steps // 10
@@ -212,22 +217,84 @@ def test_no_local_warning_far_along_the_runaway_path(start):
 
 
 def test_glued_restart_share_with_hand_gradient():
-    """Same draws as the page: 400 uniform starts in [-3, 4] x [-3, 3], 400 steps of η = 0.3."""
-    rng = np.random.default_rng(0)
-    starts = np.stack([rng.uniform(-3.0, 4.0, 400), rng.uniform(-3.0, 3.0, 400)])
+    """Same draws as the page: uniform starts in the box, gradient descent at the same η."""
+    n, (x_box, y_box) = SETTINGS.n_starts, SETTINGS.box
+    rng = np.random.default_rng(SETTINGS.seed)
+    starts = np.stack([rng.uniform(*x_box, n), rng.uniform(*y_box, n)])
     page = starts.copy()
     surface_gradient = d2lopt.grad(lambda p: mountain(p).sum())
-    for _ in range(400):
+    for _ in range(SETTINGS.restart_steps):
         page = page - LR * surface_gradient(page)
     hand = starts.copy()
-    for _ in range(400):
-        hand = hand - LR * np.stack([mountain_gradient(hand[:, i]) for i in range(400)], axis=1)
+    for _ in range(SETTINGS.restart_steps):
+        hand = hand - LR * np.stack([mountain_gradient(hand[:, i]) for i in range(n)], axis=1)
     np.testing.assert_allclose(page, hand, rtol=1e-8, atol=1e-8)
     basin = mountain.global_minimum.array[:, None]
-    share = float((np.linalg.norm(page - basin, axis=0) < 1e-2).mean())
-    share_hand = float((np.linalg.norm(hand - basin, axis=0) < 1e-2).mean())
-    assert share == share_hand
+    share = float((np.linalg.norm(page - basin, axis=0) < SETTINGS.restart_tol).mean())
+    share_hand = float((np.linalg.norm(hand - basin, axis=0) < SETTINGS.restart_tol).mean())
+    assert share == share_hand == page_glue("11_local_global.md")["lg_share"]
     # the runs not in the basin have all run off to the left
-    lost = np.linalg.norm(hand - basin, axis=0) >= 1e-2
+    lost = np.linalg.norm(hand - basin, axis=0) >= SETTINGS.restart_tol
     assert np.all(hand[0, lost] < -3.0)
     assert 0.2 < share < 0.9
+
+
+def test_glued_values():
+    g = page_glue("11_local_global.md")
+    for name, value in P.items():
+        assert g[f"lg_p_{name}"] == value
+
+    def f(p):
+        x, y = p
+        peak = np.exp(-x**2 / (2 * P["width_x"] ** 2) - y**2 / (2 * P["width_y"] ** 2))
+        basin = np.exp(-((x - P["basin_x"]) ** 2 + y**2) / (2 * P["basin_width"] ** 2))
+        return P["height"] * peak - P["depth"] * basin + P["slope"] * expit(x)
+
+    best = minimize(f, [2.0, 0.1], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14})
+    assert g["lg_min_value"] == pytest.approx(best.fun, abs=1e-9)
+    assert g["lg_min_x"] == pytest.approx(best.x[0], abs=1e-5)
+    top = minimize(lambda p: -f(p), [0.0, 0.1], method="Nelder-Mead",
+                   options={"xatol": 1e-10, "fatol": 1e-14})
+    assert g["lg_max_value"] == pytest.approx(-top.fun, abs=1e-9)
+    assert g["lg_n_critical"] == 4 and g["lg_asymptote"] == 0.0
+    assert (g["lg_lr"], g["lg_steps"], g["lg_fit_from"]) == (LR, STEPS, STEPS // 10)
+    # the runaways: x_t ~ -log(η t), f ~ 1/(η t), t f(x_t) -> 1/η
+    for key, start in zip("abc", SETTINGS.runaway_starts, strict=True):
+        assert g[f"lg_start_{key}"] == f"({start[0]:g}, {start[1]:g})"
+        assert g[f"lg_dist_slope_{key}"] == pytest.approx(1.0, abs=0.05)
+        assert g[f"lg_loss_slope_{key}"] == pytest.approx(-1.0, abs=0.03)
+        assert g[f"lg_tf_{key}"] == pytest.approx(1 / LR, rel=0.02)
+        assert g[f"lg_final_x_{key}"] == pytest.approx(hand_gradient_descent(start)[-1][0],
+                                                      rel=1e-9)
+        assert g[f"lg_final_x_{key}"] == pytest.approx(-math.log(LR * STEPS), abs=0.3)
+    assert g["lg_n_starts"] == SETTINGS.n_starts and g["lg_restarts"] == SETTINGS.restarts
+    assert g["lg_restart_success"] == pytest.approx(1 - (1 - g["lg_share"]) ** SETTINGS.restarts)
+    # implicit bias: an independent loop with the explicit gradient formula
+    Z = Y[:, None] * X
+    lr = 4 * len(Y) / np.linalg.svd(X)[1][0] ** 2
+    assert g["lg_logistic_lr"] == pytest.approx(lr, rel=1e-12)
+    w = np.zeros(2)
+    for _ in range(SETTINGS.early_step):
+        w = w + lr * np.mean(Z * expit(-Z @ w)[:, None], axis=0)
+    thetas = np.linspace(-np.pi, np.pi, 200001)   # max-margin direction by brute force
+    margins = np.min(Z @ np.stack([np.cos(thetas), np.sin(thetas)]), axis=0)
+    best = thetas[np.argmax(margins)]
+    # the grid step (3e-5 rad) times max ||x|| bounds the error of the brute-force margin
+    assert g["lg_margin"] == pytest.approx(margins.max(), abs=1e-4)
+    cosine = w @ np.array([np.cos(best), np.sin(best)]) / np.linalg.norm(w)
+    assert g["lg_early_step"] == SETTINGS.early_step
+    assert g["lg_cosine_early"] == pytest.approx(cosine, abs=1e-4)
+    assert g["lg_margin"] == pytest.approx(1 / g["lg_what_norm"])
+    assert g["lg_final_loss"] > 0
+    assert 0.85 * g["lg_what_norm"] < g["lg_norm_slope"] < g["lg_what_norm"]
+    assert g["lg_logistic_loss_slope"] == pytest.approx(-1.0, abs=0.05)
+    assert g["lg_cosine_early"] < g["lg_cosine"] < 1.0
+
+
+def test_snippets_downhill_direction():
+    outputs = snippet_outputs("11_local_global.md")
+    assert set(outputs.values()) == {"downhill is left, away from the basin"}
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("11_local_global.md") == []

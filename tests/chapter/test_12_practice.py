@@ -1,6 +1,7 @@
 """Section 12 (what works in practice): rates, tuning, and the tuned comparisons.
 
-Parameters are those of docs/chapter/12_practice.md and gallery/12_practice/.
+Parameters are :data:`d2lopt.chapter.practice.SETTINGS`, those of
+docs/chapter/12_practice.md and gallery/12_practice/.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ import math
 
 import numpy as np
 import pytest
+from chapter_pages import page_glue, settings_problems, snippet_outputs
 from scipy.stats import linregress
 
 import d2lopt
 from d2lopt.chapter.practice import (
-    BETA_GRID,
-    LR_GRID,
+    SETTINGS,
     escape_step,
     quadratic_comparison,
     saddle_comparison,
@@ -32,8 +33,10 @@ from d2lopt.rates import (
     optimal_gradient_descent_lr,
 )
 
-KAPPA = 50.0
-START = np.array([-0.9, 0.6])
+KAPPA = SETTINGS.kappa
+START = np.array(SETTINGS.start)
+LR_GRID, BETA_GRID = SETTINGS.lr_grid, SETTINGS.beta_grid
+Y0, SADDLE_STEPS = SETTINGS.saddle_start[1], SETTINGS.saddle_steps
 
 
 def iteration_radius(lr: float, beta: float, curvatures) -> float:
@@ -146,7 +149,7 @@ def test_glued_quadratic_steps_and_rates(comparisons):
         for name, run in result.runs.items():
             values = 0.5 * np.einsum("ti,ij,tj->t", run.points, H, run.points)
             np.testing.assert_allclose(values, run.values, rtol=1e-12, atol=1e-300)
-            inside = values <= 1e-6
+            inside = values <= SETTINGS.tol
             expected = next((t for t in range(len(values)) if inside[t:].all()), math.inf)
             assert result.steps_to_tol[name] == expected
     # gradient descent and heavy ball are rotation invariant: identical step counts
@@ -193,12 +196,13 @@ def test_adam_tuning_scores_are_reproducible(comparisons):
                 run = d2lopt.optim.adam(quadratic(KAPPA), START, steps=300, lr=lr, betas=(b, 0.999))
             except ValueError:
                 continue
-            assert steps_to_tolerance(run.values, 1e-6) >= result.steps_to_tol["Adam"]
+            assert steps_to_tolerance(run.values, SETTINGS.tol) >= result.steps_to_tol["Adam"]
 
 
 @pytest.fixture(scope="module")
 def saddle():
-    return saddle_comparison(np.array([1e-3, 0.5]))
+    return saddle_comparison(np.array(SETTINGS.saddle_start), steps=SETTINGS.saddle_steps,
+                             tol=SETTINGS.tol, lr_grid=LR_GRID, beta_grid=BETA_GRID)
 
 
 def test_glued_saddle_numbers(saddle):
@@ -211,7 +215,7 @@ def test_glued_saddle_numbers(saddle):
         escape = next(t for t in range(len(x)) if abs(x[t, 0]) >= 0.5)
         assert escape_step(run) == escape
         gap = values - f_star
-        expected = next((t for t in range(len(x)) if (gap[t:] <= 1e-6).all()), math.inf)
+        expected = next((t for t in range(len(x)) if (gap[t:] <= SETTINGS.tol).all()), math.inf)
         assert saddle.steps_to_tol[name] == expected
     # the grid search picks the smallest momentum values of the grid (page prose)
     assert saddle.hyper["momentum"]["beta"] == min(BETA_GRID)
@@ -226,15 +230,121 @@ def test_escape_growth_factor_against_numpy_roots_and_runs(saddle):
         roots = np.roots([1.0, -(1 + beta + lr), beta])
         assert escape_growth_factor(lr, 1.0, beta) == pytest.approx(max(abs(roots)), rel=1e-12)
     # the glued "extra steps per decade" against log(10)/log(z)
-    offsets = np.geomspace(1e-2, 1e-12, 11)
+    offsets = np.geomspace(*SETTINGS.offsets, SETTINGS.n_offsets)
     for name, method in (("gradient descent", d2lopt.optim.gradient_descent),
                          ("momentum", d2lopt.optim.momentum)):
         hyper = saddle.hyper[name]
-        steps = [escape_step(method(double_well, [x0, 0.5], steps=150, **hyper))
+        steps = [escape_step(method(double_well, [x0, Y0], steps=SADDLE_STEPS, **hyper))
                  for x0 in offsets]
         per_decade = -linregress(np.log10(offsets), steps).slope
         z = escape_growth_factor(hyper["lr"], 1.0, hyper.get("beta", 0.0))
         assert per_decade == pytest.approx(math.log(10) / math.log(z), abs=0.1)
-    adam_steps = [escape_step(d2lopt.optim.adam(double_well, [x0, 0.5], steps=150,
+    adam_steps = [escape_step(d2lopt.optim.adam(double_well, [x0, Y0], steps=SADDLE_STEPS,
                                                 **saddle.hyper["Adam"])) for x0 in offsets]
     assert max(adam_steps) - min(adam_steps) <= 2
+
+
+def quadratic_steps_to_tol(points, H):
+    values = 0.5 * np.einsum("ti,ij,tj->t", points, H, points)
+    inside = values <= SETTINGS.tol
+    return next((t for t in range(len(values)) if inside[t:].all()), math.inf)
+
+
+def hand_heavy_ball(H, x0, lr, beta, steps=SETTINGS.steps):
+    x, prev, pts = x0.copy(), x0.copy(), [x0.copy()]
+    for _ in range(steps):
+        x, prev = x - lr * H @ x + beta * (x - prev), x
+        pts.append(x)
+    return np.array(pts)
+
+
+def hand_adam(H, x0, lr, b1, b2=0.999, eps=1e-8, steps=SETTINGS.steps):
+    x, m, v, pts = x0.copy(), np.zeros(2), np.zeros(2), [x0.copy()]
+    for t in range(1, steps + 1):
+        grad = H @ x
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad**2
+        x = x - lr / (1 - b1**t) * m / (np.sqrt(v / (1 - b2**t)) + eps)
+        pts.append(x)
+    return np.array(pts)
+
+
+def test_glued_values():
+    g = page_glue("12_practice.md")
+    kappa, mu, L = KAPPA, 1.0, KAPPA
+    assert g["pr_gd_lr"] == pytest.approx(2 / (mu + L))
+    assert g["pr_hb_lr"] == pytest.approx(4 / (math.sqrt(L) + math.sqrt(mu)) ** 2)
+    assert g["pr_hb_beta"] == pytest.approx(((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2)
+    assert g["pr_gd_rate"] == pytest.approx((kappa - 1) / (kappa + 1))
+    assert g["pr_hb_rate"] == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1))
+    assert g["pr_gd_fitted"] == pytest.approx(g["pr_gd_rate"], rel=1e-10)
+    assert g["pr_hb_rate"] < g["pr_hb_fitted"] < 1.03 * g["pr_hb_rate"]
+    assert g["pr_sqrt_kappa"] == pytest.approx(math.sqrt(50))
+
+    # independent runs by hand on 1/2 (x^2 + 50 y^2), aligned and turned by 45 degrees
+    c = s = math.sqrt(0.5)
+    R = np.array([[c, -s], [s, c]])
+    start = START
+    for key, H, x0 in (("al", np.diag([mu, L]), start),
+                       ("tu", R.T @ np.diag([mu, L]) @ R, R.T @ start)):
+        def count(points, H=H):
+            return quadratic_steps_to_tol(points, H)
+
+        assert g[f"pr_{key}_gd_steps"] == count(hand_heavy_ball(H, x0, g["pr_gd_lr"], 0.0))
+        assert g[f"pr_{key}_hb_steps"] == count(hand_heavy_ball(H, x0, g["pr_hb_lr"],
+                                                                g["pr_hb_beta"]))
+        assert g[f"pr_{key}_adam_steps"] == count(hand_adam(H, x0, g[f"pr_{key}_adam_lr"],
+                                                            g[f"pr_{key}_adam_b1"]))
+        best = min(count(hand_adam(H, x0, lr, b1)) for lr in LR_GRID
+                   for b1 in BETA_GRID)
+        assert g[f"pr_{key}_adam_steps"] == best
+    assert g["pr_speedup"] == pytest.approx(g["pr_al_gd_steps"] / g["pr_al_hb_steps"])
+
+    # the saddle: gradient descent and momentum by hand on the double well
+    def escape_and_converge(lr, beta, x0=SETTINGS.saddle_start[0], steps=SETTINGS.saddle_steps):
+        y0 = SETTINGS.saddle_start[1]
+        p, prev, pts = np.array([x0, y0]), np.array([x0, y0]), [np.array([x0, y0])]
+        for _ in range(steps):
+            grad = np.array([p[0] ** 3 - p[0], p[1]])
+            p, prev = p - lr * grad + beta * (p - prev), p
+            pts.append(p)
+        pts = np.array(pts)
+        values = 0.25 * pts[:, 0] ** 4 - 0.5 * pts[:, 0] ** 2 + 0.5 * pts[:, 1] ** 2 + 0.25
+        escape = next(t for t in range(len(pts)) if abs(pts[t, 0]) >= SETTINGS.escape_threshold)
+        inside = values <= SETTINGS.tol
+        converged = next((t for t in range(len(pts)) if inside[t:].all()), math.inf)
+        return escape, converged
+
+    assert (g["pr_sd_gd_escape"], g["pr_sd_gd_steps"]) == escape_and_converge(g["pr_sd_gd_lr"], 0.0)
+    assert (g["pr_sd_hb_escape"], g["pr_sd_hb_steps"]) == escape_and_converge(
+        g["pr_sd_hb_lr"], g["pr_sd_hb_beta"])
+    for tag, beta in (("gd", 0.0), ("hb", g["pr_sd_hb_beta"])):
+        lr = g[f"pr_sd_{tag}_lr"]
+        z = max(abs(np.roots([1.0, -(1 + beta + lr), beta])))
+        assert g[f"pr_sd_{tag}_z"] == pytest.approx(z, rel=1e-12)
+        assert g[f"pr_sd_{tag}_decade_theory"] == pytest.approx(math.log(10) / math.log(z))
+        assert g[f"pr_sd_{tag}_decade"] == pytest.approx(g[f"pr_sd_{tag}_decade_theory"], abs=0.1)
+        assert g[f"pr_sd_{tag}_far"] == escape_and_converge(lr, beta, x0=SETTINGS.offsets[1])[0]
+    assert abs(g["pr_sd_adam_decade"]) < 0.5
+    assert g["pr_sd_adam_escape"] <= g["pr_sd_hb_escape"] < g["pr_sd_gd_escape"]
+
+
+def test_snippets_heavy_ball_steps():
+    """Independent count: heavy ball by hand on ½(x² + 50 y²) with Polyak's constants."""
+    mu, L = 1.0, 50.0
+    lr = 4 / (math.sqrt(L) + math.sqrt(mu)) ** 2
+    beta = ((math.sqrt(L / mu) - 1) / (math.sqrt(L / mu) + 1)) ** 2
+    lam = np.array([mu, L])
+    x, previous, values = np.array([-0.9, 0.6]), None, []
+    for _ in range(301):
+        values.append(0.5 * lam @ x**2)
+        step = -lr * lam * x + (beta * (x - previous) if previous is not None else 0.0)
+        previous, x = x, x + step
+    values = np.array(values)
+    expected = next(t for t in range(301) if np.all(values[t:] <= 1e-6))
+    outputs = snippet_outputs("12_practice.md")
+    assert set(outputs.values()) == {str(expected)}
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("12_practice.md") == []

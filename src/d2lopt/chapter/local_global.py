@@ -15,6 +15,7 @@ small enough step drives :math:`\|w_t\| \to \infty` like
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,74 @@ import numpy as np
 from d2lopt.backends import backend_for
 
 __all__ = [
-    "separable_data", "logistic_loss", "logistic_gradient", "logistic_smoothness",
-    "max_margin", "logistic_gradient_descent",
+    "Settings", "SETTINGS", "separable_data", "logistic_loss", "logistic_gradient",
+    "logistic_smoothness", "max_margin", "logistic_gradient_descent",
 ]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values section 11's page, gallery scripts and tests share.
+
+    Try another value with ``dataclasses.replace(SETTINGS, lr=0.1)``.
+
+    Attributes
+    ----------
+    lr : float
+        Learning rate of gradient descent on the mountain.
+    steps : int
+        Its iterations; the runaway rates are fitted over :math:`t \\ge` ``steps // 10``.
+    runaway_starts : tuple of tuple of float
+        Starts left of the summit, from which the runs walk away from the basin.
+    basin_starts : tuple of tuple of float
+        Starts right of the summit, from which the runs reach the basin.
+    basin_tol : float
+        Distance from the basin's minimum within which a run has reached it.
+    seed : int
+        Seed of the random restarts and of the separable data.
+    n_starts : int
+        Uniform random starts of the restart experiment.
+    box : tuple of tuple of float
+        Their box, ``((x_lo, x_hi), (y_lo, y_hi))``.
+    restart_steps : int
+        Gradient-descent iterations from each of them.
+    restart_tol : float
+        Distance from the basin's minimum within which a restart counts as a success.
+    restarts : int
+        Number of restarts whose joint success probability is quoted.
+    n_points : int
+        Points of the separable data set.
+    logistic_steps : int
+        Iterations of gradient descent on their logistic loss.
+    records : int
+        Geometrically spaced iterations at which its weights are kept.
+    early_step : int
+        The early iteration at which the direction is compared with the max-margin one.
+    probe : tuple of float
+        Weights at which the closed-form gradient is checked by autodiff.
+
+    """
+
+    lr: float = 0.3
+    steps: int = 1500
+    runaway_starts: tuple[tuple[float, float], ...] = ((-0.4, 0.0), (-0.5, 1.2), (-0.3, -1.8))
+    basin_starts: tuple[tuple[float, float], ...] = ((0.5, 0.3), (0.6, -1.2), (3.5, 2.5))
+    basin_tol: float = 1e-3
+    seed: int = 0
+    n_starts: int = 400
+    box: tuple[tuple[float, float], tuple[float, float]] = ((-3.0, 4.0), (-3.0, 3.0))
+    restart_steps: int = 400
+    restart_tol: float = 1e-2
+    restarts: int = 5
+    n_points: int = 40
+    logistic_steps: int = 300_000
+    records: int = 200
+    early_step: int = 1000
+    probe: tuple[float, float] = (0.3, -0.7)
+
+
+#: The settings of section 11.
+SETTINGS = Settings()
 
 
 def _check_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -37,8 +103,8 @@ def _check_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def separable_data(n: int = 40, *, margin: float = 0.3, noise: float = 0.6,
-                   seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def separable_data(n: int = SETTINGS.n_points, *, margin: float = 0.3, noise: float = 0.6,
+                   seed: int = SETTINGS.seed) -> tuple[np.ndarray, np.ndarray]:
     r"""Two Gaussian clouds in the plane, separable by a line through the origin.
 
     Points are drawn around :math:`\pm\mu`, :math:`\mu = (1.5, 0.5)`, with

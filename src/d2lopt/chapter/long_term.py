@@ -13,6 +13,7 @@ backend operations, so that ``d2lopt.grad`` can differentiate it on any framewor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,10 +21,75 @@ import numpy as np
 from d2lopt.backends import backend_for
 
 __all__ = [
-    "spectral_radius", "matrix_power", "power_norms", "symmetric_with_radius",
+    "Settings", "SETTINGS", "spectral_radius", "matrix_power", "power_norms",
+    "symmetric_with_radius",
     "random_recurrent_weights", "rnn_states", "rnn_final_state", "rnn_jacobians",
     "rnn_jacobian_norms", "rnn_gradient_experiment",
 ]
+
+
+@dataclass(frozen=True)
+class Settings:
+    r"""The values section 9's page, gallery scripts and tests share.
+
+    Try another value with ``dataclasses.replace(SETTINGS, steps=100)``.
+
+    Attributes
+    ----------
+    n : int
+        Size of the random symmetric matrices (rows = columns).
+    radii : tuple of float
+        Their spectral radii.
+    seed : int
+        Seed of every random matrix, input and initial state.
+    steps : int
+        Largest power :math:`t` of :math:`W^t x`; the rates are fitted over
+        :math:`t \ge` ``steps // 2``.
+    non_normal : tuple of tuple of float
+        The non-normal :math:`2 \times 2` matrix, row by row.
+    non_normal_start : tuple of float
+        The vector :math:`x` multiplied by its powers.
+    check_powers : tuple of int
+        Powers (besides ``steps``) at which the eigendecomposition is checked
+        against repeated multiplication.
+    rnn_n : int
+        Units of the tanh recurrent network.
+    horizon : int
+        Largest horizon :math:`T` (time steps) of its gradients.
+    rnn_fit_from : int
+        First horizon :math:`T` of the fit of the gradient's rate.
+    scales : tuple of float
+        Scales of its recurrent weights (about their spectral radius).
+    input_scale : float
+        Standard deviation of its inputs.
+    check_scale : float
+        Weight scale of the small network whose Jacobian is checked by autodiff.
+    check_n : int
+        Its units.
+    check_horizon : int
+        Its horizon (time steps).
+
+    """
+
+    n: int = 20
+    radii: tuple[float, ...] = (0.9, 1.0, 1.1)
+    seed: int = 0
+    steps: int = 60
+    non_normal: tuple[tuple[float, float], tuple[float, float]] = ((0.9, 2.0), (0.0, 0.8))
+    non_normal_start: tuple[float, float] = (0.0, 1.0)
+    check_powers: tuple[int, ...] = (1, 10)
+    rnn_n: int = 64
+    horizon: int = 80
+    rnn_fit_from: int = 20
+    scales: tuple[float, ...] = (0.5, 1.0, 1.5, 3.0)
+    input_scale: float = 0.1
+    check_scale: float = 1.5
+    check_n: int = 16
+    check_horizon: int = 10
+
+
+#: The settings of section 9.
+SETTINGS = Settings()
 
 
 def _square(W: Any, name: str = "W") -> np.ndarray:
@@ -258,8 +324,9 @@ def rnn_jacobian_norms(W: Any, U: Any, inputs: Any, h0: Any) -> np.ndarray:
     return np.linalg.norm(rnn_jacobians(W, U, inputs, h0), ord=2, axis=(1, 2))
 
 
-def rnn_gradient_experiment(scale: float, *, n: int = 64, horizon: int = 80,
-                            input_scale: float = 0.1, seed: int = 0
+def rnn_gradient_experiment(scale: float, *, n: int = SETTINGS.rnn_n,
+                            horizon: int = SETTINGS.horizon,
+                            input_scale: float = SETTINGS.input_scale, seed: int = SETTINGS.seed
                             ) -> tuple[np.ndarray, ...]:
     r"""A random tanh recurrent net and its gradient norms :math:`\|\partial h_T/\partial h_0\|_2`.
 
@@ -267,7 +334,8 @@ def rnn_gradient_experiment(scale: float, *, n: int = 64, horizon: int = 80,
     :math:`\rho(W) \approx` ``scale``), the input weights are Gaussian with
     variance :math:`1/n`, the inputs :math:`x_t` are Gaussian with standard
     deviation ``input_scale``, and :math:`h_0` is Gaussian with standard
-    deviation 0.1 (all drawn from ``seed + 1``).
+    deviation 0.1 (all drawn from ``seed + 1``). The defaults are those of
+    :data:`SETTINGS`.
 
     Returns
     -------

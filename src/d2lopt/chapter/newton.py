@@ -13,6 +13,7 @@ its gallery and its tests see the same numbers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,54 @@ from d2lopt import optim
 from d2lopt.landscapes import KnownPoint, Landscape, double_well
 from d2lopt.optim import Trajectory
 
-__all__ = ["METHODS", "escape_runs", "nearest_critical_point"]
+__all__ = ["Settings", "SETTINGS", "METHODS", "escape_runs", "nearest_critical_point"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values section 7's page, gallery script and tests share.
+
+    Try another value with ``dataclasses.replace(SETTINGS, lr=0.05)``.
+
+    Attributes
+    ----------
+    steps : int
+        Iterations of every method.
+    lr : float
+        Learning rate (step size) of gradient descent and perturbed gradient
+        descent; Newton's methods take full steps.
+    start : tuple of float
+        The start :math:`(x_0, y_0)` off the saddle's stable manifold.
+    on_manifold : tuple of float
+        The start on the stable manifold :math:`x = 0`.
+    radius : float
+        Radius of the ball perturbed gradient descent draws its random step
+        from (a distance in the plane).
+    threshold : float
+        Gradient norm below which perturbed gradient descent perturbs.
+    interval : int
+        Least number of iterations between two perturbations.
+    seed : int
+        Seed of the perturbations.
+    at_saddle : float
+        Distance from the saddle (the origin) within which Newton's iterate
+        counts as having reached it.
+
+    """
+
+    steps: int = 150
+    lr: float = 0.1
+    start: tuple[float, float] = (0.2, 1.0)
+    on_manifold: tuple[float, float] = (0.0, 1.0)
+    radius: float = 0.1
+    threshold: float = 1e-3
+    interval: int = 10
+    seed: int = 0
+    at_saddle: float = 1e-12
+
+
+#: The settings of section 7.
+SETTINGS = Settings()
 
 #: The methods compared, in the order of :func:`escape_runs`'s result.
 METHODS: tuple[str, ...] = (
@@ -29,9 +77,10 @@ METHODS: tuple[str, ...] = (
 )
 
 
-def escape_runs(f: Callable[[Any], Any] = double_well, start: Any = (0.2, 1.0), *,
-                steps: int = 100, lr: float = 0.1, radius: float = 0.1,
-                threshold: float = 1e-3, interval: int = 10, seed: int = 0,
+def escape_runs(f: Callable[[Any], Any] = double_well, start: Any = SETTINGS.start, *,
+                steps: int = SETTINGS.steps, lr: float = SETTINGS.lr,
+                radius: float = SETTINGS.radius, threshold: float = SETTINGS.threshold,
+                interval: int = SETTINGS.interval, seed: int = SETTINGS.seed,
                 methods: tuple[str, ...] = METHODS) -> dict[str, Trajectory]:
     r"""Run the methods of :data:`METHODS` from one start with shared settings.
 
@@ -40,13 +89,14 @@ def escape_runs(f: Callable[[Any], Any] = double_well, start: Any = (0.2, 1.0), 
     f : callable
         The objective (default :data:`d2lopt.landscapes.double_well`).
     start : array_like
-        The start point, of any supported framework (``d2l.tensor([0.2, 1.0])``).
+        The start point, of any supported framework (``d2l.tensor([0.2, 1.0])``;
+        default :attr:`Settings.start`).
     steps : int
-        Steps of every method.
+        Steps of every method (default :attr:`Settings.steps`).
     lr : float
         Learning rate of the first-order methods (Newton's methods take full steps).
     radius, threshold, interval, seed
-        Of :func:`d2lopt.optim.perturbed_gradient_descent`.
+        Of :func:`d2lopt.optim.perturbed_gradient_descent` (defaults from :data:`SETTINGS`).
     methods : tuple of str
         A subset of :data:`METHODS`.
 
@@ -57,7 +107,7 @@ def escape_runs(f: Callable[[Any], Any] = double_well, start: Any = (0.2, 1.0), 
 
     Examples
     --------
-    >>> runs = escape_runs(start=(0.2, 1.0), steps=20)
+    >>> runs = escape_runs(start=SETTINGS.start, steps=20)
     >>> runs["Newton"].final.round(8).tolist()   # drawn to the saddle at the origin
     [0.0, 0.0]
     """

@@ -26,13 +26,66 @@ from d2lopt.landscapes import Landscape, double_well, quadratic
 from d2lopt.optim.tuning import steps_to_tolerance, tune
 from d2lopt.rates import heavy_ball_parameters, optimal_gradient_descent_lr
 
-__all__ = ["Comparison", "quadratic_comparison", "saddle_comparison", "escape_step",
-           "LR_GRID", "BETA_GRID"]
+__all__ = ["Settings", "SETTINGS", "Comparison", "quadratic_comparison", "saddle_comparison",
+           "escape_step", "LR_GRID", "BETA_GRID"]
 
-#: Learning rates tried when a method is tuned on a grid.
-LR_GRID: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-#: Momentum coefficients (heavy ball's :math:`\beta`, Adam's :math:`\beta_1`) tried.
-BETA_GRID: tuple[float, ...] = (0.5, 0.7, 0.9)
+
+@dataclass(frozen=True)
+class Settings:
+    r"""The values section 12's page, gallery scripts and tests share.
+
+    Try another value with ``dataclasses.replace(SETTINGS, kappa=100.0)``.
+
+    Attributes
+    ----------
+    kappa : float
+        Condition number :math:`\kappa = L/\mu` of the quadratic (:math:`\mu = 1`).
+    start : tuple of float
+        Start point on the quadratic (in the axis-aligned bowl's coordinates).
+    steps : int
+        Iterations of every run on the quadratic.
+    tol : float
+        Tolerance on :math:`f - f^\star` that counts as converged.
+    saddle_start : tuple of float
+        Start point next to the saddle of the double well.
+    saddle_steps : int
+        Iterations of every run on the double well.
+    lr_grid : tuple of float
+        Learning rates tried when a method is tuned on a grid.
+    beta_grid : tuple of float
+        Momentum coefficients (heavy ball's :math:`\beta`, Adam's :math:`\beta_1`) tried.
+    fit_window : tuple of int
+        Iterations ``(start, stop)`` over which the per-step rate of :math:`\|x_t\|` is fitted.
+    escape_threshold : float
+        :math:`|x_t|` at which a run has left the saddle (half way to a minimum).
+    offsets : tuple of float
+        Largest and smallest distance :math:`x_0` of a start from the stable manifold.
+    n_offsets : int
+        Number of geometrically spaced distances between them.
+
+    """
+
+    kappa: float = 50.0
+    start: tuple[float, float] = (-0.9, 0.6)
+    steps: int = 300
+    tol: float = 1e-6
+    saddle_start: tuple[float, float] = (1e-3, 0.5)
+    saddle_steps: int = 150
+    lr_grid: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+    beta_grid: tuple[float, ...] = (0.5, 0.7, 0.9)
+    fit_window: tuple[int, int] = (20, 120)
+    escape_threshold: float = 0.5
+    offsets: tuple[float, float] = (1e-2, 1e-12)
+    n_offsets: int = 11
+
+
+#: The settings of section 12.
+SETTINGS = Settings()
+
+#: Learning rates tried when a method is tuned on a grid (:attr:`Settings.lr_grid`).
+LR_GRID: tuple[float, ...] = SETTINGS.lr_grid
+#: Momentum coefficients tried (:attr:`Settings.beta_grid`).
+BETA_GRID: tuple[float, ...] = SETTINGS.beta_grid
 
 _NAMES = ("gradient descent", "momentum", "Adam")
 
@@ -70,8 +123,9 @@ def _adam(f: Landscape, start: Any, steps: int, tol: float, minimum: float,
     return result.hyper, result.trajectory
 
 
-def quadratic_comparison(condition_number: float = 50.0, start: Any = (-0.9, 0.6), *,
-                         steps: int = 300, tol: float = 1e-6, landscape: Landscape | None = None,
+def quadratic_comparison(condition_number: float = SETTINGS.kappa, start: Any = SETTINGS.start, *,
+                         steps: int = SETTINGS.steps, tol: float = SETTINGS.tol,
+                         landscape: Landscape | None = None,
                          lr_grid: Sequence[float] = LR_GRID,
                          beta_grid: Sequence[float] = BETA_GRID) -> Comparison:
     r"""The three methods on :func:`~d2lopt.landscapes.quadratic` ``(condition_number)``.
@@ -115,7 +169,8 @@ def quadratic_comparison(condition_number: float = 50.0, start: Any = (-0.9, 0.6
                       reached, tol)
 
 
-def saddle_comparison(start: Any = (1e-3, 0.5), *, steps: int = 150, tol: float = 1e-6,
+def saddle_comparison(start: Any = SETTINGS.saddle_start, *, steps: int = SETTINGS.saddle_steps,
+                      tol: float = SETTINGS.tol,
                       lr_grid: Sequence[float] = LR_GRID,
                       beta_grid: Sequence[float] = BETA_GRID) -> Comparison:
     r"""The three methods on :data:`~d2lopt.landscapes.double_well`, started near its saddle.
@@ -143,7 +198,8 @@ def saddle_comparison(start: Any = (1e-3, 0.5), *, steps: int = 150, tol: float 
     return Comparison(double_well, runs, hyper, reached, tol)
 
 
-def escape_step(run: optim.Trajectory, threshold: float = 0.5, coordinate: int = 0) -> float:
+def escape_step(run: optim.Trajectory, threshold: float = SETTINGS.escape_threshold,
+                coordinate: int = 0) -> float:
     """The first step at which ``|x_t[coordinate]| >= threshold`` (``inf`` if never).
 
     For the double well, leaving the saddle means the first coordinate growing

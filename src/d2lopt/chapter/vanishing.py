@@ -13,16 +13,53 @@ closed-form derivatives by automatic differentiation:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from d2lopt.backends import Backend, backend_for
 
 __all__ = [
-    "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative", "relu_derivative",
+    "Settings", "SETTINGS", "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative",
+    "relu_derivative",
     "ACTIVATIONS", "elementwise_derivative", "sigmoid_chain",
 ]
 
 Array = Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    r"""The values section 10's page, gallery scripts and tests share.
+
+    Try another value with ``dataclasses.replace(SETTINGS, depth=50)``.
+
+    Attributes
+    ----------
+    slope_at : float
+        The input :math:`x` at which :math:`	anh'(x)` is quoted.
+    peak_bounds : tuple of float
+        Interval searched for the largest value of :math:`\sigma'`.
+    depth : int
+        Deepest chain of sigmoids (layers); the chains have depths 1 to ``depth``.
+    fit_from : int
+        Shallowest depth (layers) used to fit the chain's per-layer factor.
+    chain_start : float
+        Input :math:`z_0` of the sigmoid chain.
+    relu_start : float
+        Input of the chain of ReLUs.
+
+    """
+
+    slope_at: float = 4.0
+    peak_bounds: tuple[float, float] = (-3.0, 3.0)
+    depth: int = 30
+    fit_from: int = 11
+    chain_start: float = 0.0
+    relu_start: float = 1.0
+
+
+#: The settings of section 10.
+SETTINGS = Settings()
 
 
 def _ops(x: Array) -> tuple[Backend, Array]:

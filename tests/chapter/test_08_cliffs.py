@@ -1,0 +1,193 @@
+"""Section 8 (cliffs and exploding gradients): the recurrent-unit cliff, and clipping.
+
+The runs use :data:`d2lopt.chapter.cliffs.SETTINGS`, the values of
+docs/chapter/08_cliffs.md and gallery/08_cliffs/; every number the page glues
+is checked against an independent route: the closed-form gradient on the cliff
+line, a hand-written forward-mode gradient, central differences, the limit
+angle of clipping by value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from chapter_pages import page_glue, settings_problems, snippet_outputs
+from scipy.optimize import brentq
+
+import d2lopt
+from d2lopt import optim
+from d2lopt.chapter import cliffs
+from d2lopt.landscapes import cliff_bias, cliff_onset, recurrent_cliff
+from d2lopt.optim.many_starts import uniform_starts
+
+S = cliffs.SETTINGS
+
+
+def forward_gradient(w: np.ndarray, b: np.ndarray, steps: int = 50, h0: float = 0.5,
+                     target: float = 0.7) -> tuple[np.ndarray, np.ndarray]:
+    """Loss and gradient of (h_T - y)^2 by forward-mode recursion, written out by hand."""
+    h = np.full_like(w, h0)
+    dw = np.zeros_like(w)
+    db = np.zeros_like(w)
+    for _ in range(steps):
+        new = np.tanh(w * h + b)
+        slope = 1 - new**2
+        dw, db = slope * (h + w * dw), slope * (1 + w * db)
+        h = new
+    r = h - target
+    return r**2, np.stack([2 * r * dw, 2 * r * db])
+
+
+def hand_farthest(starts: np.ndarray, max_norm: float | None) -> np.ndarray:
+    """Farthest distance from its start of each run, gradient descent with the hand gradient."""
+    x, farthest = starts.copy(), np.zeros(starts.shape[1])
+    with np.errstate(over="ignore"):
+        for _ in range(S.steps):
+            _, g = forward_gradient(x[0], x[1])
+            if max_norm is not None:
+                g = g * np.minimum(1.0, max_norm / np.maximum(np.linalg.norm(g, axis=0), 1e-300))
+            x = x - S.lr * g
+            farthest = np.maximum(farthest, np.linalg.norm(x - starts, axis=0))
+    return farthest
+
+
+@pytest.fixture(scope="module")
+def many():
+    starts = uniform_starts(recurrent_cliff.domain, S.count, seed=S.seed)
+    return starts, *cliffs.clipping_runs(starts, steps=S.steps, lr=S.lr, max_norm=S.max_norm)
+
+
+def test_window_diagonal_and_its_argument_check():
+    assert cliffs.window_diagonal() == pytest.approx(math.sqrt(3**2 + 2.5**2), rel=1e-15)
+    from d2lopt.landscapes import cubic
+    with pytest.raises(ValueError, match="no two-dimensional window"):
+        cliffs.window_diagonal(cubic)
+
+
+def test_first_thrown_needs_a_thrown_run(many):
+    _, plain, clipped = many
+    with pytest.raises(ValueError, match="try more starts"):
+        cliffs.first_thrown(plain, clipped, 1e9)
+
+
+def test_gradient_on_the_cliff_and_away_from_it():
+    g = page_glue("08_cliffs.md")
+    assert cliff_onset(0.5) == pytest.approx(4 / 3, rel=1e-15)
+    b = cliff_bias(S.w, 0.5)
+    rate = S.w * (1 - 0.5**2)
+    closed = 0.4 * 0.75 * (rate**50 - 1) / (rate - 1) * math.hypot(0.5, 1.0)
+    assert np.linalg.norm(d2lopt.grad(recurrent_cliff)(np.array([S.w, b]))) == pytest.approx(
+        closed, rel=1e-5)
+    assert (g["cl_w"], g["cl_rate"], g["cl_b_cliff"]) == (S.w, rate, b)
+    assert g["cl_grad_cliff"] == pytest.approx(closed, rel=1e-5)
+    assert g["cl_grad_closed"] == pytest.approx(closed, rel=1e-12)
+    for name, offset in (("below", -S.away), ("above", S.away)):
+        point = np.array([S.w, b + offset])
+        auto = d2lopt.grad(recurrent_cliff)(point)
+        _, hand = forward_gradient(point[:1], point[1:])
+        np.testing.assert_allclose(auto, hand[:, 0], rtol=1e-10)
+        h = 1e-6  # smooth here: central differences agree
+        fd = [(float(recurrent_cliff(point + h * e)) - float(recurrent_cliff(point - h * e)))
+              / (2 * h) for e in np.eye(2)]
+        np.testing.assert_allclose(auto, fd, rtol=1e-5)
+        assert g[f"cl_grad_{name}"] == pytest.approx(np.linalg.norm(hand), rel=1e-10)
+
+
+def test_the_single_run_thrown_off_the_cliff():
+    g = page_glue("08_cliffs.md")
+    diagonal = cliffs.window_diagonal()
+    starts = uniform_starts(recurrent_cliff.domain, S.search_count, seed=S.seed)
+    k = cliffs.first_thrown(*cliffs.clipping_runs(starts, steps=S.steps, lr=S.lr,
+                                                  max_norm=S.max_norm), diagonal)
+    run = optim.gradient_descent(recurrent_cliff, starts[:, k], steps=S.steps, lr=S.lr)
+    # the same run with the hand-written gradient
+    x = starts[:, k].copy()
+    path = [x.copy()]
+    for _ in range(S.steps):
+        _, grad = forward_gradient(x[:1], x[1:])
+        x = x - S.lr * grad[:, 0]
+        path.append(x.copy())
+    path = np.array(path)
+    jump = int(np.argmax(np.linalg.norm(np.diff(run.points, axis=0), axis=1)))
+    hand_jump = int(np.argmax(np.linalg.norm(np.diff(path, axis=0), axis=1)))
+    assert jump == hand_jump and g["cl_jump_step"] == jump + 1
+    assert (g["cl_start_w"], g["cl_start_b"]) == tuple(starts[:, k])
+    np.testing.assert_allclose(run.points[: jump + 2], path[: jump + 2], rtol=1e-6)
+    np.testing.assert_allclose([g["cl_jump_to_w"], g["cl_jump_to_b"]], path[jump + 1], rtol=1e-6)
+    assert np.linalg.norm(run.points[jump + 1] - run.points[jump]) > diagonal
+    assert run.values[-1] == pytest.approx((1.0 - 0.7) ** 2, abs=1e-6)   # h_T = 1 plateau
+    assert g["cl_plain_loss"] == run.values[-1]
+    kept = optim.gradient_descent(recurrent_cliff, starts[:, k], steps=S.steps, lr=S.lr,
+                                  clip=("norm", S.max_norm))
+    assert kept.values[-1] < S.converged and g["cl_kept_loss"] == kept.values[-1]
+    assert np.max(np.linalg.norm(np.diff(kept.points, axis=0), axis=1)) <= S.lr * S.max_norm + 1e-12
+
+
+def test_fraction_thrown_far_with_and_without_clipping(many):
+    g = page_glue("08_cliffs.md")
+    starts, plain, clipped = many
+    diagonal = cliffs.window_diagonal()
+    # the same runs with the hand-written gradient, plain and clipped; a cliff amplifies
+    # rounding differences, so allow a run or two to differ
+    for name, runs, max_norm in (("plain", plain, None), ("clip", clipped, S.max_norm)):
+        hand = int(np.sum(hand_farthest(starts, max_norm) > diagonal))
+        assert abs(hand - np.sum(runs.farthest > diagonal)) <= 2
+        assert g[f"cl_{name}_thrown_count"] == int(np.sum(runs.farthest > diagonal))
+        assert g[f"cl_{name}_thrown"] == pytest.approx(100 * g[f"cl_{name}_thrown_count"] / S.count)
+    assert plain.fraction_farther_than(diagonal) > 0.005
+    assert clipped.fraction_farther_than(diagonal) == 0.0
+    assert clipped.farthest.max() <= S.steps * S.lr * S.max_norm
+    assert (g["cl_count"], g["cl_many_steps"], g["cl_lr"], g["cl_max_norm"]) == (
+        S.count, S.steps, S.lr, S.max_norm)
+    assert g["cl_max_step"] == S.lr * S.max_norm and g["cl_far"] == diagonal
+
+
+def test_clipping_angles():
+    g = page_glue("08_cliffs.md")
+
+    def angle(u, v):
+        return math.degrees(math.acos(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))))
+
+    def gradient_at(offset):  # as on the page: just above the cliff at w, norm target_norm
+        return d2lopt.grad(recurrent_cliff)(np.array([S.w, cliff_bias(S.w, 0.5) + offset]))
+
+    s = brentq(lambda s: np.log(np.linalg.norm(gradient_at(10.0**s))) - np.log(S.target_norm),
+               *S.log_offset_bracket)
+    grad = gradient_at(10.0**s)
+    assert np.linalg.norm(grad) == pytest.approx(S.target_norm, rel=1e-9)
+    assert g["cl_g_norm"] == pytest.approx(S.target_norm, rel=1e-9)
+    assert np.all(grad > S.threshold)  # so clipping by value gives exactly (c, c)
+    by_value = optim.clip_by_value(grad, S.threshold)
+    expected = abs(math.degrees(math.atan2(grad[1], grad[0])) - 45.0)
+    assert angle(by_value, grad) == pytest.approx(expected, rel=1e-10)
+    assert g["cl_angle_value"] == pytest.approx(expected, rel=1e-9)
+    assert angle(optim.clip_by_norm(grad, S.threshold), grad) == pytest.approx(0.0, abs=1e-6)
+    assert g["cl_angle_norm"] == pytest.approx(0.0, abs=1e-6)
+    rng = np.random.default_rng(S.long_seed)
+    long_g = S.long_scale * rng.standard_normal(S.long_size)
+    measured = angle(optim.clip_by_value(long_g, S.threshold), long_g)
+    assert g["cl_angle_long"] == pytest.approx(measured, rel=1e-12)
+    # almost every component is clamped, leaving sign(g) ...
+    assert measured == pytest.approx(angle(np.sign(long_g), long_g), abs=0.05)
+    # ... whose angle with a Gaussian vector tends to arccos(E|z| / sqrt(E z^2)),
+    # that is arccos(sqrt(2/pi))
+    limit = math.degrees(math.acos(math.sqrt(2 / math.pi)))
+    assert measured == pytest.approx(limit, abs=0.1)
+    assert g["cl_angle_limit"] == pytest.approx(limit, rel=1e-15)
+
+
+def test_snippets_clipping():
+    unit = np.array([3.0, 1.0]) / math.sqrt(10.0)
+    for out in snippet_outputs("08_cliffs.md").values():
+        lines = out.splitlines()
+        np.testing.assert_allclose([float(v) for v in re.findall(r"\d+\.\d*", lines[0])],
+                                   unit.round(4))
+        np.testing.assert_allclose([float(v) for v in re.findall(r"\d+\.\d*", lines[1])],
+                                   [1.0, 1.0])
+
+
+def test_page_and_scripts_take_their_values_from_the_settings():
+    assert settings_problems("08_cliffs.md") == []
