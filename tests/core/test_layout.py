@@ -88,3 +88,23 @@ def test_display_width_must_be_positive(figure):
     fig, _ = figure
     with pytest.raises(ValueError, match="display_width must be a positive number"):
         text_problems(fig, display_width=0)
+
+
+def test_the_chapter_style_draws_for_the_column_with_series_apart_in_colour_and_line_style():
+    import matplotlib as mpl
+
+    from d2lopt import plot
+
+    with mpl.rc_context():
+        plot.use_style()
+        cycle = mpl.rcParams["axes.prop_cycle"].by_key()
+        assert len(set(cycle["color"])) == len(set(map(str, cycle["linestyle"]))) == 8
+        fig, ax = plt.subplots()
+        assert tuple(fig.get_size_inches() * fig.dpi) == (690, 430)
+        for k in range(3):
+            ax.plot([0, 1], [k, k + 1], label=f"series {k}")
+        ax.set(title="A title", xlabel="step", ylabel="loss")
+        ax.legend()
+        fig.tight_layout()
+        assert text_problems(fig, display_width=690) == []
+        plt.close(fig)

@@ -12,7 +12,7 @@ from typing import Any
 import matplotlib as mpl
 from cycler import cycler
 
-__all__ = ["COLORS", "COLOR_CYCLE", "MARKERS", "STYLE", "use_style"]
+__all__ = ["COLORS", "COLOR_CYCLE", "LINESTYLE_CYCLE", "MARKERS", "STYLE", "use_style"]
 
 #: The Okabe–Ito palette, name -> hex.
 COLORS: dict[str, str] = {
@@ -30,6 +30,14 @@ COLORS: dict[str, str] = {
 COLOR_CYCLE: list[str] = [
     COLORS[name] for name in ("blue", "vermillion", "bluish green", "orange", "reddish purple",
                               "sky blue", "black", "yellow")
+]
+
+#: The line styles that go with :data:`COLOR_CYCLE`, one per colour, so that two
+#: series differ in line style as well as hue (legible in greyscale print and for
+#: every form of colour blindness).
+LINESTYLE_CYCLE: list[Any] = [
+    "-", "--", "-.", ":", (0, (5, 1.5, 1, 1.5, 1, 1.5)), (0, (1, 1)), (0, (8, 2)),
+    (0, (3, 1, 1, 1)),
 ]
 
 #: Marker styles (keyword arguments for ``ax.plot``) for critical points by kind
@@ -51,14 +59,16 @@ MARKERS: dict[str, dict[str, Any]] = {
 
 #: The rcParams :func:`use_style` applies (usable with ``matplotlib.rc_context``).
 STYLE: dict[str, Any] = {
-    "axes.prop_cycle": cycler(color=COLOR_CYCLE),
+    "axes.prop_cycle": cycler(color=COLOR_CYCLE) + cycler(linestyle=LINESTYLE_CYCLE),
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
     "savefig.bbox": "tight",
     "figure.dpi": 100,
     "savefig.dpi": 100,
-    "figure.figsize": (6.4, 4.4),
+    # The site's text column is about 690 CSS pixels wide: a figure drawn at that
+    # width is shown at its own size, so its 10-pt text reads as 10 pt.
+    "figure.figsize": (6.9, 4.3),
     "font.size": 11,
     "axes.titlesize": 12,
     "axes.labelsize": 11,
@@ -78,7 +88,7 @@ STYLE: dict[str, Any] = {
 
 
 def use_style() -> dict[str, Any]:
-    """Apply the chapter's Matplotlib style (colour cycle, fonts, light grid, white figures).
+    """Apply the chapter's Matplotlib style (colours and line styles, fonts, grid, white figures).
 
     Returns
     -------
