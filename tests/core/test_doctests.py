@@ -19,8 +19,8 @@ import pytest
 import d2lopt
 
 PACKAGE = Path(d2lopt.__file__).parent
-#: Top-level modules of the optional extras (``d2lopt[torch]``, ``[tensorflow]``, ``[nets]``).
-OPTIONAL = ("torch", "tensorflow", "sklearn")
+#: Top-level modules of the optional extras (``d2lopt[torch]``, ``[tensorflow]``, ``[jax]``...).
+OPTIONAL = ("torch", "tensorflow", "jax", "sklearn")
 
 
 def module_names() -> list[str]:

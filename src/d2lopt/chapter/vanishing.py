@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from d2lopt.backends import Backend, backend_for
+from d2lopt.backends import Backend, as_array, backend_for
 
 __all__ = [
     "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative", "relu_derivative",
@@ -26,10 +26,7 @@ Array = Any
 
 
 def _ops(x: Array) -> tuple[Backend, Array]:
-    ops = backend_for(x)
-    if isinstance(x, (int, float, list, tuple)):
-        x = ops.tensor(x)
-    return ops, x
+    return as_array(x, finite=False)
 
 
 def tanh(x: Array) -> Array:
