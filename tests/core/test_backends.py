@@ -437,3 +437,38 @@ def test_jax_use_imports_no_other_framework():
         d2lopt.use("jax")
     """)
     assert imported == ["jax"]
+
+
+def test_jax_compiles_only_functions_that_declare_themselves_pure():
+    pytest.importorskip("jax")
+    backend = get_backend("jax")
+    x = backend.tensor([1.0, 2.0])
+    state = {"scale": 1.0}
+
+    def drifting(z):  # not pure: its value changes between calls
+        return state["scale"] * backend.sum(z ** 2)
+
+    g1 = backend.to_numpy(d2lopt.grad(drifting)(x))
+    state["scale"] = 3.0
+    np.testing.assert_array_equal(backend.to_numpy(d2lopt.grad(drifting)(x)), 3 * g1)
+
+    class Kinked:
+        """Declares itself pure, but branches on a value: jax.jit cannot trace it."""
+
+        pure = True
+
+        def __call__(self, z):
+            return backend.sum(z ** 2) if z[0] > 0 else backend.sum(z ** 4)
+
+    kinked = Kinked()
+    np.testing.assert_array_equal(backend.to_numpy(d2lopt.grad(kinked)(x)), [2.0, 4.0])
+    np.testing.assert_array_equal(
+        backend.to_numpy(d2lopt.grad(kinked)(backend.tensor([-1.0, 2.0]))), [-4.0, 32.0])
+    np.testing.assert_array_equal(backend.to_numpy(d2lopt.hessian(kinked)(x)), 2 * np.eye(2))
+
+    # A landscape is pure: its compiled derivatives agree with the closed form.
+    himmelblau = d2lopt.landscapes.himmelblau
+    assert himmelblau.pure is True
+    value, g = d2lopt.value_and_grad(himmelblau)(x)
+    assert float(value) == (1 + 2 - 11) ** 2 + (1 + 4 - 7) ** 2
+    assert backend.to_numpy(g).tolist() == [-36.0, -32.0]

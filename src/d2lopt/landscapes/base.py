@@ -76,6 +76,10 @@ class Landscape:
     5.0
     """
 
+    #: The value depends on ``x`` alone (no randomness, no state), so a backend may
+    #: compile the landscape's derivatives (the JAX adapter does, with ``jax.jit``).
+    pure = True
+
     def __init__(
         self,
         name: str,
