@@ -125,6 +125,8 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
     def total(Y: Any) -> Any:
         return backend.sum(f(Y))
 
+    total.pure = getattr(f, "pure", False)  # a backend may compile it (see Landscape.pure)
+
     x = backend.to_numpy(X).astype(np.float64)
     points, norms, lengths = [x], [], []
     for t in range(int(steps) + 1):
