@@ -90,8 +90,8 @@ def tests_tensorflow(session: nox.Session) -> None:
 @nox.session
 def tests_jax(session: nox.Session) -> None:
     """Run the test suite with JAX installed too: the backend fixture covers NumPy, PyTorch, JAX."""
-    install(session, ".[test,torch,jax]")
-    session.run("pytest", "-m", "not browser", *session.posargs, env=SINGLE_THREAD)
+    install(session, ".[jax]")
+    tests(session)  # with .[test,torch]: the environment has .[test,torch,jax]
 
 
 @nox.session
