@@ -4,6 +4,7 @@
     nox -s docs -- --fast       # prose-only edit: don't run the gallery scripts
     nox -s tests                # pytest on NumPy and PyTorch
     nox -s tests_tensorflow     # the same with TensorFlow installed too
+    nox -s tests_jax            # the same with JAX installed too
     nox -s browser              # the built site in headless Chromium (builds it first)
     nox -s bench                # benchmarks: Hessian spectrum, docs build
     nox -s lint                 # ruff
@@ -87,6 +88,13 @@ def tests_tensorflow(session: nox.Session) -> None:
     install(session, ".[test,torch,tensorflow]")
     env = {**SINGLE_THREAD, "TF_CPP_MIN_LOG_LEVEL": "2"}
     session.run("pytest", "-m", "not browser", *session.posargs, env=env)
+
+
+@nox.session
+def tests_jax(session: nox.Session) -> None:
+    """Run the test suite with JAX installed too: the backend fixture covers NumPy, PyTorch, JAX."""
+    install(session, ".[jax]")
+    tests(session)  # with .[test,torch]: the environment has .[test,torch,jax]
 
 
 @nox.session

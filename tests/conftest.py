@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
-from d2lopt.backends import SUPPORTED, get_backend
+from d2lopt.backends import get_backend, installed
 
-INSTALLED = tuple(name for name in SUPPORTED if importlib.util.find_spec(name) is not None)
+INSTALLED = installed()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -18,7 +20,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture(params=INSTALLED)
 def backend(request: pytest.FixtureRequest):
-    """The adapter of each installed framework (numpy, torch, tensorflow)."""
+    """The adapter of each installed framework (numpy, torch, tensorflow, jax)."""
     return get_backend(request.param)
 
 
@@ -31,3 +33,17 @@ def rng() -> np.random.Generator:
 def non_numpy_backend(request: pytest.FixtureRequest):
     """The adapter of each installed framework other than NumPy (to compare against NumPy)."""
     return get_backend(request.param)
+
+
+@pytest.fixture
+def framework_dtype(backend) -> Callable[[str], Any]:
+    """The dtype object called ``kind`` ("float32", "int64") of ``backend``'s framework.
+
+    Looked up in the adapter's array module, else in the framework's top-level module.
+    """
+
+    def dtype(kind: str) -> Any:
+        found = getattr(backend.xp, kind, None)
+        return found if found is not None else getattr(importlib.import_module(backend.name), kind)
+
+    return dtype

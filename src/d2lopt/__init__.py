@@ -1,7 +1,7 @@
 """d2lopt: the package behind "Optimization for Deep Learning".
 
-Derivatives and optimizers that run on NumPy (through autograd), PyTorch or
-TensorFlow, chosen from the array you pass in; the chapter's loss landscapes;
+Derivatives and optimizers that run on NumPy (through autograd), PyTorch,
+TensorFlow or JAX, chosen from the array you pass in; the chapter's loss landscapes;
 and plotting helpers for its figures.
 
 >>> import numpy as np, d2lopt
@@ -10,7 +10,7 @@ array([ 2., -2.])
 
 For the d2l.ai convention of one namespace per framework::
 
-    from d2lopt import torch as d2l      # or numpy, tensorflow
+    from d2lopt import torch as d2l      # or numpy, tensorflow, jax
     x = d2l.tensor([1.0, 1.0])
 """
 
@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 # Submodules loaded on first use: ``optim`` and ``plot`` pull in SciPy and
-# matplotlib; ``numpy``, ``torch`` and ``tensorflow`` import their framework.
-_LAZY = {"optim", "plot", "numpy", "torch", "tensorflow", "nets", "spectrum", "chapter"}
+# matplotlib; the framework namespaces (``numpy``, ``torch``...) import their framework.
+_LAZY = {"optim", "plot", "nets", "spectrum", "chapter", *SUPPORTED}
 
 
 def __getattr__(name: str) -> Any:
@@ -49,7 +49,8 @@ def use(name: str | None = None) -> Any:
     Parameters
     ----------
     name : str, optional
-        ``"numpy"``, ``"torch"`` or ``"tensorflow"``; by default the
+        One of :data:`SUPPORTED` (``"numpy"``, ``"torch"``, ``"tensorflow"``,
+        ``"jax"``) or an alias; by default the
         ``D2LOPT_BACKEND`` environment variable, else ``"numpy"``.
 
     Examples

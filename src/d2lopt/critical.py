@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from d2lopt.derivatives import Scalar, prepare
+from d2lopt.backends import as_array
+from d2lopt.derivatives import Scalar
 
 Kind = Literal["minimum", "maximum", "saddle", "degenerate", "not critical"]
 KINDS: tuple[str, ...] = ("minimum", "maximum", "saddle", "degenerate", "not critical")
@@ -113,7 +114,7 @@ def critical_point(
     'degenerate'
     """
     _check_tolerances(grad_tol, eig_tol)
-    backend, x = prepare(x)
+    backend, x = as_array(x)
     g = backend.to_numpy(backend.grad(f, x)).ravel()
     h = backend.to_numpy(backend.hessian(f, x))
     d = g.size

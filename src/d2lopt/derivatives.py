@@ -9,41 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from d2lopt.backends import Backend, backend_for
+from d2lopt.backends import as_array
 
 Array = Any
 Scalar = Callable[[Array], Array]
 
-__all__ = ["grad", "hessian", "hvp", "value_and_grad", "prepare"]
-
-
-def prepare(x: Array, what: str = "x") -> tuple[Backend, Array]:
-    """Find the backend of ``x``, cast integers to float and reject NaN or inf.
-
-    Returns
-    -------
-    backend, x
-        The adapter and ``x`` as a floating-point array of its framework.
-
-    Raises
-    ------
-    ValueError
-        If ``x`` holds NaN or an infinity.
-    """
-    backend = backend_for(x)
-    x = backend.as_float(x) if not isinstance(x, (list, tuple, int, float)) else (
-        backend.tensor(x)
-    )
-    values = backend.to_numpy(x)
-    if not np.all(np.isfinite(values)):
-        raise ValueError(
-            f"{what} contains NaN or infinity ({values!r}); derivatives are only defined at "
-            "finite points: check the start point, or lower the learning rate if an "
-            "optimizer diverged"
-        )
-    return backend, x
+__all__ = ["grad", "hessian", "hvp", "value_and_grad"]
 
 
 def _check_callable(f: Any) -> None:
@@ -64,7 +35,7 @@ def value_and_grad(f: Scalar) -> Callable[[Array], tuple[Array, Array]]:
     _check_callable(f)
 
     def evaluate(x: Array) -> tuple[Array, Array]:
-        backend, x = prepare(x)
+        backend, x = as_array(x)
         return backend.value_and_grad(f, x)
 
     return evaluate
@@ -76,7 +47,7 @@ def grad(f: Scalar) -> Callable[[Array], Array]:
     Parameters
     ----------
     f : callable
-        A scalar function of one array (NumPy, PyTorch or TensorFlow).
+        A scalar function of one array (NumPy, PyTorch, TensorFlow or JAX).
 
     Returns
     -------
@@ -94,7 +65,7 @@ def grad(f: Scalar) -> Callable[[Array], Array]:
     _check_callable(f)
 
     def gradient(x: Array) -> Array:
-        backend, x = prepare(x)
+        backend, x = as_array(x)
         return backend.grad(f, x)
 
     return gradient
@@ -116,7 +87,7 @@ def hessian(f: Scalar) -> Callable[[Array], Array]:
     _check_callable(f)
 
     def second_derivative(x: Array) -> Array:
-        backend, x = prepare(x)
+        backend, x = as_array(x)
         return backend.hessian(f, x)
 
     return second_derivative
@@ -136,8 +107,8 @@ def hvp(f: Scalar) -> Callable[[Array, Array], Array]:
     _check_callable(f)
 
     def product(x: Array, v: Array) -> Array:
-        backend, x = prepare(x)
-        v_backend, v = prepare(v, what="v")
+        backend, x = as_array(x)
+        v_backend, v = as_array(v, name="v")
         if v_backend is not backend:
             raise TypeError(
                 f"x is a {backend.name} array but v is a {v_backend.name} array; "

@@ -1,15 +1,5 @@
-"""d2lopt bound to torch: ``from d2lopt import torch as d2l``.
+"""d2lopt bound to PyTorch: ``from d2lopt import torch as d2l`` (see backends.namespace)."""
 
-``d2l.tensor(...)`` makes torch arrays; ``d2l.grad``, ``d2l.hessian``,
-``d2l.critical_point``, the optimizers and ``d2l.landscapes`` are d2lopt's own.
+from d2lopt.backends.namespace import populate as _populate
 
-Examples
---------
->>> from d2lopt import torch as d2l  # doctest: +SKIP
->>> d2l.grad(d2l.landscapes.saddle)(d2l.tensor([1.0, 1.0]))  # doctest: +SKIP
-"""
-
-from d2lopt.backends.namespace import populate
-
-populate(globals(), "torch")
-del populate
+_populate(globals(), "torch")

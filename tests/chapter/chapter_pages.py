@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "docs" / "chapter"
-FRAMEWORKS = ("numpy", "torch", "tensorflow")
+FRAMEWORKS = ("numpy", "torch", "tensorflow", "jax")
 _TAB = re.compile(r":sync: (\w+)\n\n```python\n(.*?)```", flags=re.S)
 
 

@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import math
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -17,9 +18,21 @@ import pytest
 
 import d2lopt
 from d2lopt import backends
-from d2lopt.backends import SUPPORTED, Backend, backend_for, default_backend_name, get_backend
+from d2lopt.backends import (
+    SUPPORTED,
+    Backend,
+    as_array,
+    backend_for,
+    default_backend_name,
+    get_backend,
+    install_hint,
+    installed,
+)
+from d2lopt.backends.base import ELEMENTWISE
 
-HINTS = {"torch": 'pip install "d2lopt[torch]"', "tensorflow": 'pip install "d2lopt[tensorflow]"'}
+OPTIONAL = tuple(name for name in SUPPORTED if name != "numpy")
+#: The framework modules whose import the isolation tests watch.
+HEAVY = set(OPTIONAL)  # the frameworks' top-level modules have the backends' names
 
 
 def is_float64(x) -> bool:
@@ -28,14 +41,24 @@ def is_float64(x) -> bool:
 
 # -- the registry -----------------------------------------------------------------------
 def test_supported_backends():
-    assert SUPPORTED == ("numpy", "torch", "tensorflow")
+    assert SUPPORTED == ("numpy", "torch", "tensorflow", "jax")
     assert d2lopt.SUPPORTED is SUPPORTED
+    assert installed()[0] == "numpy"
+    assert installed() == tuple(n for n in SUPPORTED if importlib.util.find_spec(n) is not None)
+
+
+@pytest.mark.parametrize(("name", "hint"), [("torch", 'pip install ".[torch]"'),
+                                            ("tf", 'pip install ".[tensorflow]"'),
+                                            ("jax", 'pip install ".[jax]"')])
+def test_install_hint_names_the_extra(name, hint):
+    assert install_hint(name) == hint
 
 
 @pytest.mark.parametrize(("alias", "name"), [("numpy", "numpy"), ("np", "numpy"),
                                              ("NumPy", "numpy"), ("torch", "torch"),
                                              ("pytorch", "torch"), ("tensorflow", "tensorflow"),
-                                             ("TF", "tensorflow")])
+                                             ("TF", "tensorflow"), ("jax", "jax"),
+                                             ("JAX", "jax")])
 def test_get_backend_accepts_names_and_aliases(alias, name):
     if importlib.util.find_spec(name) is None:
         pytest.skip(f"{name} is not installed")
@@ -47,8 +70,8 @@ def test_get_backend_accepts_names_and_aliases(alias, name):
 
 
 def test_unknown_backend_name_lists_the_supported_ones():
-    for call in (lambda: get_backend("jax"), lambda: d2lopt.use("jax")):
-        with pytest.raises(ValueError, match="jax") as info:
+    for call in (lambda: get_backend("mxnet"), lambda: d2lopt.use("mxnet")):
+        with pytest.raises(ValueError, match="mxnet") as info:
             call()
         for name in SUPPORTED:
             assert name in str(info.value)
@@ -86,14 +109,15 @@ def test_unknown_array_type_names_the_supported_frameworks(x):
         d2lopt.grad(d2lopt.landscapes.risk)(x)
 
 
-@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+@pytest.mark.parametrize("framework", OPTIONAL)
 def test_missing_framework_says_what_to_install(monkeypatch, framework):
     """Simulate an absent framework, even where it is installed: None in sys.modules blocks it."""
     monkeypatch.setitem(sys.modules, framework, None)
     monkeypatch.delitem(backends._loaded, framework, raising=False)
-    with pytest.raises(ImportError, match=re.escape(HINTS[framework])):
+    hint = f'pip install ".[{framework}]"'
+    with pytest.raises(ImportError, match=re.escape(hint)):
         get_backend(framework)
-    with pytest.raises(ImportError, match=re.escape(HINTS[framework])):
+    with pytest.raises(ImportError, match=re.escape(hint)):
         d2lopt.use(framework)
     # Arrays of the frameworks that are there still work, and unknown objects stay TypeErrors.
     assert backend_for(np.ones(2)).name == "numpy"
@@ -102,20 +126,12 @@ def test_missing_framework_says_what_to_install(monkeypatch, framework):
 
 
 # -- the adapters -----------------------------------------------------------------------
-def framework_dtype(backend, kind):
-    """The framework's own dtype object for ``"float32"`` or ``"int64"``."""
-    if backend.name == "numpy":
-        return np.dtype(kind)
-    module = importlib.import_module(backend.name)
-    return getattr(module, kind)
-
-
-def test_tensor_is_float64_unless_told_otherwise(backend):
+def test_tensor_is_float64_unless_told_otherwise(backend, framework_dtype):
     for data in ([1, 2], [[1.5, 2.0]], 3, np.arange(4), (0.5,)):
         x = backend.tensor(data)
         assert backend.owns(x) and is_float64(x)
         np.testing.assert_array_equal(backend.to_numpy(x), np.asarray(data, dtype=float))
-    x32 = backend.tensor([1, 2], dtype=framework_dtype(backend, "float32"))
+    x32 = backend.tensor([1, 2], dtype=framework_dtype("float32"))
     assert "float32" in str(x32.dtype)
     assert is_float64(backend.tensor(x32))  # re-tensoring a framework array casts it
 
@@ -129,10 +145,10 @@ def test_to_numpy_copies_into_a_float_ndarray(backend):
     assert backend.shape(x) == (2, 2)
 
 
-def test_as_float_casts_integers_only(backend):
-    ints = backend.tensor([1, 2], dtype=framework_dtype(backend, "int64"))
+def test_as_float_casts_integers_only(backend, framework_dtype):
+    ints = backend.tensor([1, 2], dtype=framework_dtype("int64"))
     assert is_float64(backend.as_float(ints))
-    x32 = backend.tensor([1, 2], dtype=framework_dtype(backend, "float32"))
+    x32 = backend.tensor([1, 2], dtype=framework_dtype("float32"))
     assert "float32" in str(backend.as_float(x32).dtype)
 
 
@@ -180,6 +196,60 @@ def test_derivative_through_every_op(backend):
     np.testing.assert_allclose(backend.to_numpy(g), expected, rtol=1e-12)
 
 
+def test_elementwise_ops_are_the_interface_table(backend):
+    assert set(ELEMENTWISE) == {"cos", "sin", "exp", "log", "tanh", "sqrt", "abs", "log1p",
+                                "sigmoid"}
+    for op in ELEMENTWISE + ("stack", "sum", "where", "grad", "hessian", "hvp",
+                             "value_and_grad", "require_scalar", "all_finite", "as_float"):
+        assert getattr(Backend, op).__doc__, f"Backend.{op} has no docstring"
+        assert callable(getattr(backend, op))
+
+
+def test_methods_the_package_calls_are_declared_by_the_interface():
+    """Every ``backend.<method>`` / ``ops.<method>`` the package calls exists on Backend."""
+    package = pathlib.Path(d2lopt.__file__).parent
+    called = set()
+    for path in package.rglob("*.py"):
+        if path.relative_to(package).parts[0] != "backends":
+            called |= set(re.findall(r"\b(?:backend|ops|v_backend)\.([a-z_]+)\b",
+                                     path.read_text(encoding="utf-8")))
+    assert {"grad", "tensor", "to_numpy", "shape", "sum", "cos"} <= called
+    assert not {m for m in called if not hasattr(Backend, m)}
+
+
+def test_require_scalar_names_the_array_type_and_the_shape(backend):
+    backend.require_scalar(backend.sum(backend.tensor([1.0, 2.0])))
+    with pytest.raises(ValueError, match=re.escape("shape (2,)")):
+        backend.require_scalar(backend.tensor([1.0, 2.0]))
+    if backend.name != "numpy":  # a Python string is nobody's array; NumPy owns floats
+        with pytest.raises(TypeError, match=re.escape(backend.array_type)):
+            backend.require_scalar(3.0)
+    with pytest.raises(TypeError, match="computed from its input"):
+        backend.require_scalar("a string")
+
+
+def test_as_array_coerces_and_checks(backend, framework_dtype):
+    ints = backend.tensor([1, 2], dtype=framework_dtype("int64"))
+    found, x = as_array(ints)
+    assert found is backend and is_float64(x)
+    np.testing.assert_array_equal(backend.to_numpy(x), [1.0, 2.0])
+    x32 = backend.tensor([1.0], dtype=framework_dtype("float32"))
+    assert as_array(x32)[1] is x32 or "float32" in str(as_array(x32)[1].dtype)
+    bad = backend.tensor([1.0, np.nan])
+    with pytest.raises(ValueError, match="the start point contains NaN"):
+        as_array(bad, name="the start point")
+    assert np.isnan(backend.to_numpy(as_array(bad, finite=False)[1])[1])
+
+
+@pytest.mark.parametrize("data", [2, 2.5, [1, 2], (0.5, 1)])
+def test_as_array_makes_python_data_float64_numpy(data):
+    backend, x = as_array(data)
+    assert backend.name == "numpy" and isinstance(x, np.ndarray) and x.dtype == np.float64
+    np.testing.assert_array_equal(x, np.asarray(data, dtype=float))
+    with pytest.raises(TypeError, match="Supported backends"):
+        as_array("1.0")
+
+
 # -- the per-framework namespaces -------------------------------------------------------
 def test_namespace_is_bound_to_its_framework(backend):
     d2l = importlib.import_module(f"d2lopt.{backend.name}")
@@ -198,32 +268,42 @@ def test_namespace_is_bound_to_its_framework(backend):
         assert name in d2l.__all__
 
 
-def test_from_d2lopt_import_numpy():
-    from d2lopt import numpy as d2l
-
-    assert isinstance(d2l.tensor([1, 2]), np.ndarray)
-    assert d2l.tensor([1, 2]).dtype == np.float64
-    assert d2lopt.use("numpy") is d2l is d2lopt.numpy
-
-
-def test_from_d2lopt_import_torch():
-    torch = pytest.importorskip("torch")
-    from d2lopt import torch as d2l
-
+@pytest.mark.parametrize(("name", "alias"), [("numpy", "np"), ("torch", "pytorch"),
+                                           ("tensorflow", "tf"), ("jax", "JAX")])
+def test_from_d2lopt_import_each_framework(name, alias):
+    pytest.importorskip(name)
+    d2l = importlib.import_module(f"d2lopt.{name}")
     x = d2l.tensor([1, 2])
-    assert isinstance(x, torch.Tensor) and x.dtype == torch.float64
-    assert isinstance(d2l.grad(d2l.landscapes.saddle)(x), torch.Tensor)
-    assert d2lopt.use("torch") is d2l is d2lopt.use("pytorch")
+    assert d2l.backend.owns(x) and is_float64(x)
+    g = d2l.grad(d2l.landscapes.saddle)(x)
+    assert d2l.backend.owns(g) and is_float64(g)
+    np.testing.assert_array_equal(d2l.to_numpy(g), [2.0, -4.0])
+    assert d2lopt.use(name) is d2l is d2lopt.use(alias) is getattr(d2lopt, name)
 
 
-def test_from_d2lopt_import_tensorflow():
-    tf = pytest.importorskip("tensorflow")
-    from d2lopt import tensorflow as d2l
+@pytest.mark.parametrize("name", SUPPORTED)
+def test_star_import_gives_exactly_the_bound_names(name):
+    pytest.importorskip(name)
+    module = importlib.import_module(f"d2lopt.{name}")
+    namespace: dict = {}
+    exec(f"from d2lopt.{name} import *", namespace)  # noqa: S102 - the statement under test
+    imported = set(namespace) - {"__builtins__"}
+    assert imported == set(module.__all__)
+    assert {"tensor", "to_numpy", "backend", "grad", "hessian", "hvp", "critical_point",
+            "landscapes", "optim", "pi", "gradient_descent", *ELEMENTWISE, "stack", "sum",
+            "where"} <= imported
+    assert not {n for n in imported if n.startswith("_")} and "populate" not in imported
+    assert namespace["tensor"]([1.0]).dtype == module.tensor([1.0]).dtype
 
-    x = d2l.tensor([1, 2])
-    assert isinstance(x, tf.Tensor) and x.dtype == tf.float64
-    assert isinstance(d2l.grad(d2l.landscapes.saddle)(x), tf.Tensor)
-    assert d2lopt.use("tensorflow") is d2l is d2lopt.use("tf")
+
+def test_namespace_modules_are_the_same_two_lines():
+    """Adding a framework adds a two-line module: nothing framework-specific in it."""
+    package = pathlib.Path(d2lopt.__file__).parent
+    for name in SUPPORTED:
+        lines = (package / f"{name}.py").read_text(encoding="utf-8").splitlines()
+        code = [line for line in lines[1:] if line.strip()]
+        assert code == ["from d2lopt.backends.namespace import populate as _populate",
+                        f'_populate(globals(), "{name}")']
 
 
 def test_environment_variable_picks_the_namespace(monkeypatch, backend):
@@ -237,8 +317,8 @@ def test_default_namespace_is_numpy(monkeypatch):
     assert d2lopt.use() is d2lopt.numpy
     monkeypatch.setenv("D2LOPT_BACKEND", "")
     assert d2lopt.use() is d2lopt.numpy
-    monkeypatch.setenv("D2LOPT_BACKEND", "jax")
-    with pytest.raises(ValueError, match="numpy, torch, tensorflow"):
+    monkeypatch.setenv("D2LOPT_BACKEND", "mxnet")
+    with pytest.raises(ValueError, match="numpy, torch, tensorflow, jax"):
         d2lopt.use()
 
 
@@ -251,9 +331,9 @@ def test_unknown_attribute_of_the_package():
 def run_isolated(code: str) -> list[str]:
     """Run ``code`` in a fresh interpreter; return the heavy frameworks it left imported."""
     env = {k: v for k, v in os.environ.items() if k != "D2LOPT_BACKEND"}
-    probe = textwrap.dedent(code) + textwrap.dedent("""
+    probe = textwrap.dedent(code) + textwrap.dedent(f"""
         import sys
-        print(sorted({m.split(".")[0] for m in sys.modules} & {"torch", "tensorflow"}))
+        print(sorted({{m.split(".")[0] for m in sys.modules}} & set({sorted(HEAVY)!r})))
     """)
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           env=env, timeout=120, check=False)
@@ -261,7 +341,7 @@ def run_isolated(code: str) -> list[str]:
     return ast.literal_eval(done.stdout.strip().splitlines()[-1])
 
 
-def test_numpy_use_imports_neither_torch_nor_tensorflow():
+def test_numpy_use_imports_no_other_framework():
     imported = run_isolated("""
         import numpy as np
         import d2lopt
@@ -282,7 +362,7 @@ def test_numpy_use_imports_neither_torch_nor_tensorflow():
 
 
 @pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
-def test_torch_use_does_not_import_tensorflow():
+def test_torch_use_imports_no_other_framework():
     imported = run_isolated("""
         import torch
         import d2lopt
@@ -307,3 +387,88 @@ def test_tensorflow_hessian_does_not_retrace(caplog):
     finally:
         tf_logger.removeHandler(caplog.handler)
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+
+
+# -- JAX specifics ----------------------------------------------------------------------
+def test_jax_computes_in_float64():
+    jnp = pytest.importorskip("jax.numpy")
+    backend = get_backend("jax")
+    assert backend.tensor([1, 2]).dtype == jnp.float64
+    tiny = backend.tensor([1.0 + 1e-12])
+    assert backend.to_numpy(tiny)[0] == 1.0 + 1e-12  # float32 would round it to 1.0
+
+
+def test_jax_tracers_are_jax_arrays_and_d2lopt_runs_under_jit_and_grad():
+    jax = pytest.importorskip("jax")
+    backend = get_backend("jax")
+    saddle = d2lopt.landscapes.saddle
+    seen = []
+
+    def f(x):
+        seen.append(backend_for(x))
+        return saddle(x)
+
+    x = backend.tensor([1.0, 2.0])
+    np.testing.assert_array_equal(backend.to_numpy(jax.grad(f)(x)), [2.0, -4.0])
+    np.testing.assert_array_equal(backend.to_numpy(jax.jit(d2lopt.grad(saddle))(x)),
+                                  [2.0, -4.0])
+    np.testing.assert_allclose(float(jax.jit(saddle)(x)), 1.0 - 4.0)
+    assert seen and all(b is backend for b in seen)
+
+
+def test_jax_hvp_is_forward_over_reverse_and_matches_the_hessian(rng):
+    pytest.importorskip("jax")
+    backend = get_backend("jax")
+    himmelblau = d2lopt.landscapes.himmelblau
+    x, v = backend.tensor(rng.normal(size=2)), backend.tensor(rng.normal(size=2))
+    h = backend.to_numpy(d2lopt.hessian(himmelblau)(x))
+    hv = d2lopt.hvp(himmelblau)(x, v)
+    assert backend.owns(hv)
+    np.testing.assert_allclose(backend.to_numpy(hv), h @ backend.to_numpy(v), rtol=1e-12)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+def test_jax_use_imports_no_other_framework():
+    imported = run_isolated("""
+        import jax.numpy as jnp
+        import d2lopt
+        d2lopt.grad(d2lopt.landscapes.himmelblau)(jnp.ones(2))
+        d2lopt.critical_point(d2lopt.landscapes.saddle, jnp.zeros(2))
+        d2lopt.use("jax")
+    """)
+    assert imported == ["jax"]
+
+
+def test_jax_compiles_only_functions_that_declare_themselves_pure():
+    pytest.importorskip("jax")
+    backend = get_backend("jax")
+    x = backend.tensor([1.0, 2.0])
+    state = {"scale": 1.0}
+
+    def drifting(z):  # not pure: its value changes between calls
+        return state["scale"] * backend.sum(z ** 2)
+
+    g1 = backend.to_numpy(d2lopt.grad(drifting)(x))
+    state["scale"] = 3.0
+    np.testing.assert_array_equal(backend.to_numpy(d2lopt.grad(drifting)(x)), 3 * g1)
+
+    class Kinked:
+        """Declares itself pure, but branches on a value: jax.jit cannot trace it."""
+
+        pure = True
+
+        def __call__(self, z):
+            return backend.sum(z ** 2) if z[0] > 0 else backend.sum(z ** 4)
+
+    kinked = Kinked()
+    np.testing.assert_array_equal(backend.to_numpy(d2lopt.grad(kinked)(x)), [2.0, 4.0])
+    np.testing.assert_array_equal(
+        backend.to_numpy(d2lopt.grad(kinked)(backend.tensor([-1.0, 2.0]))), [-4.0, 32.0])
+    np.testing.assert_array_equal(backend.to_numpy(d2lopt.hessian(kinked)(x)), 2 * np.eye(2))
+
+    # A landscape is pure: its compiled derivatives agree with the closed form.
+    himmelblau = d2lopt.landscapes.himmelblau
+    assert himmelblau.pure is True
+    value, g = d2lopt.value_and_grad(himmelblau)(x)
+    assert float(value) == (1 + 2 - 11) ** 2 + (1 + 4 - 7) ** 2
+    assert backend.to_numpy(g).tolist() == [-36.0, -32.0]

@@ -227,27 +227,15 @@ def test_gradient_of_plain_functions():
 
 
 # -- inputs that are wrong, and inputs that are merely unusual --------------------------
-def int_array(backend, data):
-    """An integer array of ``backend``'s framework."""
-    if backend.name == "numpy":
-        return np.asarray(data, dtype=np.int64)
-    if backend.name == "torch":
-        import torch
-
-        return torch.tensor(data, dtype=torch.int64)
-    import tensorflow as tf
-
-    return tf.constant(data, dtype=tf.int32)
-
-
-def test_integer_input_is_treated_as_float(backend):
-    x = int_array(backend, [1, 2])
+def test_integer_input_is_treated_as_float(backend, framework_dtype):
+    x = backend.tensor([1, 2], dtype=framework_dtype("int64"))
     assert not is_float64(x)
     f = LANDSCAPES["himmelblau"]
     _, g, h = _himmelblau((1.0, 2.0))
     check_result(backend, d2lopt.grad(f)(x), g, (2,))
     check_result(backend, d2lopt.hessian(f)(x), h, (2, 2))
-    check_result(backend, d2lopt.hvp(f)(x, int_array(backend, [1, 0])), np.array(h)[:, 0], (2,))
+    e1 = backend.tensor([1, 0], dtype=framework_dtype("int64"))
+    check_result(backend, d2lopt.hvp(f)(x, e1), np.array(h)[:, 0], (2,))
     value, g2 = d2lopt.value_and_grad(f)(x)
     check_result(backend, g2, g, (2,))
 

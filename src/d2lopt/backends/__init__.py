@@ -3,36 +3,76 @@
 The registry follows the einops design: a framework is imported only when an
 array of that framework is seen (its top-level module is already in
 ``sys.modules``) or when it is asked for by name. ``import d2lopt`` therefore
-imports neither PyTorch nor TensorFlow.
+imports none of PyTorch, TensorFlow and JAX. Adding a backend takes its adapter
+module (a :class:`~d2lopt.backends.base.Backend` subclass, as ``BACKEND``), one
+entry in ``_REGISTRY``, its extra in ``pyproject.toml`` and its namespace module
+``d2lopt/<name>.py``.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from d2lopt.backends.base import Backend
 
-__all__ = ["Backend", "SUPPORTED", "backend_for", "get_backend", "default_backend_name"]
+__all__ = [
+    "Backend", "SUPPORTED", "as_array", "backend_for", "default_backend_name", "get_backend",
+    "install_hint", "installed",
+]
 
-#: Backend name -> (module holding its adapter, top-level module of the framework).
-_ADAPTERS: dict[str, tuple[str, str]] = {
-    "numpy": ("d2lopt.backends.numpy_backend", "numpy"),
-    "torch": ("d2lopt.backends.torch_backend", "torch"),
-    "tensorflow": ("d2lopt.backends.tensorflow_backend", "tensorflow"),
+
+class _Entry(NamedTuple):
+    adapter: str  # the module holding the adapter, as BACKEND
+    framework: str  # the framework's top-level module
+    extra: str | None  # the d2lopt extra that installs it (None: always installed)
+    aliases: tuple[str, ...] = ()
+
+
+#: One entry per backend, in the order arrays are matched.
+_REGISTRY: dict[str, _Entry] = {
+    "numpy": _Entry("d2lopt.backends.numpy_backend", "numpy", None, ("np",)),
+    "torch": _Entry("d2lopt.backends.torch_backend", "torch", "torch", ("pytorch",)),
+    "tensorflow": _Entry("d2lopt.backends.tensorflow_backend", "tensorflow", "tensorflow",
+                         ("tf",)),
+    "jax": _Entry("d2lopt.backends.jax_backend", "jax", "jax"),
 }
-_ALIASES = {"np": "numpy", "pytorch": "torch", "tf": "tensorflow"}
+_ALIASES = {alias: name for name, entry in _REGISTRY.items() for alias in entry.aliases}
 
 #: The names :func:`get_backend` accepts, in the order arrays are matched.
-SUPPORTED: tuple[str, ...] = tuple(_ADAPTERS)
+SUPPORTED: tuple[str, ...] = tuple(_REGISTRY)
 
-_INSTALL_HINT = {
-    "numpy": 'pip install d2lopt',
-    "torch": 'pip install "d2lopt[torch]"',
-    "tensorflow": 'pip install "d2lopt[tensorflow]"',
-}
+
+def installed() -> tuple[str, ...]:
+    """The backends whose framework is installed, in the order of :data:`SUPPORTED`.
+
+    Nothing is imported: this looks the frameworks up on the path only.
+
+    Examples
+    --------
+    >>> installed()[0]
+    'numpy'
+    """
+    return tuple(name for name, entry in _REGISTRY.items()
+                 if importlib.util.find_spec(entry.framework) is not None)
+
+
+def install_hint(name: str) -> str:
+    """The command that installs backend ``name``'s framework, from a clone of d2lopt.
+
+    Examples
+    --------
+    >>> install_hint("torch")
+    'pip install ".[torch]"'
+    """
+    extra = _REGISTRY[_canonical(name)].extra
+    return 'pip install "."' if extra is None else f'pip install ".[{extra}]"'
+
 
 _loaded: dict[str, Backend] = {}
 
@@ -43,7 +83,7 @@ def _canonical(name: str) -> str:
             f"a backend name must be a string, one of {', '.join(SUPPORTED)}; got {name!r}"
         )
     key = _ALIASES.get(name.lower(), name.lower())
-    if key not in _ADAPTERS:
+    if key not in _REGISTRY:
         raise ValueError(
             f"unknown backend {name!r}; d2lopt supports {', '.join(SUPPORTED)} "
             f"(aliases: {', '.join(sorted(_ALIASES))})"
@@ -57,8 +97,8 @@ def get_backend(name: str) -> Backend:
     Parameters
     ----------
     name : str
-        ``"numpy"``, ``"torch"`` or ``"tensorflow"`` (``"np"``, ``"pytorch"`` and
-        ``"tf"`` are accepted too).
+        One of :data:`SUPPORTED` (``"numpy"``, ``"torch"``, ``"tensorflow"``,
+        ``"jax"``) or an alias (``"np"``, ``"pytorch"``, ``"tf"``).
 
     Raises
     ------
@@ -74,13 +114,13 @@ def get_backend(name: str) -> Backend:
     """
     key = _canonical(name)
     if key not in _loaded:
-        module_name, framework = _ADAPTERS[key]
+        module_name, framework = _REGISTRY[key][:2]
         try:
             importlib.import_module(framework)
         except ImportError as err:
             raise ImportError(
                 f"the {key} backend needs {framework}, which is not installed; "
-                f"install it with: {_INSTALL_HINT[key]}"
+                f"install it with: {install_hint(key)} (in a clone of d2lopt)"
             ) from err
         module = importlib.import_module(module_name)
         _loaded[key] = module.BACKEND
@@ -104,7 +144,8 @@ def backend_for(x: Any) -> Backend:
     >>> backend_for(np.zeros(2)).name
     'numpy'
     """
-    for key, (_, framework) in _ADAPTERS.items():
+    for key, entry in _REGISTRY.items():
+        framework = entry.framework
         if sys.modules.get(framework) is not None:  # None: the import is blocked
             backend = get_backend(key)
             if backend.owns(x):
@@ -112,7 +153,7 @@ def backend_for(x: Any) -> Backend:
     raise TypeError(
         f"d2lopt cannot tell which framework an object of type {type(x).__module__}."
         f"{type(x).__qualname__} belongs to; pass a NumPy array (or a Python number or list), "
-        f"a torch.Tensor or a tf.Tensor. Supported backends: {', '.join(SUPPORTED)}."
+        f"a torch.Tensor, a tf.Tensor or a jax.Array. Supported backends: {', '.join(SUPPORTED)}."
     )
 
 
@@ -125,3 +166,51 @@ def default_backend_name() -> str:
     True
     """
     return _canonical(os.environ.get("D2LOPT_BACKEND", "numpy") or "numpy")
+
+
+def as_array(x: Any, name: str = "x", finite: bool = True) -> tuple[Backend, Any]:
+    """Find the backend of ``x`` and make ``x`` a floating-point array of its framework.
+
+    The one coercion every public function applies to its array arguments:
+    Python numbers, lists and tuples become float64 NumPy arrays, integer
+    arrays become float64, floating-point arrays (and tracers) pass unchanged.
+
+    Parameters
+    ----------
+    x : array_like
+        A NumPy, PyTorch, TensorFlow or JAX array, or a Python number or list.
+    name : str
+        How error messages name the argument.
+    finite : bool
+        Reject NaN and infinities (derivatives, start points); ``False`` for
+        functions such as losses that are evaluated wherever they are asked.
+
+    Returns
+    -------
+    backend, x
+        The adapter and ``x`` as a floating-point array of its framework.
+
+    Raises
+    ------
+    TypeError
+        If no supported framework owns ``x``.
+    ValueError
+        If ``finite`` and ``x`` holds NaN or an infinity.
+
+    Examples
+    --------
+    >>> backend, x = as_array([1, 2])
+    >>> backend.name, x.dtype
+    ('numpy', dtype('float64'))
+    """
+    backend = backend_for(x)
+    x = backend.tensor(x) if isinstance(x, (list, tuple, int, float)) else backend.as_float(x)
+    if finite and not backend.all_finite(x):
+        with np.printoptions(threshold=20):
+            values = repr(backend.to_numpy(x))
+        raise ValueError(
+            f"{name} contains NaN or infinity ({values}); derivatives are only defined at "
+            "finite points: check the start point, or lower the learning rate if an "
+            "optimizer diverged"
+        )
+    return backend, x

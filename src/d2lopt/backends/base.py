@@ -1,31 +1,71 @@
-"""The interface every framework adapter implements."""
+"""The interface every framework adapter implements.
+
+:class:`Backend` declares every method the rest of d2lopt calls on an adapter.
+What the frameworks share is written here once: the check that a function
+returns a scalar, the finiteness test, and the elementwise functions, which are
+looked up by name (:data:`ELEMENTWISE`) in the framework's array module
+:attr:`Backend.xp`. An adapter supplies the rest: recognising and making arrays,
+and the three derivatives.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+__all__ = ["Array", "Backend", "ELEMENTWISE", "Scalar"]
+
 Array = Any
 Scalar = Callable[[Array], Array]
 
+#: The elementwise functions of every backend: each calls the function of the same
+#: name in the adapter's array module ``xp`` (``sigmoid`` falls back to
+#: :math:`1 / (1 + e^{-x})` where ``xp`` has none).
+ELEMENTWISE: tuple[str, ...] = (
+    "cos", "sin", "exp", "log", "tanh", "sqrt", "abs", "log1p", "sigmoid",
+)
+
+
+def _elementwise(name: str) -> Callable[[Backend, Array], Array]:
+    def op(self: Backend, x: Array) -> Array:
+        return getattr(self.xp, name)(x)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = (f"``{name}(x)`` elementwise, by the framework's own ``{name}`` "
+                  "(differentiable by the framework).")
+    return op
+
 
 class Backend:
-    """Derivatives, conversions and the few elementwise functions d2lopt needs.
+    """Derivatives, conversions and the few array functions d2lopt needs.
 
     A landscape is written once against this interface: ``ops.cos(x)`` calls
-    NumPy (through autograd), PyTorch or TensorFlow depending on ``x``.
-    Subclasses implement every method that raises ``NotImplementedError``.
+    NumPy (through autograd), PyTorch, TensorFlow or JAX depending on ``x``.
+    Subclasses set :attr:`name`, :attr:`array_type` and :attr:`xp` and implement
+    every method that raises ``NotImplementedError``.
+
+    Examples
+    --------
+    >>> from d2lopt.backends import get_backend
+    >>> ops = get_backend("numpy")
+    >>> ops.cos(ops.tensor([0.0])).tolist(), ops.shape(ops.tensor([[1, 2, 3]]))
+    ([1.0], (1, 3))
     """
 
+    #: The name :func:`d2lopt.get_backend` knows the adapter by.
     name: str = "abstract"
+    #: How error messages name this framework's arrays (``"torch.Tensor"``).
+    array_type: str = "array"
+    #: The framework's module of array functions (``autograd.numpy``, ``torch``...).
+    xp: Any = None
     pi: float = math.pi
 
     # -- recognising and making arrays ------------------------------------
     def owns(self, x: Any) -> bool:
-        """Whether ``x`` is an array of this framework."""
+        """Whether ``x`` is an array of this framework (tracers included)."""
         raise NotImplementedError
 
     def tensor(self, data: Any, dtype: Any = None) -> Array:
@@ -33,62 +73,86 @@ class Backend:
         raise NotImplementedError
 
     def to_numpy(self, x: Array) -> np.ndarray:
-        """Copy ``x`` into a NumPy array."""
+        """Copy ``x`` into a float NumPy array, detached from any derivative."""
         raise NotImplementedError
 
     def as_float(self, x: Array) -> Array:
         """``x`` as a floating-point array of this framework (integers become float64)."""
         raise NotImplementedError
 
+    def shape(self, x: Array) -> tuple[int, ...]:
+        """The shape of ``x`` as a tuple of Python ints (``()`` for a scalar)."""
+        return tuple(int(n) for n in np.shape(x))
+
+    def all_finite(self, x: Array) -> bool:
+        """Whether every entry of ``x`` is finite (no NaN, no infinity)."""
+        return bool(np.all(np.isfinite(self.to_numpy(x))))
+
     # -- derivatives of a scalar function ---------------------------------
-    def grad(self, f: Scalar, x: Array) -> Array:
+    def require_scalar(self, value: Any) -> None:
+        """Raise unless ``value``, the output of a function to differentiate, is a scalar.
+
+        Raises
+        ------
+        TypeError
+            If ``value`` is not an array of this framework.
+        ValueError
+            If ``value`` has more than one entry.
+        """
+        if not self.owns(value):
+            raise TypeError(
+                f"the function must return a {self.array_type} computed from its input, "
+                f"got {type(value)}"
+            )
+        if self.shape(value) != ():
+            raise ValueError(
+                f"the function must return a scalar, got an output of shape "
+                f"{self.shape(value)}; to differentiate a landscape evaluated on many points, "
+                "sum its values first"
+            )
+
+    def value_and_grad(self, f: Scalar, x: Array) -> tuple[Array, Array]:
+        """``(f(x), ∇f(x))`` in one pass; ``x`` is a float array of this framework."""
         raise NotImplementedError
 
+    def grad(self, f: Scalar, x: Array) -> Array:
+        """The gradient ``∇f(x)``, shaped like ``x``."""
+        return self.value_and_grad(f, x)[1]
+
     def hessian(self, f: Scalar, x: Array) -> Array:
+        """The Hessian ``∇²f(x)``, of shape ``x.shape + x.shape``."""
         raise NotImplementedError
 
     def hvp(self, f: Scalar, x: Array, v: Array) -> Array:
+        """The Hessian-vector product ``∇²f(x) v`` without forming the Hessian."""
         raise NotImplementedError
 
-    # -- elementwise math used by the landscapes --------------------------
-    def cos(self, x: Array) -> Array:
-        raise NotImplementedError
-
-    def sin(self, x: Array) -> Array:
-        raise NotImplementedError
-
-    def exp(self, x: Array) -> Array:
-        raise NotImplementedError
-
-    def log(self, x: Array) -> Array:
-        raise NotImplementedError
-
-    def tanh(self, x: Array) -> Array:
-        raise NotImplementedError
-
-    def sqrt(self, x: Array) -> Array:
-        raise NotImplementedError
-
-    def abs(self, x: Array) -> Array:
-        raise NotImplementedError
+    # -- array functions used by the landscapes ---------------------------
+    cos = _elementwise("cos")
+    sin = _elementwise("sin")
+    exp = _elementwise("exp")
+    log = _elementwise("log")
+    tanh = _elementwise("tanh")
+    sqrt = _elementwise("sqrt")
+    abs = _elementwise("abs")
+    log1p = _elementwise("log1p")
 
     def sigmoid(self, x: Array) -> Array:
-        return 1.0 / (1.0 + self.exp(-x))
+        """The logistic function :math:`1 / (1 + e^{-x})`, elementwise."""
+        own = getattr(self.xp, "sigmoid", None)
+        return own(x) if own is not None else 1.0 / (1.0 + self.exp(-x))
 
-    def log1p(self, x: Array) -> Array:
-        raise NotImplementedError
-
-    def stack(self, xs: list[Array], axis: int = 0) -> Array:
-        raise NotImplementedError
+    def stack(self, xs: Sequence[Array], axis: int = 0) -> Array:
+        """Join arrays of one shape along a new axis ``axis``."""
+        return self.xp.stack(list(xs), axis=axis)
 
     def sum(self, x: Array, axis: int | None = None) -> Array:
-        raise NotImplementedError
+        """The sum of the entries of ``x`` (along ``axis`` if given)."""
+        return self.xp.sum(x, axis=axis)
 
     def where(self, condition: Array, x: Array, y: Array) -> Array:
-        raise NotImplementedError
-
-    def shape(self, x: Array) -> tuple[int, ...]:
-        return tuple(int(n) for n in np.shape(self.to_numpy(x)))
+        """``x`` where ``condition`` holds, else ``y``, elementwise."""
+        return self.xp.where(condition, x, y)
 
     def __repr__(self) -> str:
         return f"<d2lopt backend {self.name!r}>"

@@ -12,18 +12,12 @@ from autograd.tracer import Box
 from d2lopt.backends.base import Array, Backend, Scalar
 
 
-def _require_scalar(value: Any) -> None:
-    if np.ndim(value) != 0:
-        raise ValueError(
-            f"the function must return a scalar, got an output of shape {np.shape(value)}; "
-            "to differentiate a landscape evaluated on many points, sum its values first"
-        )
-
-
 class NumPyBackend(Backend):
     """NumPy arrays, differentiated by autograd (reverse mode)."""
 
     name = "numpy"
+    array_type = "NumPy array"
+    xp = anp
 
     def owns(self, x: Any) -> bool:
         return isinstance(x, (np.ndarray, np.generic, Box, float, int, list, tuple)) and not (
@@ -46,37 +40,16 @@ class NumPyBackend(Backend):
 
     def value_and_grad(self, f: Scalar, x: Array) -> tuple[Array, Array]:
         vjp, value = autograd.make_vjp(f)(x)
-        _require_scalar(value)
+        self.require_scalar(value)
         return value, vjp(anp.ones_like(value))
 
-    def grad(self, f: Scalar, x: Array) -> Array:
-        return self.value_and_grad(f, x)[1]
-
     def hessian(self, f: Scalar, x: Array) -> Array:
-        _require_scalar(f(x))
+        self.require_scalar(f(x))
         return autograd.hessian(f)(x)
 
     def hvp(self, f: Scalar, x: Array, v: Array) -> Array:
-        _require_scalar(f(x))
+        self.require_scalar(f(x))
         return autograd.grad(lambda y: anp.sum(autograd.grad(f)(y) * v))(x)
-
-    cos = staticmethod(anp.cos)
-    sin = staticmethod(anp.sin)
-    exp = staticmethod(anp.exp)
-    log = staticmethod(anp.log)
-    tanh = staticmethod(anp.tanh)
-    sqrt = staticmethod(anp.sqrt)
-    abs = staticmethod(anp.abs)
-    log1p = staticmethod(anp.log1p)
-
-    def stack(self, xs: list[Array], axis: int = 0) -> Array:
-        return anp.stack(xs, axis=axis)
-
-    def sum(self, x: Array, axis: int | None = None) -> Array:
-        return anp.sum(x, axis=axis)
-
-    def where(self, condition: Array, x: Array, y: Array) -> Array:
-        return anp.where(condition, x, y)
 
 
 BACKEND = NumPyBackend()

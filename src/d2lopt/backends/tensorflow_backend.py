@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -10,22 +11,12 @@ import tensorflow as tf
 from d2lopt.backends.base import Array, Backend, Scalar
 
 
-def _require_scalar(value: Any) -> None:
-    if not isinstance(value, (tf.Tensor, tf.Variable)):
-        raise TypeError(
-            f"the function must return a tf.Tensor computed from its input, got {type(value)}"
-        )
-    if value.shape.rank != 0:
-        raise ValueError(
-            f"the function must return a scalar, got an output of shape {tuple(value.shape)}; "
-            "to differentiate a landscape evaluated on many points, sum its values first"
-        )
-
-
 class TensorFlowBackend(Backend):
     """TensorFlow tensors, differentiated by tf.GradientTape."""
 
     name = "tensorflow"
+    array_type = "tf.Tensor"
+    xp = tf.math
 
     def owns(self, x: Any) -> bool:
         return isinstance(x, (tf.Tensor, tf.Variable))
@@ -48,18 +39,15 @@ class TensorFlowBackend(Backend):
         with tf.GradientTape() as tape:
             tape.watch(x)
             value = f(x)
-        _require_scalar(value)
+        self.require_scalar(value)
         g = tape.gradient(value, x)
         return value, tf.zeros_like(x) if g is None else g
-
-    def grad(self, f: Scalar, x: Array) -> Array:
-        return self.value_and_grad(f, x)[1]
 
     def _grad_taped(self, f: Scalar, x: Array) -> Array:
         with tf.GradientTape() as inner:
             inner.watch(x)
             value = f(x)
-        _require_scalar(value)
+        self.require_scalar(value)
         g = inner.gradient(value, x)
         return tf.zeros_like(x) if g is None else g
 
@@ -83,17 +71,8 @@ class TensorFlowBackend(Backend):
             gv = tf.reduce_sum(g * v)
         return outer.gradient(gv, x, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
-    cos = staticmethod(tf.cos)
-    sin = staticmethod(tf.sin)
-    exp = staticmethod(tf.exp)
-    log = staticmethod(tf.math.log)
-    tanh = staticmethod(tf.tanh)
-    sqrt = staticmethod(tf.sqrt)
-    abs = staticmethod(tf.abs)
-    log1p = staticmethod(tf.math.log1p)
-    sigmoid = staticmethod(tf.sigmoid)
-
-    def stack(self, xs: list[Array], axis: int = 0) -> Array:
+    # tf.math holds the elementwise functions, not these three.
+    def stack(self, xs: Sequence[Array], axis: int = 0) -> Array:
         return tf.stack(list(xs), axis=axis)
 
     def sum(self, x: Array, axis: int | None = None) -> Array:
@@ -101,9 +80,6 @@ class TensorFlowBackend(Backend):
 
     def where(self, condition: Array, x: Array, y: Array) -> Array:
         return tf.where(condition, x, y)
-
-    def shape(self, x: Array) -> tuple[int, ...]:
-        return tuple(int(n) for n in x.shape)
 
 
 BACKEND = TensorFlowBackend()

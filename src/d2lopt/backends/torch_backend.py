@@ -10,22 +10,12 @@ import torch
 from d2lopt.backends.base import Array, Backend, Scalar
 
 
-def _require_scalar(value: Any) -> None:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(
-            f"the function must return a torch.Tensor computed from its input, got {type(value)}"
-        )
-    if value.dim() != 0:
-        raise ValueError(
-            f"the function must return a scalar, got an output of shape {tuple(value.shape)}; "
-            "to differentiate a landscape evaluated on many points, sum its values first"
-        )
-
-
 class TorchBackend(Backend):
     """PyTorch tensors, differentiated by torch.autograd."""
 
     name = "torch"
+    array_type = "torch.Tensor"
+    xp = torch
 
     def owns(self, x: Any) -> bool:
         return isinstance(x, torch.Tensor)
@@ -45,44 +35,19 @@ class TorchBackend(Backend):
         leaf = x.detach().requires_grad_(True)
         with torch.enable_grad():
             value = f(leaf)
-            _require_scalar(value)
+            self.require_scalar(value)
             (g,) = torch.autograd.grad(value, leaf, allow_unused=True)
         if g is None:
             g = torch.zeros_like(leaf)
         return value.detach(), g
 
-    def grad(self, f: Scalar, x: Array) -> Array:
-        return self.value_and_grad(f, x)[1]
-
     def hessian(self, f: Scalar, x: Array) -> Array:
-        _require_scalar(f(x.detach()))
+        self.require_scalar(f(x.detach()))
         return torch.autograd.functional.hessian(f, x.detach())
 
     def hvp(self, f: Scalar, x: Array, v: Array) -> Array:
-        _require_scalar(f(x.detach()))
+        self.require_scalar(f(x.detach()))
         return torch.autograd.functional.hvp(f, x.detach(), v.detach())[1]
-
-    cos = staticmethod(torch.cos)
-    sin = staticmethod(torch.sin)
-    exp = staticmethod(torch.exp)
-    log = staticmethod(torch.log)
-    tanh = staticmethod(torch.tanh)
-    sqrt = staticmethod(torch.sqrt)
-    abs = staticmethod(torch.abs)
-    log1p = staticmethod(torch.log1p)
-    sigmoid = staticmethod(torch.sigmoid)
-
-    def stack(self, xs: list[Array], axis: int = 0) -> Array:
-        return torch.stack(list(xs), dim=axis)
-
-    def sum(self, x: Array, axis: int | None = None) -> Array:
-        return torch.sum(x) if axis is None else torch.sum(x, dim=axis)
-
-    def where(self, condition: Array, x: Array, y: Array) -> Array:
-        return torch.where(condition, x, y)
-
-    def shape(self, x: Array) -> tuple[int, ...]:
-        return tuple(x.shape)
 
 
 BACKEND = TorchBackend()

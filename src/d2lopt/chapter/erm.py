@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from d2lopt.backends import Backend, backend_for
+from d2lopt.backends import Backend, as_array, backend_for
 
 __all__ = [
     "Settings", "SETTINGS", "margin", "zero_one_loss", "logistic_loss", "hinge_loss",
@@ -79,10 +79,7 @@ SETTINGS = Settings()
 
 
 def _ops(m: Array) -> tuple[Backend, Array]:
-    ops = backend_for(m)
-    if isinstance(m, (int, float, list, tuple)):
-        m = ops.tensor(m)
-    return ops, m
+    return as_array(m, name="m", finite=False)
 
 
 def margin(y: Array, score: Array) -> Array:

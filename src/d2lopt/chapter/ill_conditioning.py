@@ -172,10 +172,10 @@ def taylor_step(f: Callable[[Array], Array], x: Array) -> TaylorStep:
     >>> step.g_dot_g, step.g_H_g, round(step.best_step, 6)
     (101.0, 1001.0, 0.100899)
     """
-    from d2lopt.backends import backend_for
-    from d2lopt.derivatives import grad, hvp, prepare
+    from d2lopt.backends import as_array, backend_for
+    from d2lopt.derivatives import grad, hvp
 
-    backend, x = prepare(x)
+    backend, x = as_array(x)
     g = grad(f)(x)
     Hg = hvp(f)(x, g)
     g_np = np.asarray(backend.to_numpy(g), dtype=float).ravel()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from d2lopt.backends import Backend, backend_for
+from d2lopt.backends import Backend, as_array, backend_for
 
 __all__ = [
     "Settings", "SETTINGS", "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative",
@@ -63,10 +63,7 @@ SETTINGS = Settings()
 
 
 def _ops(x: Array) -> tuple[Backend, Array]:
-    ops = backend_for(x)
-    if isinstance(x, (int, float, list, tuple)):
-        x = ops.tensor(x)
-    return ops, x
+    return as_array(x, finite=False)
 
 
 def tanh(x: Array) -> Array:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from d2lopt.backends import Backend, backend_for, get_backend
+from d2lopt.backends import Backend, as_array, get_backend
 from d2lopt.critical import KINDS
 
 __all__ = ["KnownPoint", "Landscape", "roots_1d", "refine_critical_point"]
@@ -76,6 +76,10 @@ class Landscape:
     5.0
     """
 
+    #: The value depends on ``x`` alone (no randomness, no state), so a backend may
+    #: compile the landscape's derivatives (the JAX adapter does, with ``jax.jit``).
+    pure = True
+
     def __init__(
         self,
         name: str,
@@ -95,9 +99,7 @@ class Landscape:
         self._critical_points = critical_points
 
     def __call__(self, x: Any) -> Any:
-        backend = backend_for(x)
-        if isinstance(x, (list, tuple, int, float)):
-            x = backend.tensor(x)
+        backend, x = as_array(x, finite=False)
         if self.dim > 1:
             shape = tuple(getattr(x, "shape", ()))
             if len(shape) == 0 or int(shape[0]) != self.dim:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from d2lopt.backends import backend_for
+from d2lopt.backends import as_array
 from d2lopt.optim.trajectory import check_positive
 
 Array = Any
@@ -24,10 +24,7 @@ __all__ = ["clip_by_norm", "clip_by_value", "as_clip"]
 
 
 def _as_array(g: Array) -> tuple[Any, Array]:
-    backend = backend_for(g)
-    if isinstance(g, (list, tuple, int, float)):
-        g = backend.tensor(g)
-    return backend, backend.as_float(g)
+    return as_array(g, name="g", finite=False)  # a NaN gradient is the optimizer's to report
 
 
 def clip_by_norm(g: Array, max_norm: float) -> Array:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from d2lopt.derivatives import prepare
+from d2lopt.backends import as_array
 
 __all__ = ["uniform_starts", "ManyRuns", "batched_gradient_descent"]
 
@@ -116,7 +116,7 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
         raise ValueError(f"lr must be a positive, finite number, got {lr}")
     if max_norm is not None and not (np.isfinite(max_norm) and max_norm > 0):
         raise ValueError(f"max_norm must be a positive, finite number or None, got {max_norm}")
-    backend, X = prepare(starts, what="starts")
+    backend, X = as_array(starts, name="starts")
     if len(backend.shape(X)) != 2:
         raise ValueError(f"starts must have shape (d, K), one column per run; got "
                          f"{backend.shape(X)}")
@@ -124,6 +124,8 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
 
     def total(Y: Any) -> Any:
         return backend.sum(f(Y))
+
+    total.pure = getattr(f, "pure", False)  # a backend may compile it (see Landscape.pure)
 
     x = backend.to_numpy(X).astype(np.float64)
     points, norms, lengths = [x], [], []

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from d2lopt.derivatives import prepare
+from d2lopt.backends import as_array
 
 Array = Any
 Objective = Callable[[Array], Array]
@@ -149,7 +149,7 @@ class Problem:
         if not callable(f):
             raise TypeError(f"f must be a function of one array, got {type(f).__name__}")
         self.f = f
-        self.backend, x = prepare(x0, what="the start point x0")
+        self.backend, x = as_array(x0, name="the start point x0")
         self.shape = self.backend.shape(x)
         self.dtype = x.dtype
         self.start = self.backend.to_numpy(x).astype(np.float64).reshape(-1)

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from d2lopt.derivatives import hvp, prepare
+from d2lopt.backends import as_array
+from d2lopt.derivatives import hvp
 from d2lopt.spectrum.lanczos import LanczosResult, lanczos
 
 __all__ = ["HessianOperator", "hvp_matvec", "hessian_matvec", "hessian_top_eigenvalues"]
@@ -63,7 +64,7 @@ def hvp_matvec(f: Callable[[Any], Any], x: Any) -> HessianOperator:
     >>> H(np.array([1.0, 1.0])).tolist(), H.dim
     ([2.0, -6.0], 2)
     """
-    backend, x = prepare(x)
+    backend, x = as_array(x)
     shape = backend.shape(x)
     if len(shape) != 1:
         raise ValueError(
