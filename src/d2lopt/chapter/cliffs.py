@@ -1,8 +1,8 @@
 """Section 8, cliffs and exploding gradients: the settings its page, scripts and tests share.
 
-The cliff landscapes are core (:mod:`d2lopt.landscapes.cliffs`), and so are
-batched runs from many starts (:mod:`d2lopt.optim.many_starts`) and clipping
-(:mod:`d2lopt.optim.clipping`). This module holds the section's settings and
+The cliff landscapes are core (:data:`d2lopt.landscapes.recurrent_cliff`), and so
+are batched runs from many starts (:func:`d2lopt.optim.batched_gradient_descent`)
+and clipping (:func:`d2lopt.optim.clip_by_norm`). This module holds the section's settings and
 the two small steps its page and its scripts share: the window's diagonal,
 the distance that counts as "thrown far", and the paired runs with and
 without clipping from the same random starts.
