@@ -30,7 +30,7 @@ from d2lopt import plot
 from d2lopt.chapter.local_global import (
     logistic_gradient,
     logistic_gradient_descent,
-    logistic_loss,
+    logistic_risk,
     logistic_smoothness,
     max_margin,
     separable_data,
@@ -43,7 +43,7 @@ d2l = d2lopt.use()
 X, y = separable_data(40, seed=0)
 w_hat = max_margin(X, y)
 probe = np.array([0.3, -0.7])
-autodiff = d2l.to_numpy(d2lopt.grad(lambda w: logistic_loss(w, X, y))(d2l.tensor(probe)))
+autodiff = d2l.to_numpy(d2lopt.grad(lambda w: logistic_risk(w, X, y))(d2l.tensor(probe)))
 print(f"backend {d2l.backend.name}: |autodiff - closed-form gradient| = "
       f"{np.max(np.abs(autodiff - logistic_gradient(probe, X, y))):.1e}")
 print(f"max-margin direction {np.round(w_hat, 4)}, ||w_hat|| = {np.linalg.norm(w_hat):.4f}")

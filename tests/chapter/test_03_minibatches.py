@@ -9,16 +9,14 @@ import pytest
 
 import d2lopt
 from d2lopt.chapter.minibatches import (
-    finite_population_correction,
     linear_regression_data,
     linear_regression_gradients,
     minibatch_mean_stds,
     samples_for_error_reduction,
     sgd_stationary_variance,
     simulate_sgd_on_quadratic,
-    standard_error,
 )
-from d2lopt.rates import log_slope
+from d2lopt.rates import finite_population_correction, log_slope, standard_error
 
 #: The setting of the chapter page and the gallery script.
 N = 1024

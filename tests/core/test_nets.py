@@ -16,6 +16,7 @@ pytest.importorskip("sklearn")
 
 from d2lopt import nets  # noqa: E402
 from d2lopt.nets import experiments  # noqa: E402
+from d2lopt.rates import standard_error  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -130,7 +131,7 @@ def test_finite_population_formula_equals_exact_enumeration():
     sigma2 = nets.total_variance(G)
     for B in range(1, 8):
         exact = nets.exact_minibatch_spread(G, B)
-        assert float(nets.finite_population_spread(sigma2, B, 7)) == pytest.approx(exact, abs=1e-12)
+        assert standard_error(np.sqrt(sigma2), B, population=7) == pytest.approx(exact, abs=1e-12)
 
 
 def test_monte_carlo_spread_agrees_with_exact_enumeration():
@@ -139,11 +140,6 @@ def test_monte_carlo_spread_agrees_with_exact_enumeration():
     measured = nets.minibatch_gradient_spread(G, B, samples=20000, seed=0)
     exact = np.array([nets.exact_minibatch_spread(G, b) for b in B])
     assert np.allclose(measured, exact, rtol=0.03)
-
-
-def test_loglog_slope_recovers_a_power_law():
-    x = np.geomspace(1, 100, 7)
-    assert nets.loglog_slope(x, 5 * x**-0.7) == pytest.approx(-0.7)
 
 
 @pytest.mark.slow

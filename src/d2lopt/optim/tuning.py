@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from d2lopt.optim.trajectory import Trajectory
+from d2lopt.optim.trajectory import Divergence, Trajectory
 
 __all__ = ["steps_to_tolerance", "TuningResult", "tune"]
 
@@ -117,9 +117,7 @@ def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
         hyper = dict(zip(names, combination, strict=True))
         try:
             run = optimizer(f, x0, steps=steps, **hyper, **fixed)
-        except ValueError as err:
-            if "diverged" not in str(err):
-                raise
+        except Divergence:
             scores[combination] = float("inf")
             continue
         reached = steps_to_tolerance(run.values, tol, minimum)
