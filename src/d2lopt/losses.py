@@ -5,10 +5,12 @@ r"""The numerically stable softplus, shared by the logistic losses of sections 2
 
 The right-hand side never exponentiates a positive number, so it neither
 overflows for large :math:`z` nor loses the small value :math:`e^{z}` for very
-negative :math:`z`. The logistic loss of a margin :math:`m` is
-:math:`\operatorname{softplus}(-m)` (in nats): :func:`d2lopt.chapter.erm.logistic_loss`
-writes it in bits, :func:`d2lopt.chapter.local_global.logistic_risk` averages it
-over a data set.
+negative :math:`z`; it is evaluated one branch per sign of :math:`z`, so that
+the derivative :math:`\sigma(z)` is exact to rounding in both tails too.
+
+The logistic loss of a margin :math:`m` is :math:`\operatorname{softplus}(-m)`
+(in nats): :func:`d2lopt.chapter.erm.logistic_loss` writes it in bits,
+:func:`d2lopt.chapter.local_global.logistic_risk` averages it over a data set.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ Array = Any
 
 
 def softplus(z: Array) -> Array:
-    r""":math:`\log(1 + e^{z})`, computed as :math:`\max(z, 0) + \log(1 + e^{-|z|})`.
+    r""":math:`\log(1 + e^{z})`, as :math:`z + \log(1 + e^{-z})` where :math:`z > 0`.
 
-    Works on an array of any supported framework (or a Python number) and
-    returns one of the same framework, so :func:`d2lopt.grad` differentiates it;
-    its derivative is the logistic sigmoid :math:`\sigma(z)` everywhere, including
-    :math:`z = 0` whatever subgradient a framework takes for :math:`|z|` there
-    (the two terms' contributions cancel).
+    Each branch only ever exponentiates a number :math:`\le 0` (the other branch
+    sees 0), so nothing overflows and no NaN reaches the gradient; the
+    derivative, the logistic sigmoid :math:`\sigma(z)`, keeps its full relative
+    precision in both tails. Works on an array of any supported framework (or a
+    Python number) and returns one of the same framework, so :func:`d2lopt.grad`
+    differentiates it.
 
     Parameters
     ----------
@@ -52,5 +55,7 @@ def softplus(z: Array) -> Array:
     ops = backend_for(z)
     if isinstance(z, (int, float, list, tuple)):
         z = ops.tensor(z)
-    magnitude = ops.abs(z)
-    return 0.5 * (z + magnitude) + ops.log1p(ops.exp(-magnitude))
+    positive = z > 0
+    z_pos = ops.where(positive, z, 0.0 * z)  # z where it is positive, else 0
+    z_neg = ops.where(positive, 0.0 * z, z)  # z where it is <= 0, else 0
+    return ops.where(positive, z_pos + ops.log1p(ops.exp(-z_pos)), ops.log1p(ops.exp(z_neg)))

@@ -179,7 +179,7 @@ def escape_growth_factor(lr: float, curvature: float, beta: float = 0.0) -> floa
 
 def check_sample_sizes(n: int | Sequence[int] | np.ndarray, population: int | None = None
                        ) -> np.ndarray:
-    """``n`` as a 1-D integer array, each a positive integer no larger than ``population``.
+    """``n`` flattened to a 1-D integer array, each a positive integer at most ``population``.
 
     Raises
     ------
@@ -192,7 +192,7 @@ def check_sample_sizes(n: int | Sequence[int] | np.ndarray, population: int | No
     >>> check_sample_sizes([1, 4], population=4).tolist()
     [1, 4]
     """
-    sizes = np.atleast_1d(np.asarray(n))
+    sizes = np.asarray(n).reshape(-1)
     for size in sizes:
         if int(size) != size or size < 1:
             raise ValueError(f"the minibatch size must be a positive integer, got {size!r}")
@@ -275,5 +275,5 @@ def standard_error(sigma: float, n: int | np.ndarray, population: int | None = N
     sizes = check_sample_sizes(n, population)
     se = sigma / np.sqrt(sizes.astype(float))
     if population is not None:
-        se = se * finite_population_correction(sizes, population)
+        se = se * np.atleast_1d(finite_population_correction(sizes, population))
     return float(se[0]) if np.ndim(n) == 0 else se.reshape(np.shape(n))

@@ -17,6 +17,7 @@ pytest.importorskip("sklearn")
 from d2lopt import nets  # noqa: E402
 from d2lopt.nets import experiments  # noqa: E402
 from d2lopt.rates import standard_error  # noqa: E402
+from d2lopt.symmetry import relabel_hidden_units  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -255,6 +256,20 @@ def test_permutations_and_sign_flips_leave_the_loss_unchanged():
         nets.flip_hidden_signs(relu, 0, torch.ones(6))
     with pytest.raises(ValueError, match="permutation"):
         nets.permute_hidden_units(model, 0, [0, 0, 1, 2, 3, 4])
+
+
+def test_module_relabelling_is_the_core_index_arithmetic():
+    model, _, _ = small_problem(sizes=(5, 6, 4, 3))
+    perm, signs = [3, 0, 5, 1, 4, 2], [1.0, -1.0, -1.0, 1.0, 1.0, -1.0]
+    twin = nets.flip_hidden_signs(nets.permute_hidden_units(model, 0, perm), 0, signs)
+    first, second = nets.linear_layers(model)[:2]
+    W1, b1, W2 = relabel_hidden_units(first.weight.detach().numpy(), first.bias.detach().numpy(),
+                                      second.weight.detach().numpy(), perm, signs)
+    new_first, new_second = nets.linear_layers(twin)[:2]
+    np.testing.assert_array_equal(new_first.weight.detach().numpy(), W1)
+    np.testing.assert_array_equal(new_first.bias.detach().numpy(), b1)
+    np.testing.assert_array_equal(new_second.weight.detach().numpy(), W2)
+    assert torch.equal(new_second.bias, second.bias)
 
 
 def test_count_of_equivalent_minima_matches_brute_force_enumeration():

@@ -80,8 +80,9 @@ def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
 
     "Reaching" means staying below the tolerance until the end of the run
     (:func:`steps_to_tolerance` with ``stay=True``). Ties (including "never")
-    are broken by the lowest final loss; runs that diverge count as never
-    reaching the tolerance.
+    are broken by the lowest final loss; runs that diverge (that raise
+    :class:`~d2lopt.optim.Divergence`) count as never reaching the tolerance, while
+    any other error, such as an invalid hyper-parameter, is raised.
 
     Parameters
     ----------
