@@ -15,7 +15,7 @@ surrogate lies on or above the 0-1 loss everywhere.
 # %%
 # Derivatives by automatic differentiation
 # ----------------------------------------
-# :func:`d2lopt.chapter.erm.derivative` differentiates a margin loss at every
+# :func:`d2lopt.derivatives.elementwise_grad` differentiates a margin loss at every
 # margin at once. At every one of ``settings.random_margins`` random margins
 # the 0-1 loss has derivative exactly zero, and that is the whole problem with
 # it. Every value used is a field of :data:`d2lopt.chapter.erm.SETTINGS`,
@@ -31,14 +31,15 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.chapter.erm import SURROGATES, derivative, zero_one_loss
+from d2lopt.chapter.erm import SURROGATES, zero_one_loss
+from d2lopt.derivatives import elementwise_grad
 
 plot.use_style()
 d2l = d2lopt.use()
 
 rng = np.random.default_rng(settings.seed)
 random_margins = d2l.tensor(rng.normal(0.0, settings.margin_std, size=settings.random_margins))
-zero_one_slopes = d2l.to_numpy(derivative(zero_one_loss)(random_margins))
+zero_one_slopes = d2l.to_numpy(elementwise_grad(zero_one_loss)(random_margins))
 print(f"0-1 loss: derivative zero at {np.sum(zero_one_slopes == 0)} of {zero_one_slopes.size} "
       f"random margins ({d2l.backend.name}); largest |derivative| {np.abs(zero_one_slopes).max()}")
 
@@ -48,7 +49,7 @@ zero_one = d2l.to_numpy(zero_one_loss(margins))
 values, slopes = {}, {}
 for name, loss in SURROGATES.items():
     values[name] = d2l.to_numpy(loss(margins))
-    slopes[name] = d2l.to_numpy(derivative(loss)(margins))
+    slopes[name] = d2l.to_numpy(elementwise_grad(loss)(margins))
     gap = values[name] - zero_one
     touching = m[gap == 0]
     print(f"{name:11s}: min of surrogate - (0-1 loss) over the grid = {gap.min():.1e}, "
@@ -73,7 +74,7 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4))
 jump = np.flatnonzero(np.diff(zero_one)) + 1  # break the line at the jump instead of joining it
 left.plot(np.insert(m, jump, np.nan), np.insert(zero_one, jump, np.nan),
           color=plot.COLORS["black"], linewidth=2.5, label=r"0-1 loss $[m \leq 0]$")
-right.plot(m, d2l.to_numpy(derivative(zero_one_loss)(margins)), color=plot.COLORS["black"],
+right.plot(m, d2l.to_numpy(elementwise_grad(zero_one_loss)(margins)), color=plot.COLORS["black"],
            linewidth=2.5, label="0-1 loss (zero everywhere)")
 for name in SURROGATES:
     left.plot(m, values[name], label=labels[name])

@@ -42,9 +42,8 @@ from d2lopt.chapter.minibatches import (
     linear_regression_gradients,
     minibatch_mean_stds,
     samples_for_error_reduction,
-    standard_error,
 )
-from d2lopt.rates import log_slope
+from d2lopt.rates import log_slope, standard_error
 
 plot.use_style()
 d2l = d2lopt.use()

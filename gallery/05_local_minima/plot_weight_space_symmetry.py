@@ -34,8 +34,9 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.chapter.local_minima import symmetric_copies, tanh_mlp
 from d2lopt.landscapes import tanh_unit
-from d2lopt.symmetry import equivalent_parameterizations, symmetric_copies, tanh_mlp
+from d2lopt.symmetry import equivalent_parameterizations
 
 plot.use_style()
 d2l = d2lopt.use()

@@ -14,7 +14,7 @@ flat tail (at the printed ``slope_at``) and the largest value of :math:`\\sigma'
 # %%
 # Derivatives by automatic differentiation
 # ----------------------------------------
-# ``d2lopt.chapter.vanishing.elementwise_derivative`` differentiates the sum of
+# :func:`d2lopt.derivatives.elementwise_grad` differentiates the sum of
 # the activation over a grid, which gives every pointwise derivative at once;
 # the closed forms :math:`1-\tanh^2 x`, :math:`\sigma(1-\sigma)` and
 # :math:`[x > 0]` are used only as a check. The input at which
@@ -33,6 +33,7 @@ from scipy.optimize import minimize_scalar
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.derivatives import elementwise_grad
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -41,7 +42,7 @@ x = np.linspace(-6.0, 6.0, 1201)
 curves = {}
 for name, (phi, closed_form) in vanishing.ACTIVATIONS.items():
     values = d2l.to_numpy(phi(d2l.tensor(x)))
-    derivative = d2l.to_numpy(vanishing.elementwise_derivative(phi)(d2l.tensor(x)))
+    derivative = d2l.to_numpy(elementwise_grad(phi)(d2l.tensor(x)))
     error = np.max(np.abs(derivative - d2l.to_numpy(closed_form(d2l.tensor(x)))))
     print(f"{name:8s} max |autodiff - closed form| = {error:.1e}")
     curves[name] = (values, derivative)

@@ -45,7 +45,7 @@ X, y = local_global.separable_data(settings.n_points, seed=settings.seed)
 w_hat = local_global.max_margin(X, y)
 probe = np.array(settings.probe)
 autodiff = d2l.to_numpy(
-    d2lopt.grad(lambda w: local_global.logistic_loss(w, X, y))(d2l.tensor(probe)))
+    d2lopt.grad(lambda w: local_global.logistic_risk(w, X, y))(d2l.tensor(probe)))
 closed_form = local_global.logistic_gradient(probe, X, y)
 print(f"backend {d2l.backend.name}: |autodiff - closed-form gradient| = "
       f"{np.max(np.abs(autodiff - closed_form)):.1e}")

@@ -35,7 +35,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.landscapes.rotated import rotated_quadratic
+from d2lopt.landscapes import rotated_quadratic
 from d2lopt.rates import fitted_rate, gradient_descent_rate, heavy_ball_rate
 
 plot.use_style()

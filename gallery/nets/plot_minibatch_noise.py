@@ -32,7 +32,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import minibatch_noise
-from d2lopt.nets.noise import finite_population_spread
+from d2lopt.rates import standard_error
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -54,7 +54,7 @@ for B, m, p in zip(res.batch_sizes, res.measured, res.predicted, strict=True):
 grid = np.unique(np.geomspace(1, res.n - 1, 200).astype(int))
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
 ax.loglog(res.batch_sizes, res.measured, "o", label="measured (400 minibatches per size)")
-ax.loglog(grid, finite_population_spread(res.sigma2, grid, res.n), "-",
+ax.loglog(grid, standard_error(np.sqrt(res.sigma2), grid, population=res.n), "-",
           label=r"$\frac{\sigma}{\sqrt{B}}\sqrt{\frac{N-B}{N-1}}$ (without replacement)")
 ax.loglog(grid, np.sqrt(res.sigma2 / grid), "--", color=plot.COLORS["black"], linewidth=1.2,
           label=r"$\sigma/\sqrt{B}$ (with replacement)")

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from d2lopt.backends import as_array
+from d2lopt.backends import as_array, backend_for
 
 Array = Any
 Scalar = Callable[[Array], Array]
 
-__all__ = ["grad", "hessian", "hvp", "value_and_grad"]
+__all__ = ["grad", "hessian", "hvp", "value_and_grad", "elementwise_grad"]
 
 
 def _check_callable(f: Any) -> None:
@@ -121,3 +121,37 @@ def hvp(f: Scalar) -> Callable[[Array, Array], Array]:
         return backend.hvp(f, x, v)
 
     return product
+
+
+def elementwise_grad(f: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    r"""Return the derivative :math:`x \mapsto f'(x)` of an elementwise function, by autodiff.
+
+    For :math:`f` acting elementwise, :math:`\partial_{x_i} \sum_j f(x_j) = f'(x_i)`:
+    the gradient of the sum is the array of derivatives, computed in one pass
+    on the framework of ``x``. Where ``f`` has a kink or a jump the framework's
+    convention applies (a step function has derivative 0 everywhere, the jump
+    included).
+
+    Parameters
+    ----------
+    f : callable
+        An elementwise function of one array (an activation, a loss of the margin).
+
+    Returns
+    -------
+    callable
+        ``x -> f'(x)``, an array of the same framework and shape as ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> elementwise_grad(lambda x: x ** 3)(np.array([1.0, 2.0])).tolist()   # 3 x^2
+    [3.0, 12.0]
+    """
+    if not callable(f):
+        raise TypeError(f"expected an elementwise function, got {type(f).__name__}")
+
+    def summed(x: Array) -> Array:
+        return backend_for(x).sum(f(x))
+
+    return grad(summed)

@@ -5,6 +5,9 @@ A sequence that behaves like :math:`c\\,r^t` is a straight line of slope
 For the quadratic with Hessian eigenvalues in :math:`[\\mu, L]` the classical
 contraction factors of gradient descent and of the heavy-ball method are given
 in closed form by :func:`gradient_descent_rate` and :func:`heavy_ball_rate`.
+The error of a mean of :math:`n` samples falls like :math:`\\sigma/\\sqrt n`
+(:func:`standard_error`), faster when the samples are distinct members of a
+finite set (:func:`finite_population_correction`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 __all__ = [
     "log_slope", "fitted_rate", "gradient_descent_rate", "optimal_gradient_descent_lr",
     "heavy_ball_parameters", "heavy_ball_rate", "escape_growth_factor",
+    "check_sample_sizes", "finite_population_correction", "standard_error",
 ]
 
 
@@ -171,3 +175,105 @@ def escape_growth_factor(lr: float, curvature: float, beta: float = 0.0) -> floa
         raise ValueError(f"beta must lie in [0, 1), got {beta}")
     b = 1.0 + beta + lr * curvature
     return float((b + np.sqrt(b * b - 4.0 * beta)) / 2.0)
+
+
+def check_sample_sizes(n: int | Sequence[int] | np.ndarray, population: int | None = None
+                       ) -> np.ndarray:
+    """``n`` flattened to a 1-D integer array, each a positive integer at most ``population``.
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer, or exceeds ``population`` (a sample
+        without replacement cannot be larger than the set it is drawn from).
+
+    Examples
+    --------
+    >>> check_sample_sizes([1, 4], population=4).tolist()
+    [1, 4]
+    """
+    sizes = np.asarray(n).reshape(-1)
+    for size in sizes:
+        if int(size) != size or size < 1:
+            raise ValueError(f"the minibatch size must be a positive integer, got {size!r}")
+        if population is not None and not 1 <= size <= population:
+            raise ValueError(
+                f"a sample without replacement cannot be larger than the population: "
+                f"n={size}, N={population}"
+            )
+    return sizes.astype(np.int64)
+
+
+def finite_population_correction(n: int | np.ndarray, population: int) -> float | np.ndarray:
+    r"""The factor :math:`\sqrt{(N - n)/(N - 1)}` for :math:`n` of :math:`N` distinct examples.
+
+    Drawing :math:`n` distinct members of a set of :math:`N` (sampling without
+    replacement) multiplies the standard deviation of their mean by this
+    factor: 1 for :math:`n = 1`, 0 for :math:`n = N`.
+
+    Parameters
+    ----------
+    n : int or array of int
+        The sample size(s), each in :math:`[1, N]`.
+    population : int
+        :math:`N`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for a scalar ``n``, an array shaped like ``n`` otherwise.
+
+    Examples
+    --------
+    >>> finite_population_correction(1, 100), finite_population_correction(100, 100)
+    (1.0, 0.0)
+    >>> finite_population_correction(np.array([1, 3, 5]), 5).round(4).tolist()
+    [1.0, 0.7071, 0.0]
+    """
+    sizes = check_sample_sizes(n, population)
+    if population == 1:
+        factors = np.zeros(sizes.shape)
+    else:
+        factors = np.sqrt((population - sizes) / (population - 1))
+    return float(factors[0]) if np.ndim(n) == 0 else factors.reshape(np.shape(n))
+
+
+def standard_error(sigma: float, n: int | np.ndarray, population: int | None = None
+                   ) -> float | np.ndarray:
+    r"""Standard deviation :math:`\sigma/\sqrt n` of the mean of :math:`n` draws.
+
+    Parameters
+    ----------
+    sigma : float
+        Standard deviation of one per-example quantity (for a finite population,
+        the population standard deviation, i.e. ``ddof=0``; for vectors, the
+        square root of the total variance).
+    n : int or array of int
+        The sample (minibatch) size(s).
+    population : int, optional
+        :math:`N`, when the :math:`n` examples are distinct members of a set of
+        :math:`N` (sampling without replacement): multiplies by
+        :func:`finite_population_correction`. Leave it out for i.i.d. draws
+        (sampling with replacement, or fresh data).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\sigma/\sqrt n`, times the correction if ``population`` is given:
+        one value per size in ``n``.
+
+    Examples
+    --------
+    >>> standard_error(2.0, 100)
+    0.2
+    >>> standard_error(2.0, 100, population=100)
+    0.0
+    """
+    sigma = float(sigma)
+    if not sigma >= 0:
+        raise ValueError(f"a standard deviation cannot be negative, got {sigma}")
+    sizes = check_sample_sizes(n, population)
+    se = sigma / np.sqrt(sizes.astype(float))
+    if population is not None:
+        se = se * np.atleast_1d(finite_population_correction(sizes, population))
+    return float(se[0]) if np.ndim(n) == 0 else se.reshape(np.shape(n))

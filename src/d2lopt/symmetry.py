@@ -10,20 +10,21 @@ A network whose hidden layers have widths :math:`n_1, \dots, n_L` therefore
 has at least :math:`\prod_l n_l!\,2^{n_l}` parameter vectors per function, so
 the loss has at least as many minima of equal value: local minima that exist
 because the model is not identifiable, not because training is hard.
+
+:func:`relabel_hidden_units` is the index arithmetic of one relabelling, on the
+three arrays it touches; :func:`permute_hidden_units` applies it to a NumPy
+parameter dict, :func:`d2lopt.nets.permute_hidden_units` to a PyTorch MLP.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "equivalent_parameterizations", "tanh_mlp", "permute_hidden_units", "symmetric_copies",
-]
+__all__ = ["equivalent_parameterizations", "relabel_hidden_units", "permute_hidden_units"]
 
 Params = Mapping[str, Any]
 
@@ -66,7 +67,79 @@ def equivalent_parameterizations(widths: int | Sequence[int], *, sign_flips: boo
     return total
 
 
-def _check_params(params: Params) -> dict[str, np.ndarray]:
+def relabel_hidden_units(W_in: Any, b_in: Any | None, W_out: Any, permutation: Sequence[int],
+                         signs: Sequence[float] | None = None
+                         ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    r"""Relabel (and optionally flip) the units of one hidden layer, given its three arrays.
+
+    Unit :math:`i` of the result is unit ``permutation[i]`` of the input, its
+    incoming weights (row of ``W_in``), bias and outgoing weights (column of
+    ``W_out``) multiplied by ``signs[i]``:
+
+    .. math::
+        W_{\text{in}}' = S P W_{\text{in}}, \quad b' = S P b, \quad
+        W_{\text{out}}' = W_{\text{out}} P^\top S,
+
+    with :math:`P` the permutation matrix and :math:`S = \operatorname{diag}(\pm 1)`.
+    A permutation never changes the function; a flip preserves it only for an
+    odd activation.
+
+    Parameters
+    ----------
+    W_in : array_like, shape (n, d)
+        The weights into the layer (one row per hidden unit).
+    b_in : array_like, shape (n,), or None
+        The layer's biases (``None`` for a layer without them).
+    W_out : array_like, shape (k, n)
+        The weights out of the layer (one column per hidden unit).
+    permutation : sequence of int
+        A rearrangement of ``0, ..., n - 1``.
+    signs : sequence of float, optional
+        :math:`\pm 1` per unit; all :math:`+1` by default.
+
+    Returns
+    -------
+    W_in, b_in, W_out : numpy.ndarray
+        New arrays (``b_in`` stays ``None`` if it was).
+
+    Examples
+    --------
+    >>> W1, b1, W2 = relabel_hidden_units([[1.0], [2.0]], [0.1, 0.2], [[3.0, 4.0]], [1, 0],
+    ...                                   signs=[-1, 1])
+    >>> W1.ravel().tolist(), b1.tolist(), W2.ravel().tolist()
+    ([-2.0, 1.0], [-0.2, 0.1], [-4.0, 3.0])
+    """
+    W_in = np.asarray(W_in, dtype=float)
+    W_out = np.asarray(W_out, dtype=float)
+    n = W_in.shape[0] if W_in.ndim == 2 else -1
+    if n < 0 or W_out.ndim != 2 or W_out.shape[1] != n:
+        raise ValueError(
+            f"shapes do not fit one hidden layer: W_in {W_in.shape} must be (n, d) and "
+            f"W_out {W_out.shape} must be (k, n)"
+        )
+    perm = np.asarray(permutation)
+    if perm.shape != (n,) or sorted(perm.tolist()) != list(range(n)):
+        raise ValueError(f"permutation must be a rearrangement of 0..{n - 1}, got {permutation}")
+    s = np.ones(n) if signs is None else np.asarray(signs, dtype=float)
+    if s.shape != (n,) or not np.all(np.abs(s) == 1):
+        raise ValueError(f"signs must be {n} numbers, each +1 or -1; got {signs}")
+    b_new = None if b_in is None else s * np.asarray(b_in, dtype=float)[perm]
+    return s[:, None] * W_in[perm], b_new, W_out[:, perm] * s[None, :]
+
+
+def check_params(params: Params) -> dict[str, np.ndarray]:
+    """The arrays ``W1, b1, W2, b2`` of a one-hidden-layer network, with their shapes checked.
+
+    Raises
+    ------
+    ValueError
+        If a key is missing or the shapes do not fit one hidden layer.
+
+    Examples
+    --------
+    >>> check_params({"W1": [[1.0]], "b1": [0.0], "W2": [[2.0]], "b2": [0.5]})["W2"].shape
+    (1, 1)
+    """
     missing = {"W1", "b1", "W2", "b2"} - set(params)
     if missing:
         raise ValueError(f"params needs the keys W1, b1, W2, b2; missing {sorted(missing)}")
@@ -80,38 +153,15 @@ def _check_params(params: Params) -> dict[str, np.ndarray]:
     return p
 
 
-def tanh_mlp(params: Params, x: Any) -> np.ndarray:
-    r"""A one-hidden-layer tanh network :math:`W_2 \tanh(W_1 x + b_1) + b_2`.
-
-    Parameters
-    ----------
-    params : mapping
-        ``W1`` (n, d), ``b1`` (n,), ``W2`` (k, n), ``b2`` (k,).
-    x : array_like, shape (m, d)
-        Inputs, one per row.
-
-    Returns
-    -------
-    numpy.ndarray, shape (m, k)
-
-    Examples
-    --------
-    >>> p = {"W1": [[1.0]], "b1": [0.0], "W2": [[2.0]], "b2": [0.5]}
-    >>> tanh_mlp(p, [[0.0]]).tolist()
-    [[0.5]]
-    """
-    p = _check_params(params)
-    x = np.atleast_2d(np.asarray(x, dtype=float))
-    return np.tanh(x @ p["W1"].T + p["b1"]) @ p["W2"].T + p["b2"]
-
-
 def permute_hidden_units(params: Params, permutation: Sequence[int],
                          signs: Sequence[float] | None = None) -> dict[str, np.ndarray]:
     r"""Relabel (and optionally flip) the hidden units; the function computed is unchanged.
 
-    Unit :math:`i` of the result is unit ``permutation[i]`` of ``params``, its
-    incoming weights, bias and outgoing weights multiplied by ``signs[i]``
-    (:math:`\pm 1`; a flip preserves the function only for an odd activation).
+    :func:`relabel_hidden_units` applied to a parameter dict with keys ``W1``
+    (n, d), ``b1`` (n,), ``W2`` (k, n) and ``b2`` (k,) of the network
+    :math:`W_2 \phi(W_1 x + b_1) + b_2`: unit :math:`i` of the result is unit
+    ``permutation[i]`` of ``params``, multiplied by ``signs[i]`` (:math:`\pm 1`; a
+    flip preserves the function only for an odd activation).
 
     Examples
     --------
@@ -119,36 +169,7 @@ def permute_hidden_units(params: Params, permutation: Sequence[int],
     >>> q = permute_hidden_units(p, [1, 0], signs=[-1, 1])
     >>> q["W1"].ravel().tolist(), q["W2"].ravel().tolist()
     ([-2.0, 1.0], [-4.0, 3.0])
-    >>> bool(np.allclose(tanh_mlp(p, [[0.7]]), tanh_mlp(q, [[0.7]])))
-    True
     """
-    p = _check_params(params)
-    n = p["b1"].shape[0]
-    perm = np.asarray(permutation)
-    if sorted(perm.tolist()) != list(range(n)):
-        raise ValueError(f"permutation must be a rearrangement of 0..{n - 1}, got {permutation}")
-    s = np.ones(n) if signs is None else np.asarray(signs, dtype=float)
-    if s.shape != (n,) or not np.all(np.abs(s) == 1):
-        raise ValueError(f"signs must be {n} numbers, each +1 or -1; got {signs}")
-    return {
-        "W1": s[:, None] * p["W1"][perm], "b1": s * p["b1"][perm],
-        "W2": p["W2"][:, perm] * s[None, :], "b2": p["b2"].copy(),
-    }
-
-
-def symmetric_copies(params: Params, *, sign_flips: bool = True
-                     ) -> Iterator[dict[str, np.ndarray]]:
-    """Every relabelling (and sign flip) of the hidden units: ``n! 2^n`` parameter sets.
-
-    Examples
-    --------
-    >>> p = {"W1": [[1.0], [2.0]], "b1": [0.1, 0.2], "W2": [[3.0, 4.0]], "b2": [0.0]}
-    >>> len(list(symmetric_copies(p)))
-    8
-    """
-    n = _check_params(params)["b1"].shape[0]
-    sign_choices = itertools.product((1.0, -1.0), repeat=n) if sign_flips else [(1.0,) * n]
-    sign_choices = list(sign_choices)
-    for perm in itertools.permutations(range(n)):
-        for signs in sign_choices:
-            yield permute_hidden_units(params, perm, signs)
+    p = check_params(params)
+    W1, b1, W2 = relabel_hidden_units(p["W1"], p["b1"], p["W2"], permutation, signs)
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": p["b2"].copy()}

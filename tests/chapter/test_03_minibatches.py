@@ -11,16 +11,14 @@ from chapter_pages import page_glue, settings_problems
 import d2lopt
 from d2lopt.chapter.minibatches import (
     SETTINGS,
-    finite_population_correction,
     linear_regression_data,
     linear_regression_gradients,
     minibatch_mean_stds,
     samples_for_error_reduction,
     sgd_stationary_variance,
     simulate_sgd_on_quadratic,
-    standard_error,
 )
-from d2lopt.rates import log_slope
+from d2lopt.rates import finite_population_correction, log_slope, standard_error
 
 N = SETTINGS.examples
 SIZES = np.asarray(SETTINGS.sizes)

@@ -18,7 +18,6 @@ import d2lopt
 from d2lopt.chapter.vanishing import (
     ACTIVATIONS,
     SETTINGS,
-    elementwise_derivative,
     relu,
     sigmoid,
     sigmoid_chain,
@@ -26,6 +25,7 @@ from d2lopt.chapter.vanishing import (
     tanh,
     tanh_derivative,
 )
+from d2lopt.derivatives import elementwise_grad
 from d2lopt.rates import log_slope
 
 GRID = np.linspace(-6.0, 6.0, 241)
@@ -55,7 +55,7 @@ def test_sigmoid_derivative_peaks_at_quarter_at_zero(backend):
 def test_autodiff_derivatives_match_closed_forms(backend, name):
     phi, closed_form = ACTIVATIONS[name]
     x = backend.tensor(GRID[GRID != 0])
-    np.testing.assert_allclose(backend.to_numpy(elementwise_derivative(phi)(x)),
+    np.testing.assert_allclose(backend.to_numpy(elementwise_grad(phi)(x)),
                                backend.to_numpy(closed_form(x)), rtol=1e-12, atol=1e-15)
 
 
@@ -120,7 +120,7 @@ def test_relu_chain_passes_gradient_unchanged(backend):
 
 def test_errors():
     with pytest.raises(TypeError):
-        elementwise_derivative(3.0)
+        elementwise_grad(3.0)
     with pytest.raises(ValueError, match="depth"):
         sigmoid_chain(0.0, -1)
 

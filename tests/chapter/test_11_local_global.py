@@ -20,7 +20,7 @@ from d2lopt.chapter.local_global import (
     SETTINGS,
     logistic_gradient,
     logistic_gradient_descent,
-    logistic_loss,
+    logistic_risk,
     logistic_smoothness,
     max_margin,
     separable_data,
@@ -155,13 +155,13 @@ def test_max_margin_rejects_inseparable_data():
         max_margin(np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([1.0, -1.0]))
 
 
-def test_logistic_loss_as_cross_entropy_and_gradient_by_autodiff(backend):
+def test_logistic_risk_as_cross_entropy_and_gradient_by_autodiff(backend):
     w = np.array(SETTINGS.probe)
     p, target = expit(X @ w), (Y > 0).astype(float)   # the binary cross-entropy form
     expected = -np.mean(target * np.log(p) + (1 - target) * np.log1p(-p))
-    assert float(backend.to_numpy(logistic_loss(backend.tensor(w), X, Y))) == pytest.approx(
+    assert float(backend.to_numpy(logistic_risk(backend.tensor(w), X, Y))) == pytest.approx(
         expected, rel=1e-12)
-    g = backend.to_numpy(d2lopt.grad(lambda v: logistic_loss(v, X, Y))(backend.tensor(w)))
+    g = backend.to_numpy(d2lopt.grad(lambda v: logistic_risk(v, X, Y))(backend.tensor(w)))
     np.testing.assert_allclose(g, logistic_gradient(w, X, Y), rtol=1e-10)
 
 

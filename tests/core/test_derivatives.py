@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from closed_forms import SECTION_CLOSED_FORMS
 
 import d2lopt
 from d2lopt.landscapes import ALL, Landscape, quadratic
@@ -101,6 +102,7 @@ CLOSED_FORMS = {
     "double_well": _double_well,
     "quadratic(25, 0.5)": _quadratic(0.5, 12.5),
     "quadratic(1)": _quadratic(1.0, 1.0),
+    **SECTION_CLOSED_FORMS,  # tanh_unit, recurrent_cliff, mountain
 }
 LANDSCAPES: dict[str, Landscape] = {
     **ALL,

@@ -1,20 +1,31 @@
-"""The landscapes: values, broadcasting over grids, documented points, the quadratic factory."""
+"""The landscapes: values, grids, documented points, and the metadata each one declares."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from closed_forms import (
+    SECTION_CLOSED_FORMS,
+    mountain_value,
+    recurrent_cliff_value,
+    recurrent_state,
+    tanh_unit_value,
+)
 
 import d2lopt
 from d2lopt.landscapes import (
     ALL,
     KnownPoint,
     Landscape,
+    Quadratic,
+    RecurrentLoss,
     cubic,
     empirical_risk,
     himmelblau,
+    mountain,
     quadratic,
     roots_1d,
+    rotated_quadratic,
     saddle,
 )
 
@@ -30,14 +41,30 @@ VALUES = {
     "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
     "himmelblau": lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
     "double_well": lambda x, y: x**4 / 4 - x**2 / 2 + y**2 / 2,
+    "tanh_unit": tanh_unit_value,
+    "recurrent_cliff": recurrent_cliff_value,
+    "mountain": mountain_value,
 }
 DIMS = {"risk": 1, "empirical_risk": 1, "cubic": 1, "saddle": 2, "monkey_saddle": 2,
-        "rosenbrock": 2, "himmelblau": 2, "double_well": 2}
+        "rosenbrock": 2, "himmelblau": 2, "double_well": 2, "tanh_unit": 2,
+        "recurrent_cliff": 2, "mountain": 2}
+TITLES = {"risk": "risk", "empirical_risk": "empirical risk", "cubic": "cubic",
+          "saddle": "saddle", "monkey_saddle": "monkey saddle", "rosenbrock": "Rosenbrock",
+          "himmelblau": "Himmelblau", "double_well": "double well", "tanh_unit": "one tanh unit",
+          "recurrent_cliff": "recurrent cliff (T = 50)",
+          "mountain": "wrong side of the mountain"}
 
 
 def closed_form(name, x):
     x = np.asarray(x, dtype=float)
     return VALUES[name](x) if DIMS[name] == 1 else VALUES[name](x[0], x[1])
+
+
+def random_points(f, count, rng):
+    """``count`` points drawn uniformly from the domain of ``f`` (scalars in 1-D)."""
+    lo, hi = np.array(f.domain).T
+    points = rng.uniform(lo, hi, size=(count, f.dim))
+    return points[:, 0] if f.dim == 1 else points
 
 
 def test_all_lists_the_fixed_landscapes():
@@ -47,16 +74,31 @@ def test_all_lists_the_fixed_landscapes():
         assert f.dim == DIMS[name]
         assert len(f.domain) == f.dim
         assert all(lo < hi for lo, hi in f.domain)
-        assert name.replace("_", " ").lower() == f.name.lower()
+        assert f.name == TITLES[name]
         assert f.name in repr(f)
+
+
+@pytest.mark.parametrize("name", [n for n in SECTION_CLOSED_FORMS if ALL[n].critical_points])
+def test_documented_points_are_critical_by_the_hand_derived_gradient(name):
+    # (the gradients and Hessians of every landscape are checked on every backend against
+    # hand-derived closed forms in test_derivatives.py; these three are in closed_forms.py)
+    for point in ALL[name].critical_points:
+        _, grad, hess = SECTION_CLOSED_FORMS[name](np.array(point.location))
+        grad, hess = np.asarray(grad), np.asarray(hess)
+        assert np.abs(grad).max() < 1e-9
+        eigenvalues = np.linalg.eigvalsh(np.atleast_2d(hess))
+        if point.kind == "minimum":
+            assert eigenvalues.min() > 0
+        elif point.kind == "maximum":
+            assert eigenvalues.max() < 0
+        elif point.kind == "saddle":
+            assert eigenvalues.min() < 0 < eigenvalues.max()
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_values_match_the_formula(backend, name, rng):
     f = ALL[name]
-    lo, hi = np.array(f.domain).T
-    for p in rng.uniform(lo, hi, size=(4, f.dim)):
-        p = p[0] if f.dim == 1 else p
+    for p in random_points(f, 4, rng):
         value = f(backend.tensor(p))
         assert backend.owns(value)
         assert float(backend.to_numpy(value)) == pytest.approx(closed_form(name, p), rel=1e-12,
@@ -120,7 +162,6 @@ def test_domain_must_match_dimension():
 @pytest.mark.parametrize("name", ALL)
 def test_documented_points_lie_in_the_domain(name):
     f = ALL[name]
-    assert f.critical_points, f"{name} documents no critical point"
     for p in f.critical_points:
         assert len(p.location) == f.dim
         for c, (lo, hi) in zip(p.location, f.domain, strict=True):
@@ -205,3 +246,37 @@ def test_quadratic_has_the_requested_curvatures(kappa, smallest):
 def test_quadratic_rejects_bad_parameters(kappa, smallest):
     with pytest.raises(ValueError, match="condition number|smallest eigenvalue"):
         quadratic(kappa, smallest=smallest)
+
+
+@pytest.mark.parametrize("angle", [0.0, np.pi / 6, np.pi / 2])
+def test_rotated_quadratic_declares_its_rotation_and_hessian(angle):
+    bowl = rotated_quadratic(9.0, angle, smallest=0.5)
+    assert isinstance(bowl, Quadratic)
+    assert (bowl.eigenvalues, bowl.condition_number, bowl.angle) == ((0.5, 4.5), 9.0, angle)
+    R = np.array(bowl.rotation)
+    c, s = np.cos(angle), np.sin(angle)
+    np.testing.assert_allclose(R, [[c, -s], [s, c]], rtol=0, atol=0)
+    expected = R.T @ np.diag([0.5, 4.5]) @ R
+    np.testing.assert_allclose(np.array(bowl.hessian_matrix), expected, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(d2lopt.hessian(bowl)(np.array([0.2, -0.4])), expected,
+                               rtol=1e-12, atol=1e-14)
+
+
+# -- metadata declared by the landscape -------------------------------------------------
+def test_asymptote_is_a_declared_field():
+    assert mountain.asymptote == 0.0
+    assert all(ALL[name].asymptote is None for name in ALL if name != "mountain")
+    far = float(mountain(np.array([-40.0, 0.0])))
+    assert 0.0 < far - mountain.asymptote < 1e-17
+    bowl = Landscape("bowl", 1, "e^x", lambda x, ops: ops.exp(x), [(-1, 1)], asymptote=0)
+    assert bowl.asymptote == 0.0 and isinstance(bowl.asymptote, float)
+
+
+def test_recurrent_loss_declares_its_recurrence():
+    f = ALL["recurrent_cliff"]
+    assert isinstance(f, RecurrentLoss)
+    assert (f.steps, f.h0, f.target) == (50, 0.5, 0.7)
+    w, b = 2.2, -0.3
+    h_T = float(f.final_state(np.array([w, b])))
+    assert h_T == pytest.approx(recurrent_state(w, b)[0], rel=1e-13)
+    assert float(f(np.array([w, b]))) == pytest.approx((h_T - 0.7) ** 2, rel=1e-13)

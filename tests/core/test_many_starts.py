@@ -63,3 +63,16 @@ def test_bad_arguments_are_rejected():
         batched_gradient_descent(double_well, np.zeros((2, 1)), steps=1, lr=0.1, max_norm=-1)
     runs = batched_gradient_descent(double_well, np.ones((2, 3)), steps=0, lr=0.1)
     assert runs.step_lengths.shape == (0, 3)
+
+
+def test_a_diverging_batch_raises_divergence_with_the_runs_so_far():
+    # On x^2 + y^2 with lr = 2 every coordinate is multiplied by −3 per step.
+    starts = np.array([[1.0, -2.0], [0.5, 0.0]])
+    with pytest.raises(optim.Divergence) as caught:
+        batched_gradient_descent(lambda X: (X**2).sum(axis=0), starts, steps=2000, lr=2.0)
+    runs = caught.value.trajectory
+    t = caught.value.step
+    assert runs.points.shape == (t, 2, 2) and runs.grad_norms.shape == (t, 2)
+    assert runs.step_lengths.shape == (t - 1, 2)
+    np.testing.assert_allclose(runs.points[-1], starts * (-3.0) ** (t - 1), rtol=1e-12)
+

@@ -9,6 +9,7 @@ import pytest
 
 from d2lopt import landscapes
 from d2lopt.optim import (
+    Divergence,
     Trajectory,
     adam,
     gradient_descent,
@@ -17,6 +18,7 @@ from d2lopt.optim import (
     perturbed_gradient_descent,
     saddle_free_newton,
 )
+from d2lopt.optim.tuning import tune
 
 torch = pytest.importorskip("torch")
 
@@ -313,3 +315,37 @@ def test_divergence_is_reported_at_the_first_non_finite_step():
     far = gradient_descent(lambda x: x**2, 1.0, steps=t_overflow - 1, lr=2.0)
     assert np.isfinite(far.values).all() and far.final[0] == pytest.approx(
         (-3.0) ** (t_overflow - 1))
+
+
+def test_divergence_is_its_own_class_and_carries_the_run_so_far(backend):
+    # x ← x − 2·2x = −3x: the iterate is (−3)^t until f = 9^t overflows at t_overflow.
+    t_overflow = int(np.ceil(np.log(np.sqrt(np.finfo(float).max)) / np.log(3)))
+    with pytest.raises(Divergence) as caught:
+        gradient_descent(lambda x: (x**2).sum(), backend.tensor([1.0]), steps=1000, lr=2.0)
+    err = caught.value
+    assert isinstance(err, ValueError) and err.step == t_overflow
+    run = err.trajectory
+    assert isinstance(run, Trajectory) and run.method == "gradient descent"
+    assert run.steps == t_overflow - 1
+    np.testing.assert_allclose(run.points[:, 0], (-3.0) ** np.arange(t_overflow), rtol=1e-12)
+    assert np.isfinite(run.values).all()
+
+
+def test_a_diverging_run_keeps_its_perturbations_so_far():
+    # Perturbed gradient descent from the flat start x = 0 of f = x^2 with lr = 2:
+    # the first step is a perturbation, then the iterate grows like (−3)^t.
+    with pytest.raises(Divergence) as caught:
+        perturbed_gradient_descent(lambda x: x**2, 0.0, steps=1000, lr=2.0, seed=0)
+    run = caught.value.trajectory
+    assert run.perturbations == (1,)
+    assert all(t < len(run) for t in run.perturbations)
+
+
+def test_tune_scores_divergence_as_never_and_lets_other_errors_through():
+    result = tune(gradient_descent, landscapes.quadratic(4.0), [1.0, 1.0],
+                  grid={"lr": [0.1, 1.0]}, steps=40, tol=1e-8)
+    assert result.scores[(1.0,)] == float("inf") and result.hyper == {"lr": 0.1}
+    with pytest.raises(ValueError, match="lr must be a positive"):  # not a divergence
+        tune(gradient_descent, landscapes.quadratic(4.0), [1.0, 1.0], grid={"lr": [-0.1]},
+             steps=5, tol=1e-8)
+

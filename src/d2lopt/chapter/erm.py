@@ -19,8 +19,8 @@ divided by :math:`\log 2`, i.e. written in bits, so that it passes through
 :math:`(0, 1)` like the others.
 
 Every function takes an array of NumPy, PyTorch or TensorFlow (or a Python
-number) and returns one of the same framework, so :func:`derivative` can
-differentiate it with :func:`d2lopt.grad`.
+number) and returns one of the same framework, so
+:func:`d2lopt.derivatives.elementwise_grad` gives its derivative at every margin.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from d2lopt.backends import Backend, as_array, backend_for
+from d2lopt.backends import Backend, as_array
+from d2lopt.losses import softplus
 
 __all__ = [
     "Settings", "SETTINGS", "margin", "zero_one_loss", "logistic_loss", "hinge_loss",
-    "squared_loss",
-    "exponential_loss", "SURROGATES", "derivative",
+    "squared_loss", "exponential_loss", "SURROGATES",
 ]
 
 Array = Any
@@ -111,10 +111,9 @@ def zero_one_loss(m: Array) -> Array:
 def logistic_loss(m: Array) -> Array:
     r"""The logistic loss in bits, :math:`\log_2(1 + e^{-m})`; equal to 1 at :math:`m = 0`.
 
-    Computed as :math:`-m + \log(1 + e^{m})` for :math:`m < 0` and
-    :math:`\log(1 + e^{-m})` otherwise, so that no exponential overflows; each
-    branch only ever sees margins of its own sign, so the derivative is finite
-    everywhere (:math:`-1/(2\log 2)` at :math:`m = 0`).
+    Computed as :math:`\operatorname{softplus}(-m) / \log 2` with the stable
+    :func:`d2lopt.losses.softplus`, so that no exponential overflows and the
+    derivative is finite everywhere (:math:`-1/(2\log 2)` at :math:`m = 0`).
 
     Examples
     --------
@@ -123,12 +122,8 @@ def logistic_loss(m: Array) -> Array:
     >>> round(float(logistic_loss(-800.0)), 3)  # no overflow: about 800 / log 2
     1154.156
     """
-    ops, m = _ops(m)
-    negative = m < 0
-    m_neg = ops.where(negative, m, 0.0 * m)  # the margin where it is negative, else 0
-    m_pos = ops.where(negative, 0.0 * m, m)  # the margin where it is >= 0, else 0
-    nats = ops.where(negative, ops.log1p(ops.exp(m_neg)) - m_neg, ops.log1p(ops.exp(-m_pos)))
-    return nats / math.log(2.0)
+    _, m = _ops(m)
+    return softplus(-m) / math.log(2.0)
 
 
 def hinge_loss(m: Array) -> Array:
@@ -176,29 +171,3 @@ SURROGATES: dict[str, Callable[[Array], Array]] = {
     "squared": squared_loss,
     "exponential": exponential_loss,
 }
-
-
-def derivative(loss: Callable[[Array], Array]) -> Callable[[Array], Array]:
-    r"""The derivative of a margin loss at each margin, by automatic differentiation.
-
-    The losses act elementwise, so the gradient of :math:`\sum_i \ell(m_i)` is
-    the vector of :math:`\ell'(m_i)`. Where a loss has a kink or a jump the
-    framework's convention applies (for the 0-1 loss every framework reports 0,
-    including at the jump).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> derivative(exponential_loss)(np.array([0.0])).tolist()
-    [-1.0]
-    >>> derivative(zero_one_loss)(np.array([-0.3, 0.7])).tolist()
-    [0.0, 0.0]
-    """
-    if not callable(loss):
-        raise TypeError(f"expected a loss function of the margin, got {type(loss).__name__}")
-    from d2lopt.derivatives import grad
-
-    def summed(m: Array) -> Array:
-        return backend_for(m).sum(loss(m))
-
-    return grad(summed)

@@ -164,6 +164,7 @@ def taylor_step(f: Callable[[Array], Array], x: Array) -> TaylorStep:
     Returns
     -------
     TaylorStep
+        The first- and second-order terms along :math:`-g` and the best step size.
 
     Examples
     --------

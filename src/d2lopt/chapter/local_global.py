@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from d2lopt.backends import backend_for
+from d2lopt.losses import softplus
 
 __all__ = [
-    "Settings", "SETTINGS", "separable_data", "logistic_loss", "logistic_gradient",
+    "Settings", "SETTINGS", "separable_data", "logistic_risk", "logistic_gradient",
     "logistic_smoothness", "max_margin", "logistic_gradient_descent",
 ]
 
@@ -142,24 +143,25 @@ def separable_data(n: int = SETTINGS.n_points, *, margin: float = 0.3, noise: fl
     return X, y
 
 
-def logistic_loss(w: Any, X: Any, y: Any) -> Any:
-    r"""Mean logistic loss :math:`\frac1n\sum_i \log(1 + e^{-y_i x_i^\top w})` in ``w``'s framework.
+def logistic_risk(w: Any, X: Any, y: Any) -> Any:
+    r"""The logistic risk :math:`L(w) = \frac1n\sum_i \log(1 + e^{-y_i x_i^\top w})` of ``w``.
 
-    Computed stably as :math:`\mathrm{softplus}(z) = \max(z, 0) + \log(1 + e^{-|z|})`
-    with :math:`z = -y_i x_i^\top w`, using only backend operations, so
-    ``d2lopt.grad`` differentiates it on every framework.
+    The empirical risk of the linear classifier :math:`\operatorname{sign}(x^\top w)`:
+    the mean over the data of the logistic loss (in nats) of the margins
+    :math:`y_i x_i^\top w`, computed in ``w``'s framework with the stable
+    :func:`d2lopt.losses.softplus`, so ``d2lopt.grad`` differentiates it on every
+    framework.
 
     Examples
     --------
-    >>> round(float(logistic_loss(np.zeros(2), np.eye(2), np.array([1.0, -1.0]))), 6)
+    >>> round(float(logistic_risk(np.zeros(2), np.eye(2), np.array([1.0, -1.0]))), 6)
     0.693147
     """
     ops = backend_for(w)
     Xn, yn = _check_data(X, y)
     Z = ops.tensor(yn[:, None] * Xn)
-    z = -ops.sum(Z * w[None, :], axis=1)
-    softplus = 0.5 * (z + ops.abs(z)) + ops.log1p(ops.exp(-ops.abs(z)))
-    return ops.sum(softplus) / Xn.shape[0]
+    margins = ops.sum(Z * w[None, :], axis=1)
+    return ops.sum(softplus(-margins)) / Xn.shape[0]
 
 
 def logistic_gradient(w: Any, X: Any, y: Any) -> np.ndarray:
@@ -284,5 +286,5 @@ def logistic_gradient_descent(X: Any, y: Any, *, lr: float, steps: int,
         if t < steps:
             w = w + (lr / n) * (expit(-(Z @ w)) @ Z)
     weights = np.array(weights)
-    losses = np.logaddexp(0.0, -(weights @ Z.T)).mean(axis=1)
+    losses = softplus(-(weights @ Z.T)).mean(axis=1)
     return record, weights, losses

@@ -13,6 +13,9 @@ is more accurate by the finite-population correction:
         \sqrt{\frac{N - n}{N - 1}} ,
 
 which is zero at :math:`n = N`, where the "minibatch" is the full batch.
+Both formulas are core, :func:`d2lopt.rates.standard_error` and
+:func:`d2lopt.rates.finite_population_correction`, since the experiments on real
+networks use them too; this module measures them on data.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from d2lopt.rates import check_sample_sizes
+
 __all__ = [
-    "Settings", "SETTINGS", "standard_error", "finite_population_correction",
+    "Settings", "SETTINGS",
     "samples_for_error_reduction",
     "linear_regression_data", "linear_regression_gradients", "minibatch_mean_stds",
     "sgd_stationary_variance", "simulate_sgd_on_quadratic",
@@ -103,66 +108,6 @@ class Settings:
 
 #: The settings of section 3.
 SETTINGS = Settings()
-
-
-def _check_size(n: int, population: int | None) -> None:
-    if int(n) != n or n < 1:
-        raise ValueError(f"the minibatch size must be a positive integer, got {n!r}")
-    if population is not None and not 1 <= n <= population:
-        raise ValueError(
-            f"a sample without replacement cannot be larger than the population: "
-            f"n={n}, N={population}"
-        )
-
-
-def finite_population_correction(n: int, population: int) -> float:
-    r"""The factor :math:`\sqrt{(N - n)/(N - 1)}` for :math:`n` of :math:`N` distinct examples.
-
-    Examples
-    --------
-    >>> finite_population_correction(1, 100), finite_population_correction(100, 100)
-    (1.0, 0.0)
-    """
-    _check_size(n, population)
-    if population == 1:
-        return 0.0
-    return float(np.sqrt((population - n) / (population - 1)))
-
-
-def standard_error(sigma: float, n: int | np.ndarray, population: int | None = None
-                   ) -> float | np.ndarray:
-    r"""Standard deviation :math:`\sigma/\sqrt n` of the mean of :math:`n` draws.
-
-    Parameters
-    ----------
-    sigma : float
-        Standard deviation of one per-example quantity (for a finite population,
-        the population standard deviation, i.e. ``ddof=0``).
-    n : int or array of int
-        The minibatch size(s).
-    population : int, optional
-        :math:`N`, when the :math:`n` examples are distinct members of a set of
-        :math:`N` (sampling without replacement): multiplies by
-        :func:`finite_population_correction`. Leave it out for i.i.d. draws
-        (sampling with replacement, or fresh data).
-
-    Examples
-    --------
-    >>> standard_error(2.0, 100)
-    0.2
-    >>> standard_error(2.0, 100, population=100)
-    0.0
-    """
-    sigma = float(sigma)
-    if sigma < 0:
-        raise ValueError(f"a standard deviation cannot be negative, got {sigma}")
-    sizes = np.atleast_1d(np.asarray(n))
-    for size in sizes:
-        _check_size(size, population)
-    se = sigma / np.sqrt(sizes.astype(float))
-    if population is not None:
-        se = se * np.array([finite_population_correction(int(s), population) for s in sizes])
-    return float(se[0]) if np.ndim(n) == 0 else se
 
 
 def samples_for_error_reduction(factor: float) -> float:
@@ -278,8 +223,7 @@ def minibatch_mean_stds(values: np.ndarray, sizes: Sequence[int], *, repeats: in
     if int(repeats) < 2:
         raise ValueError(f"need at least 2 repeats to measure a spread, got {repeats}")
     population = None if replace else values.size
-    for n in sizes:
-        _check_size(n, population)
+    check_sample_sizes(sizes, population)
     rng = np.random.default_rng(seed)
     full_mean = values.mean()
     stds = []
@@ -330,7 +274,7 @@ def sgd_stationary_variance(lr: float, curvature: float, gradient_variance: floa
     4.0
     """
     lr, curvature = float(lr), float(curvature)
-    _check_size(batch_size, None)
+    check_sample_sizes(batch_size)
     if not curvature > 0:
         raise ValueError(f"the curvature must be positive, got {curvature}")
     if not 0 < lr * curvature < 2:
@@ -366,7 +310,7 @@ def simulate_sgd_on_quadratic(lr: float, targets: np.ndarray, batch_size: int, *
     targets = np.asarray(targets, dtype=float)
     if targets.ndim != 1 or targets.size < 1:
         raise ValueError(f"targets must be a non-empty 1-D array, got shape {targets.shape}")
-    _check_size(batch_size, None)
+    check_sample_sizes(batch_size)
     rng = np.random.default_rng(seed)
     x = np.full(int(chains), targets.mean())
     for _ in range(int(steps)):

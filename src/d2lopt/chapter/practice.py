@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from d2lopt import optim
-from d2lopt.landscapes import Landscape, double_well, quadratic
+from d2lopt.landscapes import Landscape, Quadratic, double_well, quadratic
 from d2lopt.optim.tuning import steps_to_tolerance, tune
 from d2lopt.rates import heavy_ball_parameters, optimal_gradient_descent_lr
 
@@ -125,7 +125,7 @@ def _adam(f: Landscape, start: Any, steps: int, tol: float, minimum: float,
 
 def quadratic_comparison(condition_number: float = SETTINGS.kappa, start: Any = SETTINGS.start, *,
                          steps: int = SETTINGS.steps, tol: float = SETTINGS.tol,
-                         landscape: Landscape | None = None,
+                         landscape: Quadratic | None = None,
                          lr_grid: Sequence[float] = LR_GRID,
                          beta_grid: Sequence[float] = BETA_GRID) -> Comparison:
     r"""The three methods on :func:`~d2lopt.landscapes.quadratic` ``(condition_number)``.
@@ -142,9 +142,10 @@ def quadratic_comparison(condition_number: float = SETTINGS.kappa, start: Any = 
         Start point; its framework (NumPy, PyTorch, TensorFlow) computes the gradients.
     steps, tol : int, float
         Run length and the tolerance on :math:`f - 0`.
-    landscape : Landscape, optional
-        A quadratic with an ``eigenvalues`` attribute to use instead (e.g.
-        :func:`~d2lopt.landscapes.rotated_quadratic`).
+    landscape : Quadratic, optional
+        A :class:`~d2lopt.landscapes.Quadratic` to use instead (e.g. one made by
+        :func:`~d2lopt.landscapes.rotated_quadratic`); its ``eigenvalues`` set the
+        step sizes.
 
     Examples
     --------
@@ -153,6 +154,9 @@ def quadratic_comparison(condition_number: float = SETTINGS.kappa, start: Any = 
     ['Adam', 'gradient descent', 'momentum']
     """
     bowl = quadratic(condition_number) if landscape is None else landscape
+    if not isinstance(bowl, Quadratic):
+        raise TypeError(f"landscape must be a d2lopt.landscapes.Quadratic (it declares the "
+                        f"eigenvalues that set the step sizes), got {bowl!r}")
     mu, L = bowl.eigenvalues
     lr_gd = optimal_gradient_descent_lr(mu, L)
     lr_hb, beta_hb = heavy_ball_parameters(mu, L)

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from d2lopt.backends import Backend, as_array, backend_for
+from d2lopt.backends import Backend, as_array
 
 __all__ = [
     "Settings", "SETTINGS", "tanh", "sigmoid", "relu", "tanh_derivative", "sigmoid_derivative",
-    "relu_derivative",
-    "ACTIVATIONS", "elementwise_derivative", "sigmoid_chain",
+    "relu_derivative", "ACTIVATIONS", "sigmoid_chain",
 ]
 
 Array = Any
@@ -85,6 +84,8 @@ def sigmoid(x: Array) -> Array:
     --------
     >>> float(sigmoid(0.0))
     0.5
+    >>> round(float(sigmoid(2.0) + sigmoid(-2.0)), 12)   # sigma(-x) = 1 - sigma(x)
+    1.0
     """
     ops, x = _ops(x)
     return ops.sigmoid(x)
@@ -148,29 +149,6 @@ ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array], Array]]
     "sigmoid": (sigmoid, sigmoid_derivative),
     "relu": (relu, relu_derivative),
 }
-
-
-def elementwise_derivative(activation: Callable[[Array], Array]) -> Callable[[Array], Array]:
-    r"""The derivative of an elementwise function, by automatic differentiation.
-
-    Because :math:`\partial_{x_i} \sum_j \phi(x_j) = \phi'(x_i)`, the gradient of
-    the sum is the vector of derivatives; ``d2lopt.grad`` computes it on the
-    framework of the input.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> elementwise_derivative(sigmoid)(np.array([0.0])).tolist()
-    [0.25]
-    """
-    if not callable(activation):
-        raise TypeError(f"expected an elementwise function, got {type(activation).__name__}")
-    from d2lopt.derivatives import grad
-
-    def summed(x: Array) -> Array:
-        return backend_for(x).sum(activation(x))
-
-    return grad(summed)
 
 
 def sigmoid_chain(x: Array, depth: int, weight: float = 1.0) -> Array:

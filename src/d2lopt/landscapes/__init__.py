@@ -12,19 +12,30 @@ from d2lopt.landscapes.classic import (
     empirical_risk,
     himmelblau,
     monkey_saddle,
-    quadratic,
     risk,
     rosenbrock,
     saddle,
 )
+from d2lopt.landscapes.cliffs import (
+    RecurrentLoss,
+    cliff_bias,
+    cliff_onset,
+    recurrent_cliff,
+    recurrent_loss,
+)
+from d2lopt.landscapes.mountain import mountain
+from d2lopt.landscapes.quadratic import Quadratic, quadratic, rotated_quadratic
+from d2lopt.landscapes.tanh_unit import tanh_unit
 
 __all__ = [
-    "KnownPoint", "Landscape", "refine_critical_point", "roots_1d",
+    "KnownPoint", "Landscape", "Quadratic", "RecurrentLoss", "refine_critical_point", "roots_1d",
     "risk", "empirical_risk", "cubic", "saddle", "monkey_saddle", "rosenbrock", "himmelblau",
-    "quadratic", "double_well", "ALL",
+    "double_well", "tanh_unit", "recurrent_cliff", "mountain", "ALL",
+    "quadratic", "rotated_quadratic", "recurrent_loss", "cliff_bias", "cliff_onset",
 ]
 
-#: Every fixed landscape of the package, by name (``quadratic`` is a factory).
+#: Every fixed landscape of the package, by name (``quadratic``, ``rotated_quadratic``
+#: and ``recurrent_loss`` are factories that make further ones).
 ALL: dict[str, Landscape] = {
     "risk": risk,
     "empirical_risk": empirical_risk,
@@ -34,21 +45,9 @@ ALL: dict[str, Landscape] = {
     "rosenbrock": rosenbrock,
     "himmelblau": himmelblau,
     "double_well": double_well,
+    # Sections 5 and 8: the sign-flip symmetry of one tanh unit, the cliff of a recurrent unit.
+    "tanh_unit": tanh_unit,
+    "recurrent_cliff": recurrent_cliff,
+    # Section 11: the wrong side of the mountain.
+    "mountain": mountain,
 }
-
-# Sections 5 and 8: the sign-flip symmetry of one tanh unit, the cliff of a recurrent unit.
-from d2lopt.landscapes.cliffs import (  # noqa: E402
-    cliff_bias,
-    cliff_onset,
-    recurrent_cliff,
-    recurrent_loss,
-)
-from d2lopt.landscapes.tanh_unit import tanh_unit  # noqa: E402
-
-__all__ += ["tanh_unit", "recurrent_cliff", "recurrent_loss", "cliff_bias", "cliff_onset"]
-
-# Sections 11 and 12: the wrong side of the mountain, and a quadratic turned off the axes.
-from d2lopt.landscapes.mountain import mountain  # noqa: E402
-from d2lopt.landscapes.rotated import rotated_quadratic  # noqa: E402
-
-__all__ += ["mountain", "rotated_quadratic"]

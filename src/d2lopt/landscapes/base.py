@@ -12,7 +12,7 @@ import numpy as np
 from d2lopt.backends import Backend, as_array, get_backend
 from d2lopt.critical import KINDS
 
-__all__ = ["KnownPoint", "Landscape", "roots_1d", "refine_critical_point"]
+__all__ = ["KnownPoint", "Landscape", "roots_1d", "refine_critical_point", "polished_points"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,15 @@ class Landscape:
     critical_points : sequence of KnownPoint or callable, optional
         The documented critical points, or a function of the landscape that
         computes them (called once, on first access).
+    asymptote : float, optional
+        The value :math:`f` tends to along a path to infinity on which it keeps
+        decreasing without attaining it (an infimum that no point reaches), if
+        the landscape has one; ``None`` otherwise.
+
+    Attributes
+    ----------
+    name, dim, formula, fn, domain, asymptote
+        As passed (``domain`` as a tuple of float pairs).
 
     Examples
     --------
@@ -88,6 +97,8 @@ class Landscape:
         fn: Callable[[Any, Backend], Any],
         domain: Sequence[tuple[float, float]],
         critical_points: Sequence[KnownPoint] | Callable[[Landscape], Sequence[KnownPoint]] = (),
+        *,
+        asymptote: float | None = None,
     ) -> None:
         if len(domain) != dim:
             raise ValueError(f"domain needs one (low, high) pair per dimension ({dim})")
@@ -97,6 +108,7 @@ class Landscape:
         self.fn = fn
         self.domain = tuple((float(lo), float(hi)) for lo, hi in domain)
         self._critical_points = critical_points
+        self.asymptote = None if asymptote is None else float(asymptote)
 
     def __call__(self, x: Any) -> Any:
         backend, x = as_array(x, finite=False)
@@ -202,3 +214,28 @@ def refine_critical_point(landscape: Landscape, seed: Sequence[float], steps: in
             break
         x = x - np.linalg.solve(numpy.hessian(landscape, x), g)
     return x
+
+
+def polished_points(seeds: Sequence[tuple[Sequence[float], str]], note: str
+                    ) -> Callable[[Landscape], list[KnownPoint]]:
+    """Critical points from approximate locations, polished by :func:`refine_critical_point`.
+
+    Returns a function of the landscape, to pass as its ``critical_points``: the
+    Newton polish runs once, on first access.
+
+    Examples
+    --------
+    >>> bowl = Landscape("bowl", 2, "x^2 + y^2", lambda x, ops: x[0] ** 2 + x[1] ** 2,
+    ...                  [(-1, 1), (-1, 1)], polished_points([((0.1, -0.2), "minimum")], "seed"))
+    >>> bowl.critical_points[0].location
+    (0.0, 0.0)
+    """
+    def points(landscape: Landscape) -> list[KnownPoint]:
+        return [
+            KnownPoint(tuple(float(c) for c in refine_critical_point(landscape, seed)), kind,
+                       note)
+            for seed, kind in seeds
+        ]
+
+    return points
+

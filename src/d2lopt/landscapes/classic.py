@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from d2lopt.backends import Backend
-from d2lopt.landscapes.base import KnownPoint, Landscape, refine_critical_point, roots_1d
+from d2lopt.landscapes.base import KnownPoint, Landscape, polished_points, roots_1d
 
 __all__ = [
     "risk", "empirical_risk", "cubic", "saddle", "monkey_saddle", "rosenbrock", "himmelblau",
-    "quadratic", "double_well",
+    "double_well",
 ]
 
 
@@ -85,61 +85,14 @@ _HIMMELBLAU_SEEDS = (
 )
 
 
-def _himmelblau_points(landscape: Landscape) -> list[KnownPoint]:
-    return [
-        KnownPoint(tuple(float(c) for c in refine_critical_point(landscape, seed)), kind,
-                   "tabulated, polished by Newton's method")
-        for seed, kind in _HIMMELBLAU_SEEDS
-    ]
-
-
 #: Himmelblau's function :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`: four minima
 #: of value 0, one maximum and four saddles.
 himmelblau = Landscape(
     "Himmelblau", 2, r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     lambda x, ops: (x[0] ** 2 + x[1] - 11) ** 2 + (x[0] + x[1] ** 2 - 7) ** 2,
-    [(-5.0, 5.0)] * 2, _himmelblau_points,
+    [(-5.0, 5.0)] * 2,
+    polished_points(_HIMMELBLAU_SEEDS, "tabulated, polished by Newton's method"),
 )
-
-
-def quadratic(condition_number: float = 10.0, smallest: float = 1.0) -> Landscape:
-    r"""The quadratic bowl :math:`\tfrac12(\lambda_1 x^2 + \kappa\lambda_1 y^2)`.
-
-    Parameters
-    ----------
-    condition_number : float
-        :math:`\kappa \ge 1`, the ratio of the largest to the smallest curvature.
-    smallest : float
-        :math:`\lambda_1 > 0`, the smallest eigenvalue of the Hessian.
-
-    Returns
-    -------
-    Landscape
-        With ``eigenvalues`` ``(λ1, κ λ1)`` as an attribute and its minimum at the origin.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> bowl = quadratic(100.0)
-    >>> bowl.eigenvalues
-    (1.0, 100.0)
-    >>> float(bowl(np.array([1.0, 1.0])))
-    50.5
-    """
-    if not condition_number >= 1:
-        raise ValueError(f"the condition number must be at least 1, got {condition_number}")
-    if not smallest > 0:
-        raise ValueError(f"the smallest eigenvalue must be positive, got {smallest}")
-    l1, l2 = float(smallest), float(smallest * condition_number)
-    landscape = Landscape(
-        f"quadratic (κ = {condition_number:g})", 2, rf"\tfrac12({l1:g}x^2 + {l2:g}y^2)",
-        lambda x, ops: 0.5 * (l1 * x[0] ** 2 + l2 * x[1] ** 2),
-        [(-1.0, 1.0)] * 2,
-        [KnownPoint((0.0, 0.0), "minimum", f"Hessian diag({l1:g}, {l2:g})")],
-    )
-    landscape.eigenvalues = (l1, l2)
-    landscape.condition_number = float(condition_number)
-    return landscape
 
 
 #: A double well :math:`\tfrac14 x^4 - \tfrac12 x^2 + \tfrac12 y^2`: minima at

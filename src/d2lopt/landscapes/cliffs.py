@@ -37,7 +37,7 @@ from typing import Any
 from d2lopt.backends import Backend
 from d2lopt.landscapes.base import Landscape
 
-__all__ = ["recurrent_loss", "recurrent_cliff", "cliff_bias", "cliff_onset"]
+__all__ = ["RecurrentLoss", "recurrent_loss", "recurrent_cliff", "cliff_bias", "cliff_onset"]
 
 
 def _check_state(h0: float) -> float:
@@ -74,10 +74,15 @@ def cliff_onset(h0: float = 0.5) -> float:
     return 1.0 / (1.0 - h0 * h0)
 
 
-def recurrent_loss(steps: int = 50, h0: float = 0.5, target: float = 0.7) -> Landscape:
+class RecurrentLoss(Landscape):
     r"""The loss :math:`(h_T - y)^2` of :math:`h_t = \tanh(w h_{t-1} + b)` as a function of (w, b).
 
-    Parameters
+    Two-dimensional (coordinates :math:`w, b`), domain :math:`[0, 3] \times
+    [-1.5, 1]`. Its zero-loss set is a curve (where :math:`h_T = y`), not
+    isolated points, so it documents no critical points. Made by
+    :func:`recurrent_loss`.
+
+    Attributes
     ----------
     steps : int
         :math:`T`, the number of recurrent steps.
@@ -85,14 +90,44 @@ def recurrent_loss(steps: int = 50, h0: float = 0.5, target: float = 0.7) -> Lan
         The initial state, in :math:`(-1, 1)`.
     target : float
         :math:`y`, the target for :math:`h_T`.
+    final_state : Landscape
+        :math:`(w, b) \mapsto h_T`, on the same domain.
+    """
 
-    Returns
-    -------
-    Landscape
-        Two-dimensional (coordinates :math:`w, b`), domain :math:`[0, 3] \times
-        [-1.5, 1]`, with attributes ``steps``, ``h0`` and ``target``, and
-        ``final_state(x)`` giving :math:`h_T`. Its zero-loss set is a curve (where
-        :math:`h_T = y`), not isolated points, so it documents no critical points.
+    def __init__(self, steps: int, h0: float, target: float) -> None:
+        if isinstance(steps, bool) or int(steps) != steps or steps < 1:
+            raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        self.steps = int(steps)
+        self.h0 = _check_state(h0)
+        self.target = float(target)
+        T, start, y = self.steps, self.h0, self.target
+
+        def final_state(x: Any, ops: Backend) -> Any:
+            w, b = x[0], x[1]
+            h = start
+            for _ in range(T):
+                h = ops.tanh(w * h + b)
+            return h
+
+        def loss(x: Any, ops: Backend) -> Any:
+            return (final_state(x, ops) - y) ** 2
+
+        super().__init__(
+            f"recurrent cliff (T = {T})", 2,
+            rf"(h_{{{T}}}(w, b) - {y:g})^2,\ h_t = \tanh(w h_{{t-1}} + b),\ h_0 = {start:g}",
+            loss, [(0.0, 3.0), (-1.5, 1.0)], (),
+        )
+        self.final_state = Landscape(f"h_{T}", 2, rf"h_{{{T}}}(w, b)", final_state, self.domain)
+
+
+def recurrent_loss(steps: int = 50, h0: float = 0.5, target: float = 0.7) -> RecurrentLoss:
+    r"""The :class:`RecurrentLoss` of ``steps`` recurrent steps from ``h0`` towards ``target``.
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` is not a positive integer or ``h0`` is not strictly
+        between -1 and 1.
 
     Examples
     --------
@@ -101,33 +136,7 @@ def recurrent_loss(steps: int = 50, h0: float = 0.5, target: float = 0.7) -> Lan
     >>> float(f(np.array([1.0, 0.0])))   # h stays 0
     0.0
     """
-    if isinstance(steps, bool) or int(steps) != steps or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    steps = int(steps)
-    h0 = _check_state(h0)
-    target = float(target)
-
-    def final_state(x: Any, ops: Backend) -> Any:
-        w, b = x[0], x[1]
-        h = h0
-        for _ in range(steps):
-            h = ops.tanh(w * h + b)
-        return h
-
-    def loss(x: Any, ops: Backend) -> Any:
-        return (final_state(x, ops) - target) ** 2
-
-    landscape = Landscape(
-        f"recurrent cliff (T = {steps})", 2,
-        rf"(h_{{{steps}}}(w, b) - {target:g})^2,\ h_t = \tanh(w h_{{t-1}} + b),\ h_0 = {h0:g}",
-        loss, [(0.0, 3.0), (-1.5, 1.0)], (),
-    )
-    landscape.steps = steps
-    landscape.h0 = h0
-    landscape.target = target
-    landscape.final_state = Landscape(
-        f"h_{steps}", 2, rf"h_{{{steps}}}(w, b)", final_state, landscape.domain, ())
-    return landscape
+    return RecurrentLoss(steps, h0, target)
 
 
 #: The chapter's cliff: :math:`T = 50` steps from :math:`h_0 = 0.5` to the target

@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from d2lopt.backends import Backend
-from d2lopt.landscapes.base import KnownPoint, Landscape, refine_critical_point
+from d2lopt.landscapes.base import Landscape, polished_points
 
 __all__ = ["mountain", "MOUNTAIN_PARAMETERS"]
 
@@ -68,19 +68,11 @@ _SEEDS = (
 )
 
 
-def _mountain_points(landscape: Landscape) -> list[KnownPoint]:
-    return [
-        KnownPoint(tuple(float(c) for c in refine_critical_point(landscape, seed)), kind,
-                   "root of the gradient, polished by Newton's method")
-        for seed, kind in _SEEDS
-    ]
-
-
 #: The "wrong side of the mountain" surface (see the module docstring): one
 #: minimum (the basin, near :math:`(2.18, 0)`), one maximum (the summit, near the
 #: origin), two saddles (the passes around the mountain, near
 #: :math:`(1.37, \pm 2.16)`), and the asymptote :math:`f \to 0` as
-#: :math:`x \to -\infty` (attribute ``asymptote``).
+#: :math:`x \to -\infty` (its field ``asymptote``).
 mountain = Landscape(
     "wrong side of the mountain", 2,
     rf"{_P['height']:g}\,e^{{-x^2/{2 * _P['width_x'] ** 2:g} - y^2/{2 * _P['width_y'] ** 2:g}}}"
@@ -88,6 +80,6 @@ mountain = Landscape(
     rf" + {_P['slope']:g}\,\sigma(x)",
     _mountain,
     [(-7.0, 4.0), (-3.0, 3.0)],
-    _mountain_points,
+    polished_points(_SEEDS, "root of the gradient, polished by Newton's method"),
+    asymptote=0.0,
 )
-mountain.asymptote = 0.0

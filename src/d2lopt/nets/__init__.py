@@ -9,7 +9,8 @@ The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
 - ``d2lopt.nets.training``: :func:`train` returning a :class:`History`.
 - ``d2lopt.nets.gradients``: flat parameters, per-example gradients, Hessian-vector
   products and dense Hessians through :mod:`torch.func`.
-- ``d2lopt.nets.noise``: spread of minibatch gradients and its finite-population formula.
+- ``d2lopt.nets.noise``: spread of minibatch gradients (its finite-population formula is
+  :func:`d2lopt.rates.standard_error`).
 - ``d2lopt.nets.early_stopping``, ``d2lopt.nets.symmetry``,
   ``d2lopt.nets.linear_critical``, ``d2lopt.nets.depth``,
   ``d2lopt.nets.interpolation``, ``d2lopt.nets.ensemble``.
@@ -47,13 +48,7 @@ from d2lopt.nets.linear_critical import (
 )
 from d2lopt.nets.losses import LOSSES, cross_entropy, half_squared_error, zero_one_error
 from d2lopt.nets.models import ACTIVATIONS, INITS, SCHEMES, linear_layers, mlp, two_layer_linear
-from d2lopt.nets.noise import (
-    exact_minibatch_spread,
-    finite_population_spread,
-    loglog_slope,
-    minibatch_gradient_spread,
-    total_variance,
-)
+from d2lopt.nets.noise import exact_minibatch_spread, minibatch_gradient_spread, total_variance
 from d2lopt.nets.symmetry import (
     count_equivalent_minima,
     flip_hidden_signs,
@@ -67,10 +62,10 @@ __all__ = [
     "HessianInertia", "History", "LayerGradients", "LinearCriticalPoint", "Split", "StackedMLP",
     "count_equivalent_minima", "covariances", "critical_points", "cross_entropy",
     "curvature_along", "early_stopping", "evaluate", "exact_minibatch_spread", "experiments",
-    "finite_population_spread", "flat_parameters", "flip_hidden_signs", "full_gradient",
+    "flat_parameters", "flip_hidden_signs", "full_gradient",
     "half_squared_error", "hessian", "hessian_inertia", "hvp", "layer_gradient_norms",
     "linear_layers", "linear_network_loss", "linear_teacher", "load_digits_split",
-    "loglog_slope", "loss_along_line", "loss_of_parameters", "max_rise",
+    "loss_along_line", "loss_of_parameters", "max_rise",
     "minibatch_gradient_spread", "mlp", "per_example_gradients", "permute_hidden_units",
     "random_symmetry", "set_flat_parameters", "total_variance", "train", "train_stacked",
     "two_layer_linear", "zero_one_error",

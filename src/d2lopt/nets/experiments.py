@@ -28,14 +28,10 @@ from d2lopt.nets.linear_critical import (
     linear_network_loss,
 )
 from d2lopt.nets.models import SCHEMES, mlp
-from d2lopt.nets.noise import (
-    finite_population_spread,
-    loglog_slope,
-    minibatch_gradient_spread,
-    total_variance,
-)
+from d2lopt.nets.noise import minibatch_gradient_spread, total_variance
 from d2lopt.nets.symmetry import count_equivalent_minima, random_symmetry
 from d2lopt.nets.training import History, evaluate, train
+from d2lopt.rates import log_slope, standard_error
 
 __all__ = [
     "BatchSizeLearningRate", "CriticalPointIndex", "EarlyStopping", "HessianSpectrum",
@@ -113,8 +109,9 @@ def minibatch_noise(*, hidden: int = 32, train_size: int | None = None, samples:
     small = B <= fit_max
     if small.sum() < 2:
         raise ValueError(f"need at least two batch sizes <= {fit_max} to fit a slope")
-    return MinibatchNoise(B, measured, finite_population_spread(sigma2, B, n), sigma2, n,
-                          G.shape[1], loglog_slope(B[small], measured[small]), fit_max,
+    predicted = standard_error(np.sqrt(sigma2), B, population=n)
+    return MinibatchNoise(B, measured, predicted, sigma2, n, G.shape[1],
+                          log_slope(B[small], measured[small], log_x=True), fit_max,
                           float(G.mean(0).norm()))
 
 

@@ -4,8 +4,9 @@ A model's parameters are concatenated into :math:`\theta \in \mathbb R^P` (the
 order of ``model.parameters()``, as :func:`torch.nn.utils.parameters_to_vector`);
 :func:`loss_of_parameters` turns ``(model, X, y)`` into ``θ -> loss`` with
 :func:`torch.func.functional_call`, so :mod:`torch.func` gives per-example
-gradients (``vmap`` of ``grad``), Hessian-vector products (``jvp`` of ``grad``)
-and dense Hessians.
+gradients (``vmap`` of ``grad``) and dense Hessians; Hessian-vector products
+are :func:`d2lopt.hvp` of ``θ -> loss``, the one product of the package (which
+:mod:`d2lopt.spectrum` builds on too).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
-from torch.func import functional_call, grad, jacrev, jvp, vmap
+from torch.func import functional_call, grad, jacrev, vmap
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
+from d2lopt import derivatives
 from d2lopt.nets.losses import Loss, get_loss
 
 __all__ = [
@@ -114,10 +116,18 @@ def per_example_gradients(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
 
 def hvp(model: nn.Module, X: torch.Tensor, y: torch.Tensor, v: torch.Tensor,
         loss: str | Loss = "cross_entropy", theta: torch.Tensor | None = None) -> torch.Tensor:
-    """The Hessian-vector product ``H v`` of the mean loss at θ (forward-over-reverse)."""
+    """The Hessian-vector product ``H v`` of the mean loss at θ, by :func:`d2lopt.hvp`.
+
+    Examples
+    --------
+    >>> net = torch.nn.Linear(2, 1, bias=False)
+    >>> X, y = torch.tensor([[1.0, 0.0], [0.0, 2.0]]), torch.zeros(2, 1)
+    >>> hvp(net, X, y, torch.ones(2), loss="squared")   # H = XᵀX / 2 for the mean of ½‖·‖²
+    tensor([0.5000, 2.0000])
+    """
     f = loss_of_parameters(model, loss)
     theta = _theta(model, theta)
-    return jvp(lambda t: grad(f)(t, X, y), (theta,), (v.to(theta.dtype),))[1]
+    return derivatives.hvp(lambda t: f(t, X, y))(theta, v.to(theta.dtype))
 
 
 def hessian(model: nn.Module, X: torch.Tensor, y: torch.Tensor,

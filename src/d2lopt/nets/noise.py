@@ -9,7 +9,8 @@ replacement* has
           = \frac{\sigma^2}{B}\,\frac{N - B}{N - 1},
 
 the finite-population correction of the variance of a sample mean: the
-standard error falls like :math:`1/\sqrt B` while ``B ≪ N`` and reaches 0 at ``B = N``.
+standard error (:func:`d2lopt.rates.standard_error` of :math:`\sigma` with
+``population=N``) falls like :math:`1/\sqrt B` while ``B ≪ N`` and reaches 0 at ``B = N``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ import numpy as np
 import torch
 
 __all__ = [
-    "exact_minibatch_spread", "finite_population_spread", "loglog_slope",
-    "minibatch_gradient_spread", "total_variance",
+    "exact_minibatch_spread", "minibatch_gradient_spread", "total_variance",
 ]
 
 
@@ -43,22 +43,6 @@ def total_variance(per_example: torch.Tensor | np.ndarray) -> float:
     """
     G = _as_numpy(per_example)
     return float(np.mean(np.sum((G - G.mean(0)) ** 2, axis=1)))
-
-
-def finite_population_spread(sigma2: float, batch_size: np.ndarray | int, n: int) -> np.ndarray:
-    r"""The predicted RMS distance :math:`\sigma/\sqrt B\cdot\sqrt{(N-B)/(N-1)}`.
-
-    Examples
-    --------
-    >>> float(finite_population_spread(4.0, 1, 10))
-    2.0
-    >>> float(finite_population_spread(4.0, 10, 10))
-    0.0
-    """
-    B = np.asarray(batch_size, dtype=float)
-    if np.any(B < 1) or np.any(B > n):
-        raise ValueError(f"batch sizes must be in [1, N = {n}], got {batch_size}")
-    return np.sqrt(sigma2 / B * (n - B) / (n - 1))
 
 
 def minibatch_gradient_spread(per_example: torch.Tensor | np.ndarray,
@@ -105,18 +89,3 @@ def exact_minibatch_spread(per_example: torch.Tensor | np.ndarray, batch_size: i
     mean = G.mean(0)
     sq = [np.sum((G[list(idx)].mean(0) - mean) ** 2) for idx in combinations(range(N), batch_size)]
     return float(np.sqrt(np.mean(sq)))
-
-
-def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of ``log y`` against ``log x`` (the exponent of a power law).
-
-    Examples
-    --------
-    >>> x = np.array([1.0, 4.0, 16.0])
-    >>> round(loglog_slope(x, 3 / np.sqrt(x)), 12)
-    -0.5
-    """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    if np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("loglog_slope needs positive x and y")
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])

@@ -14,11 +14,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
 from d2lopt.nets.models import linear_layers
-from d2lopt.symmetry import equivalent_parameterizations
+from d2lopt.symmetry import equivalent_parameterizations, relabel_hidden_units
 
 __all__ = ["count_equivalent_minima", "flip_hidden_signs", "permute_hidden_units",
            "random_symmetry"]
@@ -32,9 +33,35 @@ def _check_layer(layers: list[nn.Linear], layer: int) -> None:
                          f"(the output of Linear layer i feeds layer i + 1), got {layer}")
 
 
+def _relabelled(model: nn.Module, layer: int, permutation: Sequence[int] | torch.Tensor,
+                signs: Sequence[float] | torch.Tensor | None) -> nn.Module:
+    """A copy of ``model``, :func:`d2lopt.symmetry.relabel_hidden_units` applied to ``layer``."""
+    new = copy.deepcopy(model)
+    layers = linear_layers(new)
+    _check_layer(layers, layer)
+    into, out = layers[layer], layers[layer + 1]
+
+    def numpy(t: torch.Tensor | Sequence[float]) -> np.ndarray:
+        return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+
+    bias = None if into.bias is None else numpy(into.bias)
+    W_in, b_in, W_out = relabel_hidden_units(
+        numpy(into.weight), bias, numpy(out.weight), numpy(permutation),
+        None if signs is None else numpy(signs))
+    with torch.no_grad():  # a permutation and a change of sign are exact in every dtype
+        into.weight.copy_(torch.from_numpy(W_in))
+        if into.bias is not None:
+            into.bias.copy_(torch.from_numpy(b_in))
+        out.weight.copy_(torch.from_numpy(W_out))
+    return new
+
+
 def permute_hidden_units(model: nn.Module, layer: int, permutation: Sequence[int] | torch.Tensor
                          ) -> nn.Module:
     """A copy of ``model`` with the units of hidden layer ``layer`` reordered.
+
+    The index arithmetic is :func:`d2lopt.symmetry.relabel_hidden_units`, applied
+    to the weights into and out of the layer.
 
     Parameters
     ----------
@@ -54,19 +81,7 @@ def permute_hidden_units(model: nn.Module, layer: int, permutation: Sequence[int
     >>> bool(torch.allclose(permuted(X), net(X), atol=1e-6))  # float32 rounding
     True
     """
-    new = copy.deepcopy(model)
-    layers = linear_layers(new)
-    _check_layer(layers, layer)
-    perm = torch.as_tensor(permutation, dtype=torch.long)
-    width = layers[layer].out_features
-    if sorted(perm.tolist()) != list(range(width)):
-        raise ValueError(f"permutation must reorder range({width}), got {perm.tolist()}")
-    with torch.no_grad():
-        layers[layer].weight.copy_(layers[layer].weight[perm])
-        if layers[layer].bias is not None:
-            layers[layer].bias.copy_(layers[layer].bias[perm])
-        layers[layer + 1].weight.copy_(layers[layer + 1].weight[:, perm])
-    return new
+    return _relabelled(model, layer, permutation, None)
 
 
 def flip_hidden_signs(model: nn.Module, layer: int, signs: Sequence[float] | torch.Tensor
@@ -84,18 +99,9 @@ def flip_hidden_signs(model: nn.Module, layer: int, signs: Sequence[float] | tor
     if any(isinstance(m, nn.ReLU | nn.Sigmoid) for m in model.modules()):
         raise ValueError("sign flips preserve the function only for odd activations (tanh); "
                          "this model has ReLU or sigmoid units")
-    new = copy.deepcopy(model)
-    layers = linear_layers(new)
+    layers = linear_layers(model)
     _check_layer(layers, layer)
-    s = torch.as_tensor(signs, dtype=layers[layer].weight.dtype)
-    if s.shape != (layers[layer].out_features,) or not torch.all(s.abs() == 1):
-        raise ValueError(f"signs must be {layers[layer].out_features} values of ±1")
-    with torch.no_grad():
-        layers[layer].weight.mul_(s[:, None])
-        if layers[layer].bias is not None:
-            layers[layer].bias.mul_(s)
-        layers[layer + 1].weight.mul_(s[None, :])
-    return new
+    return _relabelled(model, layer, range(layers[layer].out_features), signs)
 
 
 def random_symmetry(model: nn.Module, generator: torch.Generator, *, sign_flips: bool = False

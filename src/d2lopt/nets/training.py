@@ -118,6 +118,8 @@ def train(model: nn.Module, data: Split, *, epochs: int, batch_size: int, lr: fl
     Returns
     -------
     History
+        Per-epoch metrics (epoch 0 is before training), per-step losses and gradient
+        norms, and the parameters at the start and at the end.
 
     Examples
     --------

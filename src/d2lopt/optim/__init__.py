@@ -15,9 +15,9 @@ and ``f`` always receives arrays of it.
 from d2lopt.optim.clipping import clip_by_norm, clip_by_value
 from d2lopt.optim.first_order import adam, gradient_descent, momentum, perturbed_gradient_descent
 from d2lopt.optim.second_order import newton, saddle_free_newton
-from d2lopt.optim.trajectory import Trajectory
+from d2lopt.optim.trajectory import Divergence, Trajectory
 
 __all__ = [
-    "Trajectory", "gradient_descent", "momentum", "adam", "perturbed_gradient_descent",
-    "newton", "saddle_free_newton", "clip_by_norm", "clip_by_value",
+    "Trajectory", "Divergence", "gradient_descent", "momentum", "adam",
+    "perturbed_gradient_descent", "newton", "saddle_free_newton", "clip_by_norm", "clip_by_value",
 ]

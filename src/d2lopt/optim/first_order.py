@@ -72,8 +72,11 @@ def gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
 
     Raises
     ------
+    Divergence
+        If the iterate, the loss or the gradient stops being finite; it carries the
+        run up to the last finite iterate (``.trajectory``).
     ValueError
-        For invalid hyper-parameters, a start point with NaN, or a run that diverges.
+        For invalid hyper-parameters or a start point with NaN.
 
     Examples
     --------
@@ -278,7 +281,9 @@ def perturbed_gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float
         return radius * rng.uniform() ** (1.0 / problem.dim) * direction
 
     def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-        if np.linalg.norm(g) <= threshold and (not perturbed or t - perturbed[-1] >= interval):
+        with np.errstate(over="ignore"):  # an overflowing norm is just not small
+            small = np.linalg.norm(g) <= threshold
+        if small and (not perturbed or t - perturbed[-1] >= interval):
             perturbed.append(t)
             return x + uniform_ball()
         return x - lr * clipped(g)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from d2lopt.backends import as_array
+from d2lopt.optim.trajectory import Divergence
 
 __all__ = ["uniform_starts", "ManyRuns", "batched_gradient_descent"]
 
@@ -100,8 +101,11 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
 
     Raises
     ------
+    Divergence
+        If an iterate or its gradient becomes NaN or infinite; its ``trajectory``
+        is the :class:`ManyRuns` up to the last finite iterate.
     ValueError
-        For bad arguments, or if an iterate or gradient becomes NaN or infinite.
+        For bad arguments, or a gradient that is not finite at the starts.
 
     Examples
     --------
@@ -129,6 +133,11 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
 
     x = backend.to_numpy(X).astype(np.float64)
     points, norms, lengths = [x], [], []
+
+    def so_far() -> ManyRuns:
+        lengths_array = np.array(lengths) if lengths else np.zeros((0, x.shape[1]))
+        return ManyRuns(np.stack(points), lengths_array, np.stack(norms))
+
     for t in range(int(steps) + 1):
         # cosh and exp may overflow to inf far out on a plateau, where the
         # derivative they feed (1/cosh^2, ...) is then exactly 0: not an error.
@@ -136,8 +145,14 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
             g = np.asarray(backend.to_numpy(backend.grad(total, backend.tensor(x, dtype))),
                            dtype=np.float64)
         if not np.all(np.isfinite(g)):
-            raise ValueError(f"the gradient is not finite at step {t}; lower lr or set max_norm")
-        norm = np.linalg.norm(g, axis=0)
+            message = f"the gradient is not finite at step {t}; lower lr or set max_norm"
+            if t == 0:
+                raise ValueError(message)
+            points.pop()  # the run so far ends at the last point with a finite gradient
+            lengths.pop()
+            raise Divergence(message, so_far(), t)
+        with np.errstate(over="ignore"):  # a norm past float max is inf; the step then diverges
+            norm = np.linalg.norm(g, axis=0)
         norms.append(norm)
         if t == steps:
             break
@@ -145,10 +160,10 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
             g = g * np.minimum(1.0, max_norm / np.maximum(norm, np.finfo(float).tiny))
         new = x - lr * g
         if not np.all(np.isfinite(new)):
-            raise ValueError(f"an iterate became infinite at step {t + 1}; lower lr or set "
-                             "max_norm")
-        lengths.append(np.linalg.norm(new - x, axis=0))
+            raise Divergence(f"an iterate became infinite at step {t + 1}; lower lr or set "
+                             "max_norm", so_far(), t + 1)
+        with np.errstate(over="ignore"):
+            lengths.append(np.linalg.norm(new - x, axis=0))
         x = new
         points.append(x)
-    lengths_array = np.array(lengths) if lengths else np.zeros((0, x.shape[1]))
-    return ManyRuns(np.stack(points), lengths_array, np.stack(norms))
+    return so_far()

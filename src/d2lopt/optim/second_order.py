@@ -28,18 +28,17 @@ def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajector
 
     Parameters
     ----------
-    f : callable
-        Scalar function of one array of ``x0``'s framework.
-    x0 : array_like
-        Start point (NumPy array, Python number or list, ``torch.Tensor``, ``tf.Tensor``).
-    steps : int
-        Number of updates.
+    f, x0, steps
+        As in :func:`~d2lopt.optim.gradient_descent`; the Hessian is taken by the
+        framework of ``x0`` too.
     lr : float
         Step size :math:`\eta > 0` (1 is the pure Newton step).
 
     Returns
     -------
     Trajectory
+        The iterates; a run that leaves the finite numbers raises
+        :class:`~d2lopt.optim.Divergence` instead.
 
     Raises
     ------
@@ -93,6 +92,7 @@ def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
     Returns
     -------
     Trajectory
+        The iterates, their values and gradient norms.
 
     Examples
     --------

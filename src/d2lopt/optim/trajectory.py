@@ -21,7 +21,10 @@ from d2lopt.backends import as_array
 Array = Any
 Objective = Callable[[Array], Array]
 
-__all__ = ["Trajectory", "Problem", "run", "check_steps", "check_positive", "check_fraction"]
+__all__ = [
+    "Trajectory", "Divergence", "Problem", "run", "check_steps", "check_positive",
+    "check_fraction",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +95,37 @@ class Trajectory:
             f"final={np.array2string(self.points[-1], precision=4)}, "
             f"value={self.values[-1]:.4g})"
         )
+
+
+class Divergence(ValueError):
+    """An optimizer's iterate, loss or gradient stopped being finite.
+
+    A :class:`ValueError`, so code that only cares that the run failed can catch
+    that; code that must tell a diverging run from bad arguments (such as
+    :func:`~d2lopt.optim.tuning.tune`) catches this class.
+
+    Attributes
+    ----------
+    trajectory
+        The run up to the last finite iterate: a :class:`Trajectory`, or the
+        :class:`~d2lopt.optim.many_starts.ManyRuns` of a batched run.
+    step : int
+        The step :math:`t` at which the run stopped being finite.
+
+    Examples
+    --------
+    >>> from d2lopt.optim import gradient_descent
+    >>> try:
+    ...     gradient_descent(lambda x: x ** 2, 1.0, steps=1000, lr=2.0)
+    ... except Divergence as err:
+    ...     print(err.step, err.trajectory.steps)
+    324 323
+    """
+
+    def __init__(self, message: str, trajectory: Any, step: int) -> None:
+        super().__init__(message)
+        self.trajectory = trajectory
+        self.step = int(step)
 
 
 # -- validation --------------------------------------------------------------
@@ -187,11 +221,12 @@ def _show(x: np.ndarray) -> str:
     return np.array2string(x, precision=4)
 
 
-def _diverged(method: str, t: int, what: str, x: np.ndarray) -> ValueError:
-    return ValueError(
+def _diverged(method: str, t: int, what: str, so_far: Trajectory) -> Divergence:
+    return Divergence(
         f"{method} diverged at step {t}: {what} is no longer finite "
-        f"(last finite iterate {_show(x)}); use a smaller learning "
-        "rate lr, or clip the gradient (clip=('norm', 1.0))"
+        f"(last finite iterate {_show(so_far.points[-1])}); use a smaller learning "
+        "rate lr, or clip the gradient (clip=('norm', 1.0))",
+        so_far, t,
     )
 
 
@@ -204,9 +239,12 @@ def run(problem: Problem, steps: int, step: Step, method: str,
 
     Raises
     ------
-    ValueError
+    Divergence
         If an iterate, its value or its gradient becomes NaN or infinite; the
-        message names the step and suggests a smaller learning rate or clipping.
+        message names the step and suggests a smaller learning rate or clipping,
+        and the exception carries the trajectory up to the last finite iterate.
+    ValueError
+        If ``f`` or its gradient is not finite at the start point.
     """
     x = problem.start.copy()
     value, g = problem.value_and_grad(x)
@@ -216,19 +254,23 @@ def run(problem: Problem, steps: int, step: Step, method: str,
             f"gradient = {g}); start inside the domain of f"
         )
     points, values, norms = [x], [value], [float(np.linalg.norm(g))]
+
+    def so_far() -> Trajectory:
+        kept = tuple(t for t in perturbations or () if t < len(points))
+        return Trajectory(np.stack(points), np.array(values), np.array(norms), method, kept)
+
     for t in range(1, steps + 1):
         new = np.asarray(step(t, x, g), dtype=np.float64).reshape(-1)
         if not np.all(np.isfinite(new)):
-            raise _diverged(method, t, "the iterate", x)
+            raise _diverged(method, t, "the iterate", so_far())
         value, g = problem.value_and_grad(new)
         if not np.isfinite(value):
-            raise _diverged(method, t, f"the loss at {_show(new)}", x)
+            raise _diverged(method, t, f"the loss at {_show(new)}", so_far())
         if not np.all(np.isfinite(g)):
-            raise _diverged(method, t, f"the gradient at {_show(new)}", x)
+            raise _diverged(method, t, f"the gradient at {_show(new)}", so_far())
         x = new
         points.append(x)
         values.append(value)
         with np.errstate(over="ignore"):
             norms.append(float(np.linalg.norm(g)))
-    return Trajectory(np.stack(points), np.array(values), np.array(norms), method,
-                      tuple(perturbations or ()))
+    return so_far()

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from d2lopt.optim.trajectory import Trajectory
+from d2lopt.optim.trajectory import Divergence, Trajectory
 
 __all__ = ["steps_to_tolerance", "TuningResult", "tune"]
 
@@ -80,8 +80,9 @@ def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
 
     "Reaching" means staying below the tolerance until the end of the run
     (:func:`steps_to_tolerance` with ``stay=True``). Ties (including "never")
-    are broken by the lowest final loss; runs that diverge count as never
-    reaching the tolerance.
+    are broken by the lowest final loss; runs that diverge (that raise
+    :class:`~d2lopt.optim.Divergence`) count as never reaching the tolerance, while
+    any other error, such as an invalid hyper-parameter, is raised.
 
     Parameters
     ----------
@@ -117,9 +118,7 @@ def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
         hyper = dict(zip(names, combination, strict=True))
         try:
             run = optimizer(f, x0, steps=steps, **hyper, **fixed)
-        except ValueError as err:
-            if "diverged" not in str(err):
-                raise
+        except Divergence:
             scores[combination] = float("inf")
             continue
         reached = steps_to_tolerance(run.values, tol, minimum)

@@ -69,8 +69,6 @@ def annotate_point(ax: Axes, text: str, xy: Sequence[float], *,
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
     >>> _ = ax.plot([0, 1], [0, 1])

@@ -49,8 +49,6 @@ def curve(ax: Axes, x: Any, ys: Mapping[str, Any] | Any, *,
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt, numpy as np
     >>> fig, ax = plt.subplots()
     >>> x = np.linspace(-1, 1, 5)
@@ -103,8 +101,6 @@ def loss_curves(ax: Axes, trajectories: Mapping[str, Trajectory | Any], *, log: 
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from d2lopt.optim import gradient_descent
     >>> from d2lopt.landscapes import quadratic

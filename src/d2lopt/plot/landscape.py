@@ -110,16 +110,15 @@ def contour(ax: Axes, landscape: Landscape, *,
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax``, with the contours, the trajectories and the marked points drawn.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> from d2lopt.landscapes import himmelblau
     >>> from d2lopt.optim import gradient_descent
-    >>> fig, ax = plt.subplots()
     >>> run = gradient_descent(himmelblau, [0.0, 0.0], steps=50, lr=0.01)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
     >>> _ = contour(ax, himmelblau, trajectories={"GD": run}, num=51)
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('$x$', '$y$')
@@ -188,11 +187,10 @@ def surface(ax3d: Any, landscape: Landscape, *, num: int = 81, cmap: str = "viri
     Returns
     -------
     Axes3D
+        ``ax3d``, with the surface and the marked points drawn.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from d2lopt.landscapes import saddle
     >>> fig = plt.figure()
