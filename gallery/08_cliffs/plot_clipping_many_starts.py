@@ -15,7 +15,7 @@ window are from each other, so no path that stays in the window can do it.
 # %%
 # The runs
 # --------
-# :func:`d2lopt.optim.many_starts.batched_gradient_descent` runs all starts at once
+# :func:`d2lopt.optim.batched_gradient_descent` runs all starts at once
 # (the gradient of a sum of independent losses is the stack of their
 # gradients), in the framework chosen by ``D2LOPT_BACKEND``. The number of
 # starts, steps, learning rate and clipping norm are fields of

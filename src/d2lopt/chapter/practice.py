@@ -10,7 +10,7 @@ r"""Gradient descent, heavy-ball momentum and Adam, each tuned, on two test prob
   every method gets the best hyper-parameters of a grid.
 
 "Best" means fewest steps until :math:`f - f^\star \le` ``tol``
-(:func:`d2lopt.optim.tuning.tune`).
+(:func:`d2lopt.optim.tune`).
 """
 
 from __future__ import annotations

@@ -102,13 +102,13 @@ class Divergence(ValueError):
 
     A :class:`ValueError`, so code that only cares that the run failed can catch
     that; code that must tell a diverging run from bad arguments (such as
-    :func:`~d2lopt.optim.tuning.tune`) catches this class.
+    :func:`~d2lopt.optim.tune`) catches this class.
 
     Attributes
     ----------
     trajectory
         The run up to the last finite iterate: a :class:`Trajectory`, or the
-        :class:`~d2lopt.optim.many_starts.ManyRuns` of a batched run.
+        :class:`~d2lopt.optim.ManyRuns` of a batched run.
     step : int
         The step :math:`t` at which the run stopped being finite.
 
