@@ -321,7 +321,7 @@ def test_divergence_is_its_own_class_and_carries_the_run_so_far(backend):
     # x ← x − 2·2x = −3x: the iterate is (−3)^t until f = 9^t overflows at t_overflow.
     t_overflow = int(np.ceil(np.log(np.sqrt(np.finfo(float).max)) / np.log(3)))
     with pytest.raises(Divergence) as caught:
-        gradient_descent(lambda x: (x**2).sum(), backend.tensor([1.0]), steps=1000, lr=2.0)
+        gradient_descent(lambda x: backend.sum(x**2), backend.tensor([1.0]), steps=1000, lr=2.0)
     err = caught.value
     assert isinstance(err, ValueError) and err.step == t_overflow
     run = err.trajectory
