@@ -49,7 +49,7 @@ def use(name: str | None = None) -> Any:
     Parameters
     ----------
     name : str, optional
-        One of :data:`SUPPORTED` (``"numpy"``, ``"torch"``, ``"tensorflow"``,
+        One of ``d2lopt.SUPPORTED`` (``"numpy"``, ``"torch"``, ``"tensorflow"``,
         ``"jax"``) or an alias; by default the
         ``D2LOPT_BACKEND`` environment variable, else ``"numpy"``.
 

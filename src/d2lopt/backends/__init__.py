@@ -49,7 +49,7 @@ SUPPORTED: tuple[str, ...] = tuple(_REGISTRY)
 
 
 def installed() -> tuple[str, ...]:
-    """The backends whose framework is installed, in the order of :data:`SUPPORTED`.
+    """The backends whose framework is installed, in the order of ``d2lopt.SUPPORTED``.
 
     Nothing is imported: this looks the frameworks up on the path only.
 
@@ -97,7 +97,7 @@ def get_backend(name: str) -> Backend:
     Parameters
     ----------
     name : str
-        One of :data:`SUPPORTED` (``"numpy"``, ``"torch"``, ``"tensorflow"``,
+        One of ``d2lopt.SUPPORTED`` (``"numpy"``, ``"torch"``, ``"tensorflow"``,
         ``"jax"``) or an alias (``"np"``, ``"pytorch"``, ``"tf"``).
 
     Raises

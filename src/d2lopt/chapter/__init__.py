@@ -13,22 +13,18 @@ Code used by two or more sections lives in the core (:mod:`d2lopt.backends`,
 :mod:`d2lopt.optim`, :mod:`d2lopt.landscapes`...); the core never imports
 from here.
 
-========================  ==========================================
-section                   module
-========================  ==========================================
-1. Two goals              :mod:`d2lopt.chapter.goals`
-2. ERM and surrogates     :mod:`d2lopt.chapter.erm`
-3. Minibatches            :mod:`d2lopt.chapter.minibatches`
-4. Ill-conditioning       :mod:`d2lopt.chapter.ill_conditioning`
-5. Local minima           :mod:`d2lopt.chapter.local_minima`
-6. Saddle points          :mod:`d2lopt.chapter.saddle_points`
-7. Newton's method        :mod:`d2lopt.chapter.newton`
-8. Cliffs                 :mod:`d2lopt.chapter.cliffs`
-9. Long-term dependencies :mod:`d2lopt.chapter.long_term`
-10. Vanishing gradients   :mod:`d2lopt.chapter.vanishing`
-11. Local vs global       :mod:`d2lopt.chapter.local_global`
-12. What works            :mod:`d2lopt.chapter.practice`
-========================  ==========================================
+- Section 1, Two goals (optimization and generalization): :mod:`d2lopt.chapter.goals`
+- Section 2, Empirical risk minimization and surrogate losses: :mod:`d2lopt.chapter.erm`
+- Section 3, Minibatches: :mod:`d2lopt.chapter.minibatches`
+- Section 4, Ill-conditioning: :mod:`d2lopt.chapter.ill_conditioning`
+- Section 5, Local minima: :mod:`d2lopt.chapter.local_minima`
+- Section 6, Critical points, saddle points and the Hessian: :mod:`d2lopt.chapter.saddle_points`
+- Section 7, Newton's method and saddle points: :mod:`d2lopt.chapter.newton`
+- Section 8, Cliffs and exploding gradients: :mod:`d2lopt.chapter.cliffs`
+- Section 9, Long-term dependencies: :mod:`d2lopt.chapter.long_term`
+- Section 10, Vanishing gradients: :mod:`d2lopt.chapter.vanishing`
+- Section 11, Poor correspondence between local and global structure: :mod:`d2lopt.chapter.local_global`
+- Section 12, What works in practice: :mod:`d2lopt.chapter.practice`
 """
 
 SECTIONS = (
