@@ -23,7 +23,8 @@ from here.
 - Section 8, Cliffs and exploding gradients: :mod:`d2lopt.chapter.cliffs`
 - Section 9, Long-term dependencies: :mod:`d2lopt.chapter.long_term`
 - Section 10, Vanishing gradients: :mod:`d2lopt.chapter.vanishing`
-- Section 11, Poor correspondence between local and global structure: :mod:`d2lopt.chapter.local_global`
+- Section 11, Poor correspondence between local and global structure:
+  :mod:`d2lopt.chapter.local_global`
 - Section 12, What works in practice: :mod:`d2lopt.chapter.practice`
 """
 
