@@ -78,15 +78,14 @@ def default_tolerances(epsilon: float, scale: float) -> tuple[float, float]:
 
 
 def _checked_eigenvalues(eigenvalues: Any) -> np.ndarray:
-    if np.iscomplexobj(eigenvalues):
+    raw = np.asarray(eigenvalues)
+    if raw.dtype.kind == "c":
         raise TypeError("eigenvalues must be real (a symmetric matrix has real eigenvalues); "
                         "got complex values")
-    try:
-        values = np.asarray(eigenvalues, dtype=float)
-    except (TypeError, ValueError) as err:
+    if raw.dtype.kind not in "biuf":
         raise TypeError(f"eigenvalues must be an array of real numbers, got "
-                        f"{type(eigenvalues).__name__}") from err
-    values = values.ravel()
+                        f"{type(eigenvalues).__name__} of dtype {raw.dtype}")
+    values = raw.astype(float).ravel()
     if values.size == 0:
         raise ValueError("eigenvalues is empty: a point in d dimensions has d eigenvalues")
     if not np.all(np.isfinite(values)):

@@ -22,15 +22,13 @@ The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
 2410
 """
 
-import importlib.util
-
-for _module, _extra in (("torch", "nets"), ("sklearn", "nets")):
-    if importlib.util.find_spec(_module) is None:
-        raise ModuleNotFoundError(
-            f"d2lopt.nets needs {_module}, which is not installed; install it with: "
-            f'pip install ".[{_extra}]" (in a clone of d2lopt)', name=_module,
-        )
-del _module, _extra
+try:
+    import torch  # noqa: F401 - every model and experiment here is a PyTorch one
+except ImportError as _missing:
+    raise ModuleNotFoundError(
+        f"d2lopt.nets needs {_missing.name}, which is not installed; install it with: "
+        'pip install ".[nets]" (in a clone of d2lopt)', name=_missing.name,
+    ) from _missing
 
 from d2lopt.nets import experiments  # noqa: E402
 from d2lopt.nets.data import Split, linear_teacher, load_digits_split  # noqa: E402
