@@ -513,3 +513,12 @@ def test_import_nets_without_torch_names_the_extra(monkeypatch):
     with pytest.raises(ModuleNotFoundError, match=re.escape('pip install ".[nets]"')) as info:
         importlib.import_module("d2lopt.nets")
     assert info.value.name == "torch" and "d2lopt.nets needs torch" in str(info.value)
+
+
+@pytest.mark.parametrize("framework", OPTIONAL)
+def test_import_of_a_namespace_without_its_framework_names_the_extra(monkeypatch, framework):
+    monkeypatch.setitem(sys.modules, framework, None)
+    monkeypatch.delitem(backends._loaded, framework, raising=False)
+    monkeypatch.delitem(sys.modules, f"d2lopt.{framework}", raising=False)
+    with pytest.raises(ImportError, match=re.escape(f'pip install ".[{framework}]"')):
+        importlib.import_module(f"d2lopt.{framework}")
