@@ -2,6 +2,9 @@
 
 Each function takes ``f`` and returns a new function of ``x`` that works on
 whatever framework ``x`` belongs to and returns an array of that framework.
+``x`` must be real, finite and non-empty (:func:`d2lopt.backends.as_array`);
+an ``f`` written with another framework's operations than ``x``'s is reported
+as such (:mod:`d2lopt.backends.mismatch`).
 """
 
 from __future__ import annotations
@@ -9,17 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from d2lopt._checks import check_callable
 from d2lopt.backends import as_array, backend_for
+from d2lopt.backends.mismatch import call_checked
 
 Array = Any
 Scalar = Callable[[Array], Array]
 
 __all__ = ["grad", "hessian", "hvp", "value_and_grad", "elementwise_grad"]
-
-
-def _check_callable(f: Any) -> None:
-    if not callable(f):
-        raise TypeError(f"expected a function of one array, got {type(f).__name__}")
 
 
 def value_and_grad(f: Scalar) -> Callable[[Array], tuple[Array, Array]]:
@@ -32,11 +32,11 @@ def value_and_grad(f: Scalar) -> Callable[[Array], tuple[Array, Array]]:
     >>> float(value), g.tolist()
     (5.0, [2.0, 4.0])
     """
-    _check_callable(f)
+    check_callable(f)
 
     def evaluate(x: Array) -> tuple[Array, Array]:
         backend, x = as_array(x)
-        return backend.value_and_grad(f, x)
+        return call_checked(backend.value_and_grad, f, x, backend)
 
     return evaluate
 
@@ -62,11 +62,11 @@ def grad(f: Scalar) -> Callable[[Array], Array]:
     >>> grad(lambda x: (x ** 2).sum())(np.array([1.0, -3.0]))
     array([ 2., -6.])
     """
-    _check_callable(f)
+    check_callable(f)
 
     def gradient(x: Array) -> Array:
         backend, x = as_array(x)
-        return backend.grad(f, x)
+        return call_checked(backend.grad, f, x, backend)
 
     return gradient
 
@@ -84,11 +84,11 @@ def hessian(f: Scalar) -> Callable[[Array], Array]:
     array([[ 2.,  0.],
            [ 0., -2.]])
     """
-    _check_callable(f)
+    check_callable(f)
 
     def second_derivative(x: Array) -> Array:
         backend, x = as_array(x)
-        return backend.hessian(f, x)
+        return call_checked(backend.hessian, f, x, backend)
 
     return second_derivative
 
@@ -104,7 +104,7 @@ def hvp(f: Scalar) -> Callable[[Array, Array], Array]:
     >>> hvp(lambda x: x[0] ** 2 - x[1] ** 2)(np.zeros(2), np.array([1.0, 1.0]))
     array([ 2., -2.])
     """
-    _check_callable(f)
+    check_callable(f)
 
     def product(x: Array, v: Array) -> Array:
         backend, x = as_array(x)
@@ -118,7 +118,7 @@ def hvp(f: Scalar) -> Callable[[Array, Array], Array]:
             raise ValueError(
                 f"v must have the shape of x, {backend.shape(x)}; got {backend.shape(v)}"
             )
-        return backend.hvp(f, x, v)
+        return call_checked(backend.hvp, f, x, backend, v)
 
     return product
 
@@ -148,8 +148,8 @@ def elementwise_grad(f: Callable[[Array], Array]) -> Callable[[Array], Array]:
     >>> elementwise_grad(lambda x: x ** 3)(np.array([1.0, 2.0])).tolist()   # 3 x^2
     [3.0, 12.0]
     """
-    if not callable(f):
-        raise TypeError(f"expected an elementwise function, got {type(f).__name__}")
+    if not callable(f):  # check_callable's words, for an elementwise function
+        raise TypeError(f"f must be an elementwise function of one array, got {type(f).__name__}")
 
     def summed(x: Array) -> Array:
         return backend_for(x).sum(f(x))

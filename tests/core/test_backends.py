@@ -472,3 +472,53 @@ def test_jax_compiles_only_functions_that_declare_themselves_pure():
     value, g = d2lopt.value_and_grad(himmelblau)(x)
     assert float(value) == (1 + 2 - 11) ** 2 + (1 + 4 - 7) ** 2
     assert backend.to_numpy(g).tolist() == [-36.0, -32.0]
+
+
+# -- issue #12: input that has no real, finite, non-empty meaning is refused --------------
+@pytest.mark.parametrize("data", [1j, [1.0, 2j], (0.5 + 0.5j,), np.array([1.0 + 1j])])
+def test_python_and_numpy_complex_input_is_refused(data):
+    with pytest.raises(TypeError, match="start must be real"):
+        as_array(data, name="start")
+
+
+def test_complex_arrays_of_every_framework_are_refused(backend, framework_dtype):
+    z = backend.tensor(np.ones(2) + 1j, dtype=framework_dtype("complex128"))
+    assert backend.is_complex(z) and not backend.is_complex(backend.tensor([1.0]))
+    with pytest.raises(TypeError, match=r"x must be real, got a .* of complex dtype"):
+        as_array(z)
+    with pytest.raises(TypeError, match="x must be real"):
+        d2lopt.grad(lambda v: (v * v).sum())(z)
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+def test_empty_arrays_are_refused_unless_allowed(backend, shape):
+    x = backend.tensor(np.zeros(shape))
+    with pytest.raises(ValueError, match=re.escape(f"g is empty (shape {shape})")):
+        as_array(x, name="g")
+    assert backend.shape(as_array(x, empty=True)[1]) == shape
+    with pytest.raises(ValueError, match="x is empty"):
+        d2lopt.grad(lambda v: (v * v).sum())(x)
+
+
+def test_epsilon_is_the_dtype_machine_epsilon(backend, framework_dtype):
+    for kind in ("float32", "float64"):
+        x = backend.tensor([1.0], dtype=framework_dtype(kind))
+        assert backend.epsilon(x) == float(np.finfo(kind).eps)
+
+
+def test_import_nets_without_torch_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    for name in [m for m in sys.modules if m == "d2lopt.nets" or m.startswith("d2lopt.nets.")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(ModuleNotFoundError, match=re.escape('pip install ".[nets]"')) as info:
+        importlib.import_module("d2lopt.nets")
+    assert info.value.name == "torch" and "d2lopt.nets needs torch" in str(info.value)
+
+
+@pytest.mark.parametrize("framework", OPTIONAL)
+def test_import_of_a_namespace_without_its_framework_names_the_extra(monkeypatch, framework):
+    monkeypatch.setitem(sys.modules, framework, None)
+    monkeypatch.delitem(backends._loaded, framework, raising=False)
+    monkeypatch.delitem(sys.modules, f"d2lopt.{framework}", raising=False)
+    with pytest.raises(ImportError, match=re.escape(f'pip install ".[{framework}]"')):
+        importlib.import_module(f"d2lopt.{framework}")

@@ -7,7 +7,13 @@ import pytest
 from scipy.signal import argrelmin
 
 import d2lopt
-from d2lopt.critical import KINDS, CriticalPoint, classify_eigenvalues, critical_point
+from d2lopt.critical import (
+    KINDS,
+    CriticalPoint,
+    classify_eigenvalues,
+    critical_point,
+    default_tolerances,
+)
 from d2lopt.landscapes import ALL, himmelblau, quadratic, refine_critical_point, risk
 
 PI = np.pi
@@ -194,9 +200,10 @@ def test_eig_tol_is_honoured(backend):
     "tolerances", [{"grad_tol": -1e-6}, {"eig_tol": -1e-8}, {"grad_tol": float("nan")}]
 )
 def test_negative_tolerances_are_rejected(tolerances):
-    with pytest.raises(ValueError, match="non-negative"):
+    (name,) = tolerances
+    with pytest.raises(ValueError, match=f"^{name} must be"):
         critical_point(ALL["saddle"], np.zeros(2), **tolerances)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match=f"^{name} must be"):
         classify_eigenvalues(np.array([-1.0, 1.0]), **tolerances)
 
 
@@ -217,3 +224,90 @@ def test_critical_point_in_three_dimensions_matches_numpy():
 def test_critical_point_is_exported_at_top_level():
     assert d2lopt.critical_point is critical_point
     assert d2lopt.CriticalPoint is CriticalPoint
+
+
+# -- issue #12: precision-relative tolerances, and inputs that have no kind ---------------
+def test_default_tolerances_are_the_stated_powers_of_epsilon():
+    for dtype, grad_tol, eig_tol in ((np.float64, 6.1e-6, 1.5e-8), (np.float32, 4.9e-3, 3.5e-4)):
+        eps = float(np.finfo(dtype).eps)
+        assert default_tolerances(eps, 1.0) == pytest.approx((eps ** (1 / 3), eps ** 0.5))
+        assert default_tolerances(eps, 0.25) == default_tolerances(eps, 1.0)  # scale at least 1
+        assert default_tolerances(eps, 40.0) == pytest.approx((40 * eps ** (1 / 3),
+                                                               40 * eps ** 0.5))
+        np.testing.assert_allclose(default_tolerances(eps, 1.0), (grad_tol, eig_tol), rtol=0.05)
+
+
+def test_float32_degenerate_point_is_degenerate_on_every_backend(backend, framework_dtype):
+    """A rank-one Hessian (eigenvalues 0, 0, 1.18): float32 rounding must not make a saddle."""
+    def f(v):
+        return (0.1 * v[0] + 0.3 * v[1] + 0.7 * v[2]) ** 2
+
+    for dtype in ("float32", "float64"):
+        point = critical_point(f, backend.tensor(np.zeros(3), dtype=framework_dtype(dtype)))
+        assert point.kind == "degenerate", dtype
+        np.testing.assert_allclose(point.eigenvalues[-1], 2 * (0.01 + 0.09 + 0.49), rtol=1e-6)
+
+
+def test_float32_keeps_small_but_real_curvature(backend, framework_dtype):
+    """Eigenvalues 1e-2 and -1 (well above sqrt(eps32) = 3.5e-4): a saddle in float32 too."""
+    x = backend.tensor(np.zeros(2), dtype=framework_dtype("float32"))
+    point = critical_point(lambda v: 0.005 * v[0] ** 2 - 0.5 * v[1] ** 2, x)
+    assert point.kind == "saddle"
+    np.testing.assert_allclose(point.eigenvalues, [-1.0, 0.01], rtol=1e-6)
+
+
+def test_relative_tolerance_scales_with_the_hessian(backend):
+    """Eigenvalues 1e-9 and 1e3: zero next to 1e3 in float64 (1e-9 < 1e3 * 1.5e-8)."""
+    def f(v):
+        return 5e-10 * v[0] ** 2 + 500.0 * v[1] ** 2
+
+    assert critical_point(f, backend.tensor([0.0, 0.0])).kind == "degenerate"
+    assert critical_point(f, backend.tensor([0.0, 0.0]), eig_tol=0.0).kind == "minimum"
+
+
+def test_tolerances_accept_numpy_and_framework_scalars(backend):
+    f, x = ALL["saddle"], backend.tensor([0.0, 0.0])  # eigenvalues -2, 2
+    assert critical_point(f, x, eig_tol=np.float32(3.0)).kind == "degenerate"
+    assert critical_point(f, x, eig_tol=backend.tensor(3.0)).kind == "degenerate"
+    assert critical_point(f, backend.tensor([0.5, 0.0]), grad_tol=backend.tensor(2.0)).kind \
+        == "saddle"  # gradient (1, 0): critical for grad_tol 2
+    with pytest.raises(TypeError, match="eig_tol must be a number"):
+        critical_point(f, x, eig_tol=backend.tensor([1.0, 2.0]))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_nan_or_infinite_derivatives_have_no_kind(backend):
+    x = backend.tensor([0.0, 0.0])
+    with pytest.raises(ValueError, match=r"f\(x\) is NaN or infinite"):
+        critical_point(lambda v: backend.sum(v * v) * float("nan"), x)
+    with pytest.raises(ValueError, match="gradient is NaN or infinite"):
+        critical_point(lambda v: backend.sum(backend.sqrt(backend.abs(v))), x)  # |v|^(1/2)
+    with pytest.raises(ValueError, match="Hessian is NaN or infinite"):
+        critical_point(lambda v: backend.sum(backend.abs(v) ** 1.5), x)
+
+
+def test_empty_and_complex_points_are_refused():
+    with pytest.raises(ValueError, match=r"x is empty \(shape \(0,\)\)"):
+        critical_point(ALL["saddle"], np.zeros(0))
+    with pytest.raises(TypeError, match="x must be real"):
+        critical_point(ALL["saddle"], np.array([1.0 + 1j, 0.0]))
+    with pytest.raises(TypeError, match="f must be a function"):
+        critical_point(np.zeros(2), np.zeros(2))
+
+
+@pytest.mark.parametrize(("eigenvalues", "error", "message"), [
+    (np.array([]), ValueError, "eigenvalues is empty"),
+    (np.array([np.nan, 1.0]), ValueError, "eigenvalues contains NaN"),
+    (np.array([np.inf, 1.0]), ValueError, "eigenvalues contains NaN"),
+    (np.array([1.0 + 0j, 2.0]), TypeError, "eigenvalues must be real"),
+    ("12", TypeError, "eigenvalues must be an array of real numbers"),
+])
+def test_classify_refuses_eigenvalues_with_no_kind(eigenvalues, error, message):
+    with pytest.raises(error, match=message):
+        classify_eigenvalues(eigenvalues)
+
+
+@pytest.mark.parametrize("norm", [np.nan, np.inf, -1.0])
+def test_classify_refuses_a_gradient_norm_that_is_not_one(norm):
+    with pytest.raises(ValueError, match="gradient_norm must be"):
+        classify_eigenvalues(np.array([1.0, 2.0]), norm)

@@ -6,6 +6,8 @@ of them calls d2lopt, so a wrong landscape or a wrong adapter makes these tests 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from closed_forms import SECTION_CLOSED_FORMS
@@ -300,3 +302,44 @@ def test_hvp_with_v_from_another_framework_is_rejected(non_numpy_backend):
 def test_non_callable_is_rejected(make):
     with pytest.raises(TypeError, match="function"):
         make(np.ones(2))
+
+
+# -- issue #12: a function of one framework called on another's array -------------------
+def test_function_of_another_framework_is_explained(non_numpy_backend):
+    other = non_numpy_backend
+    article = "an" if other.array_type[0].lower() in "aeiou" else "a"
+    message = (f"f was called with a NumPy array but uses {other.name} operations: "
+               f"pass {article} {other.array_type}")
+
+    def f(v):
+        return other.sum(other.xp.sin(v) * v) if other.name != "tensorflow" else (
+            other.sum(other.sin(v) * v))
+
+    for derivative in (d2lopt.grad(f), d2lopt.hessian(f), d2lopt.value_and_grad(f)):
+        with pytest.raises(TypeError, match=re.escape(message)):
+            derivative(np.ones(2))
+    with pytest.raises(TypeError, match=re.escape(message)):
+        d2lopt.hvp(f)(np.ones(2), np.ones(2))
+    with pytest.raises(TypeError, match=re.escape(message)):
+        d2lopt.critical_point(f, np.ones(2))
+    # On its own framework the same function is differentiated as usual: d/dv (v sin v).
+    g = other.to_numpy(d2lopt.grad(f)(other.tensor([0.5, 1.0])))
+    np.testing.assert_allclose(g, np.sin([0.5, 1.0]) + np.array([0.5, 1.0]) * np.cos([0.5, 1.0]))
+
+
+def test_numpy_function_on_a_torch_tensor_is_explained():
+    torch = pytest.importorskip("torch")
+    import autograd.numpy as anp
+
+    with pytest.raises(TypeError, match=re.escape(
+            "f was called with a torch.Tensor but uses numpy operations: pass a NumPy array")):
+        d2lopt.grad(lambda v: anp.sum(v ** 2))(torch.ones(2))
+
+
+def test_an_error_that_is_no_mismatch_is_left_alone(backend):
+    def broken(v):
+        raise TypeError("my own bug")
+
+    with pytest.raises(TypeError, match="^my own bug") as info:  # JAX appends a note
+        d2lopt.grad(broken)(backend.tensor([1.0]))
+    assert "was called with" not in str(info.value)

@@ -168,7 +168,8 @@ def default_backend_name() -> str:
     return _canonical(os.environ.get("D2LOPT_BACKEND", "numpy") or "numpy")
 
 
-def as_array(x: Any, name: str = "x", finite: bool = True) -> tuple[Backend, Any]:
+def as_array(x: Any, name: str = "x", finite: bool = True, empty: bool = False
+             ) -> tuple[Backend, Any]:
     """Find the backend of ``x`` and make ``x`` a floating-point array of its framework.
 
     The one coercion every public function applies to its array arguments:
@@ -184,6 +185,9 @@ def as_array(x: Any, name: str = "x", finite: bool = True) -> tuple[Backend, Any
     finite : bool
         Reject NaN and infinities (derivatives, start points); ``False`` for
         functions such as losses that are evaluated wherever they are asked.
+    empty : bool
+        Accept an array with no entries (refused by default: a derivative, a
+        start point or a critical point needs at least one coordinate).
 
     Returns
     -------
@@ -193,18 +197,30 @@ def as_array(x: Any, name: str = "x", finite: bool = True) -> tuple[Backend, Any
     Raises
     ------
     TypeError
-        If no supported framework owns ``x``.
+        If no supported framework owns ``x``, or ``x`` is complex (d2lopt differentiates
+        real functions of real arrays; pass the real and imaginary parts as two coordinates).
     ValueError
-        If ``finite`` and ``x`` holds NaN or an infinity.
+        If ``x`` is empty (unless ``empty``), or ``finite`` and ``x`` holds NaN or an infinity.
 
     Examples
     --------
     >>> backend, x = as_array([1, 2])
     >>> backend.name, x.dtype
     ('numpy', dtype('float64'))
+    >>> as_array([])
+    Traceback (most recent call last):
+    ...
+    ValueError: x is empty (shape (0,)); pass an array with at least one entry
     """
+    if isinstance(x, complex):
+        raise _complex_error(name, type(x).__name__)
     backend = backend_for(x)
+    if backend.is_complex(x):
+        raise _complex_error(name, f"{backend.array_type} of complex dtype")
     x = backend.tensor(x) if isinstance(x, (list, tuple, int, float)) else backend.as_float(x)
+    shape = backend.shape(x)
+    if not empty and 0 in shape:
+        raise ValueError(f"{name} is empty (shape {shape}); pass an array with at least one entry")
     if finite and not backend.all_finite(x):
         with np.printoptions(threshold=20):
             values = repr(backend.to_numpy(x))
@@ -214,3 +230,10 @@ def as_array(x: Any, name: str = "x", finite: bool = True) -> tuple[Backend, Any
             "optimizer diverged"
         )
     return backend, x
+
+
+def _complex_error(name: str, what: str) -> TypeError:
+    return TypeError(
+        f"{name} must be real, got a {what}; d2lopt differentiates real functions of real "
+        "arrays: pass the real and imaginary parts as separate coordinates"
+    )

@@ -88,6 +88,29 @@ class Backend:
         """Whether every entry of ``x`` is finite (no NaN, no infinity)."""
         return bool(np.all(np.isfinite(self.to_numpy(x))))
 
+    def is_complex(self, x: Array) -> bool:
+        """Whether ``x`` holds complex numbers (by its dtype; Python data by its entries)."""
+        dtype = getattr(x, "dtype", None)
+        if dtype is None:  # a Python number, list or tuple
+            return bool(np.iscomplexobj(np.asarray(x)))
+        flag = getattr(dtype, "is_complex", None)  # torch.dtype and tf.DType say it themselves
+        if isinstance(flag, bool):
+            return flag
+        return bool(np.issubdtype(np.dtype(dtype), np.complexfloating))
+
+    def epsilon(self, x: Array) -> float:
+        """The machine epsilon of ``x``'s floating-point dtype (``2.2e-16`` for float64).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from d2lopt.backends import get_backend
+        >>> get_backend("numpy").epsilon(np.zeros(2, dtype=np.float32))
+        1.1920928955078125e-07
+        """
+        dtype = getattr(x, "dtype", np.float64)
+        return float(np.finfo(getattr(dtype, "as_numpy_dtype", dtype)).eps)
+
     # -- derivatives of a scalar function ---------------------------------
     def require_scalar(self, value: Any) -> None:
         """Raise unless ``value``, the output of a function to differentiate, is a scalar.

@@ -31,6 +31,9 @@ class TorchBackend(Backend):
     def as_float(self, x: Array) -> Array:
         return x if x.is_floating_point() else x.to(torch.float64)
 
+    def epsilon(self, x: Array) -> float:
+        return float(torch.finfo(x.dtype).eps)
+
     def value_and_grad(self, f: Scalar, x: Array) -> tuple[Array, Array]:
         leaf = x.detach().requires_grad_(True)
         with torch.enable_grad():

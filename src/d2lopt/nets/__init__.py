@@ -22,12 +22,20 @@ The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
 2410
 """
 
-from d2lopt.nets import experiments
-from d2lopt.nets.data import Split, linear_teacher, load_digits_split
-from d2lopt.nets.depth import LayerGradients, layer_gradient_norms
-from d2lopt.nets.early_stopping import EarlyStop, early_stopping
-from d2lopt.nets.ensemble import EnsembleResult, StackedMLP, train_stacked
-from d2lopt.nets.gradients import (
+try:
+    import torch  # noqa: F401 - every model and experiment here is a PyTorch one
+except ImportError as _missing:
+    raise ModuleNotFoundError(
+        f"d2lopt.nets needs {_missing.name}, which is not installed; install it with: "
+        'pip install ".[nets]" (in a clone of d2lopt)', name=_missing.name,
+    ) from _missing
+
+from d2lopt.nets import experiments  # noqa: E402
+from d2lopt.nets.data import Split, linear_teacher, load_digits_split  # noqa: E402
+from d2lopt.nets.depth import LayerGradients, layer_gradient_norms  # noqa: E402
+from d2lopt.nets.early_stopping import EarlyStop, early_stopping  # noqa: E402
+from d2lopt.nets.ensemble import EnsembleResult, StackedMLP, train_stacked  # noqa: E402
+from d2lopt.nets.gradients import (  # noqa: E402
     curvature_along,
     flat_parameters,
     full_gradient,
@@ -37,8 +45,8 @@ from d2lopt.nets.gradients import (
     per_example_gradients,
     set_flat_parameters,
 )
-from d2lopt.nets.interpolation import loss_along_line, max_rise
-from d2lopt.nets.linear_critical import (
+from d2lopt.nets.interpolation import loss_along_line, max_rise  # noqa: E402
+from d2lopt.nets.linear_critical import (  # noqa: E402
     HessianInertia,
     LinearCriticalPoint,
     covariances,
@@ -46,16 +54,16 @@ from d2lopt.nets.linear_critical import (
     hessian_inertia,
     linear_network_loss,
 )
-from d2lopt.nets.losses import LOSSES, cross_entropy, half_squared_error, zero_one_error
-from d2lopt.nets.models import ACTIVATIONS, INITS, SCHEMES, linear_layers, mlp, two_layer_linear
-from d2lopt.nets.noise import exact_minibatch_spread, minibatch_gradient_spread, total_variance
-from d2lopt.nets.symmetry import (
+from d2lopt.nets.losses import LOSSES, cross_entropy, half_squared_error, zero_one_error  # noqa: E402
+from d2lopt.nets.models import ACTIVATIONS, INITS, SCHEMES, linear_layers, mlp, two_layer_linear  # noqa: E402
+from d2lopt.nets.noise import exact_minibatch_spread, minibatch_gradient_spread, total_variance  # noqa: E402
+from d2lopt.nets.symmetry import (  # noqa: E402
     count_equivalent_minima,
     flip_hidden_signs,
     permute_hidden_units,
     random_symmetry,
 )
-from d2lopt.nets.training import History, evaluate, train
+from d2lopt.nets.training import History, evaluate, train  # noqa: E402
 
 __all__ = [
     "ACTIVATIONS", "INITS", "LOSSES", "SCHEMES", "EarlyStop", "EnsembleResult",
