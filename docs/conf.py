@@ -71,6 +71,7 @@ extensions = [
     "alt_text_math",  # ...and alt text says math in words, not TeX
     "notfound_page_links",  # the 404 page's links work at any depth
     "notebook_download",  # chapter pages offer their executed notebook
+    "chapter_figure_srcset",  # chapter figures at 2x, with their size, lazy below the first
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
     "png_compression",  # small thumbnails and figures
 ]

@@ -57,3 +57,22 @@ def sphinx_build(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result
+
+
+def write_examples(root: Path, sections: dict[str, dict[str, str]]) -> None:
+    """``root/examples``: one folder per section, holding ``plot_<name>.py`` with its source."""
+    examples = root / "examples"
+    examples.mkdir(parents=True, exist_ok=True)
+    (examples / "README.rst").write_text("Examples\n========\n")
+    for section, scripts in sections.items():
+        (examples / section).mkdir(exist_ok=True)
+        (examples / section / "README.rst").write_text(f"{section}\n{'-' * len(section)}\n")
+        for name, source in scripts.items():
+            (examples / section / f"plot_{name}.py").write_text(source)
+
+
+#: ``sphinx_gallery_conf`` additions for examples that draw with Matplotlib.
+MATPLOTLIB_CONF = """
+sphinx_gallery_conf["image_scrapers"] = ("matplotlib",)
+sphinx_gallery_conf["image_srcset"] = ["2x"]
+"""
