@@ -46,16 +46,19 @@ def write_conf(root: Path, extensions: list[str], parallel: object, extra: str =
 
 
 def sphinx_build(
-    root: Path, log: Path, *options: str, timeout: float = 120
+    root: Path, log: Path, *options: str, timeout: float = 120, succeed: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Build ``root`` into ``root/_build`` with an empty run log; fail the test on an error."""
+    """Build ``root`` into ``root/_build`` with an empty run log.
+
+    The test fails when the build fails (or, with ``succeed=False``, when it does not).
+    """
     log.write_text("")
     env = {**os.environ, "TINY_RUN_LOG": str(log), "MPLBACKEND": "agg"}
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", *options, "-b", "html", str(root), str(root / "_build")],
         env=env, capture_output=True, text=True, timeout=timeout,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert (result.returncode == 0) == succeed, result.stdout + result.stderr
     return result
 
 
