@@ -101,6 +101,15 @@ def _read(browser: Any, base_url: str, site: Path, page: str, script: str,
         context.close()
 
 
+def _chapter_figures(browser: Any, base_url: str, site: Path,
+                     scale: int) -> list[tuple[str, dict[str, Any]]]:
+    """Every gallery figure of every chapter page, as shown at ``scale`` device pixels per px."""
+    figures = [(page, img) for page in _chapter_pages(site)
+               for img in _read(browser, base_url, site, page, FIGURES_JS, scale=scale)]
+    assert figures, "no gallery figures on the chapter pages"
+    return figures
+
+
 def _sentences(blocks: list[dict[str, Any]]) -> list[str]:
     return [URL.sub(" ", block["text"]) for block in blocks]
 
@@ -138,30 +147,26 @@ def test_glued_numbers_have_the_weight_of_their_text(browser: Any, base_url: str
 
 def test_chapter_figures_are_shown_near_their_pixel_width(browser: Any, base_url: str,
                                                          site: Path) -> None:
-    problems, seen = [], 0
-    for page in _chapter_pages(site):
-        for img in _read(browser, base_url, site, page, FIGURES_JS):
-            seen += 1
-            one_x = img["one_x"] or img["natural"]
-            if img["shown"] < 0.8 * one_x:
-                problems.append(f"{page}: {img['src']} is {one_x} px wide, shown at "
-                                f"{img['shown']:.0f} px ({img['shown'] / one_x:.2f})")
-    assert seen, "no gallery figures on the chapter pages"
+    figures = _chapter_figures(browser, base_url, site, scale=1)
+    problems = []
+    for page, img in figures:
+        one_x = img["one_x"] or img["natural"]
+        if img["shown"] < 0.8 * one_x:
+            problems.append(f"{page}: {img['src']} is {one_x} px wide, shown at "
+                            f"{img['shown']:.0f} px ({img['shown'] / one_x:.2f})")
     assert not problems, "\n".join(problems)
 
 
 def test_chapter_figures_are_sharp_at_2x(browser: Any, base_url: str, site: Path) -> None:
-    problems, seen = [], 0
-    for page in _chapter_pages(site):
-        for img in _read(browser, base_url, site, page, FIGURES_JS, scale=2):
-            seen += 1
-            if img["current"].endswith(".svg"):
-                continue
-            density = img["natural"] / img["shown"]
-            if density < 1.6:
-                problems.append(f"{page}: {img['current']} has {density:.2f} image pixels "
-                                "per CSS pixel at a device pixel ratio of 2")
-    assert seen, "no gallery figures on the chapter pages"
+    figures = _chapter_figures(browser, base_url, site, scale=2)
+    problems = []
+    for page, img in figures:
+        if img["current"].endswith(".svg"):
+            continue
+        density = img["natural"] / img["shown"]
+        if density < 1.6:
+            problems.append(f"{page}: {img['current']} has {density:.2f} image pixels "
+                            "per CSS pixel at a device pixel ratio of 2")
     assert not problems, "\n".join(problems)
 
 
