@@ -71,6 +71,8 @@ extensions = [
     "alt_text_math",  # ...and alt text says math in words, not TeX
     "notfound_page_links",  # the 404 page's links work at any depth
     "notebook_download",  # chapter pages offer their executed notebook
+    "chapter_figure_srcset",  # chapter figures at 2x, with their size, lazy below the first
+    "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
     "png_compression",  # small thumbnails and figures
 ]
@@ -148,7 +150,9 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"(__init__|_common|conftest)\.py",
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
-    "image_scrapers": ("matplotlib",),
+    # sphinx-gallery's Matplotlib scraper, after measuring each figure's text
+    # (docs/_ext/gallery_figure_text_check.py: a build warning per problem).
+    "image_scrapers": ("gallery_figure_text_check.scraper",),
     "matplotlib_animations": False,
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("d2lopt",),

@@ -1,18 +1,172 @@
-"""Chapter pages offer their notebook.
+"""Chapter pages offer their notebook, one that runs without the site's tools.
 
 Each page that myst-nb executed gets its executed notebook (outputs included) in
 ``_sources/`` and an ``.ipynb`` entry in the theme's download menu, next to
 ``.md`` and ``.pdf`` (the theme does this only when a remote launch service is
-configured). Checked by tests/browser.
+configured). The downloaded copy is made to stand alone:
+
+- every glue role of the markdown (``{glue:text}`name```, ``{glue:text}`name:fmt```,
+  ``{glue:md}``, ``{glue:math}``, ``{glue}``) is replaced by its value as the
+  page renders it, read from the ``.glue.json`` that myst-nb writes next to the
+  executed notebook;
+- ``from myst_nb import glue`` becomes a small definition that needs no myst-nb;
+- a first markdown cell says how to install what the notebook needs: the
+  package from a clone, with the extras (``torch``, ``tensorflow``, ``jax``,
+  ``nets``) that its code cells, and the chapter modules they import, use.
+
+Checked by tests/build/test_notebook_download.py and tests/browser/test_downloads.py.
 """
 
 from __future__ import annotations
 
-import shutil
+import copy
+import importlib.util
+import json
+import re
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: A glue role of MyST markdown: ``{glue}`key```, ``{glue:text}`key:fmt```, ...
+GLUE_ROLE = re.compile(r"\{glue(?::(any|text|md|math))?\}`([^`]+)`")
+#: The stand-in for ``myst_nb.glue`` in the downloaded copy.
+GLUE_STANDIN = '''\
+def glue(name, value, display=True):
+    """The page pastes ``value`` into its text as ``name``; here it is only shown."""
+    if display:
+        from IPython.display import display as show
+
+        show(value)
+'''
+_GLUE_IMPORT = re.compile(r"^from myst_nb import glue[ \t]*$", re.MULTILINE)
+#: Imports, and the extra of pyproject.toml that provides them.
+EXTRA_OF_IMPORT = {
+    "torch": "torch", "d2lopt.torch": "torch",
+    "tensorflow": "tensorflow", "d2lopt.tensorflow": "tensorflow",
+    "jax": "jax", "d2lopt.jax": "jax",
+    "sklearn": "nets", "d2lopt.nets": "nets",
+}
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+([\w.]+)", re.MULTILINE)
+_CHAPTER_MODULE = re.compile(r"^d2lopt\.chapter\.\w+$")
+
+
+def pasted(role: str, key_spec: str, glue_data: dict[str, Any]) -> str:
+    """The text a glue role shows on the page, as markdown.
+
+    >>> pasted("text", "lr:.2f", {"lr": {"data": {"text/plain": "0.125"}}})
+    '0.12'
+    >>> pasted("math", "f", {"f": {"data": {"text/latex": "$x^2$"}}})
+    '$x^2$'
+
+    Raises
+    ------
+    KeyError
+        If the key was not glued on the page, or its value has no form the role shows.
+    """
+    from myst_nb.core.variables import format_plain_text
+
+    if role == "md":
+        key = key_spec.rsplit(":", 1)[0] if ":" in key_spec else key_spec
+    elif role == "text":
+        key, _, fmt = key_spec.rpartition(":") if ":" in key_spec else (key_spec, "", "s")
+    else:
+        key = key_spec
+    if "::" in key:
+        raise KeyError(f"{key!r} is glued on another page")
+    data = glue_data[key]["data"]
+    if role == "math" or (role in (None, "any") and "text/latex" in data):
+        return "$" + data["text/latex"].strip().strip("$").strip() + "$"
+    if role == "md" or (role in (None, "any") and "text/markdown" in data):
+        return data["text/markdown"]
+    if role == "text":
+        return format_plain_text(data["text/plain"], fmt)
+    return format_plain_text(data["text/plain"], "")
+
+
+def paste_glue(markdown: str, glue_data: dict[str, Any]) -> tuple[str, list[str]]:
+    """``markdown`` with each glue role replaced by its value; and the roles left as they were.
+
+    >>> paste_glue("step {glue:text}`lr:.1f` of {glue:text}`n`",
+    ...            {"lr": {"data": {"text/plain": "0.25"}}, "n": {"data": {"text/plain": "10"}}})
+    ('step 0.2 of 10', [])
+    """
+    missing: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        try:
+            return pasted(match.group(1), match.group(2), glue_data)
+        except KeyError:
+            missing.append(match.group(0))
+            return match.group(0)
+
+    return GLUE_ROLE.sub(replace, markdown), missing
+
+
+def required_extras(code: str) -> list[str]:
+    """The extras of d2lopt that ``code`` needs: its imports, and those of the chapter modules.
+
+    >>> required_extras("import numpy\\nfrom d2lopt import torch as d2l")
+    ['torch']
+    """
+    modules = _IMPORT.findall(code)
+    modules += [f"{m}.{name}" for m, name in re.findall(
+        r"^\s*from\s+(d2lopt)\s+import\s+(\w+)", code, re.MULTILINE)]
+    extras = set()
+    for module in modules:
+        for name, extra in EXTRA_OF_IMPORT.items():
+            if module == name or module.startswith(name + "."):
+                extras.add(extra)
+        if _CHAPTER_MODULE.match(module):
+            spec = importlib.util.find_spec(module)
+            if spec is not None and spec.origin and spec.origin.endswith(".py"):
+                extras.update(required_extras(Path(spec.origin).read_text(encoding="utf-8")))
+    if "nets" in extras:
+        extras.discard("torch")  # the nets extra installs PyTorch
+    return sorted(extras)
+
+
+def install_note(extras: list[str]) -> str:
+    """The markdown of the downloaded notebook's first cell: what to install to run it.
+
+    >>> print(install_note(["torch"]).splitlines()[-1])
+    pip install ".[torch]"
+    """
+    target = '"."' if not extras else f'".[{",".join(extras)}]"'
+    needs = "only the package" if not extras else "the package with the " + ", ".join(
+        f"`{e}`" for e in extras) + (" extra" if len(extras) == 1 else " extras")
+    return (
+        f"**To run this notebook** you need {needs}. From a clone of "
+        "https://github.com/d2lopt/d2lopt (see its README), in a virtual environment:\n\n"
+        f"    pip install {target}"
+    )
+
+
+def standalone_notebook(notebook: Any, glue_data: dict[str, Any]) -> tuple[Any, list[str]]:
+    """A copy of an executed page notebook that runs and reads without myst-nb.
+
+    Returns the notebook and the glue roles that could not be pasted.
+    """
+    notebook = copy.deepcopy(notebook)
+    missing: list[str] = []
+    code = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source, left = paste_glue(cell.source, glue_data)
+            missing += left
+        elif cell.cell_type == "code":
+            cell.source = _GLUE_IMPORT.sub(GLUE_STANDIN.rstrip("\n"), cell.source)
+            code.append(cell.source)
+    note = nbformat.v4.new_markdown_cell(install_note(required_extras("\n".join(code))))
+    note.pop("id", None)
+    if notebook.get("nbformat_minor", 0) >= 5:
+        note["id"] = "d2lopt-install-note"
+    notebook.cells.insert(0, note)
+    return notebook, missing
 
 
 def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any):
@@ -23,13 +177,19 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if not executed.is_file():
         return  # not a notebook page (or not executed by myst-nb)
+    glue_file = executed.with_name(f"{executed.stem}.glue.json")
+    glue_data = json.loads(glue_file.read_text(encoding="utf-8")) if glue_file.is_file() else {}
+    notebook, missing = standalone_notebook(nbformat.read(executed, as_version=4), glue_data)
+    for role in missing:
+        logger.warning("%s: the downloaded notebook keeps %s (no value to paste)", pagename, role,
+                       type="d2lopt", subtype="notebook_download")
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    nbformat.write(notebook, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-book-theme builds its download menu (priority 501).
     app.connect("html-page-context", _offer_notebook, priority=500)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}

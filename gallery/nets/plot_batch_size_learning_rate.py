@@ -2,6 +2,10 @@
 Batch size and learning rate
 ============================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 A common rule of thumb says that smaller minibatches call for smaller
 learning rates: their gradients are noisier, so each step should trust them
 less. Read the other way, when the batch grows the best learning rate grows

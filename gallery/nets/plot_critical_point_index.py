@@ -2,6 +2,10 @@
 Loss against index at every critical point of a linear network
 ===============================================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 Dauphin et al. (2014) measured, for critical points found on real networks,
 the *index* :math:`\\alpha` — the fraction of the Hessian's eigenvalues that
 are negative — against the loss, and found them strongly related: critical

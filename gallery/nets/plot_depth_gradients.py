@@ -2,6 +2,10 @@
 Gradients through depth: activations and initializations
 ========================================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 Backpropagation multiplies the gradient by one Jacobian per layer, so in a
 deep network it can shrink (vanish) or grow (explode) geometrically with the
 distance from the output. Glorot & Bengio (2010) showed how much this depends

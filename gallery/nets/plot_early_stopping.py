@@ -2,6 +2,10 @@
 Early stopping on a real network
 ================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 Training minimizes a surrogate (the negative log-likelihood, NLL) on the
 training set, while what we want is a low 0-1 error on new data. An
 over-parameterised network drives the training NLL towards zero; the

@@ -2,6 +2,10 @@
 Gradient norm and curvature during training
 ===========================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 A gradient step of size :math:`\\epsilon` changes the loss by about
 
 .. math::

@@ -2,6 +2,10 @@
 The Hessian spectrum of a small network
 =======================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 Pictures of critical points in two dimensions suggest minima where every
 curvature is positive. The Hessian of a real network's loss has as many
 eigenvalues as the network has parameters, and measured spectra (Sagun et

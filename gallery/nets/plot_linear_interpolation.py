@@ -2,6 +2,10 @@
 The loss on the line from initialization to solution
 ====================================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 How hard is the landscape between where training starts and where it ends?
 Goodfellow, Vinyals & Saxe (2015) evaluated the loss along the straight line
 :math:`\\theta(\\alpha) = (1-\\alpha)\\,\\theta_0 + \\alpha\\,\\theta_1` from the

@@ -2,6 +2,10 @@
 Minibatch gradient noise against batch size
 ===========================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 A minibatch gradient is the mean of ``B`` per-example gradients, so it is an
 estimate of the full-batch gradient whose error shrinks like
 :math:`1/\\sqrt B`: four times the batch buys half the noise. Drawing the

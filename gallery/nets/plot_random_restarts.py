@@ -2,6 +2,10 @@
 Random restarts: narrow and wide networks
 =========================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 If bad local minima were common, training the same network from different
 random initializations would end at very different losses, and restarting
 many times would pay off. For large networks the folk wisdom (supported by

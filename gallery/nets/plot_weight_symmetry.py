@@ -2,6 +2,10 @@
 Weight-space symmetry: many minima with the same loss
 =====================================================
 
+.. note::
+   Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
+   from a clone of the repository (see its README).
+
 Why does a neural network have so many local minima? One reason costs
 nothing: relabelling the hidden units. Swapping two units of a hidden layer,
 together with their incoming and outgoing weights, computes exactly the same

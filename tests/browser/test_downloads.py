@@ -1,11 +1,13 @@
 """The downloads work end to end.
 
 Every gallery example page links its ``.py`` and ``.ipynb``; the gallery index
-links the two zips; chapter pages link their notebook. The slow test
-(``downloads`` marker) downloads both zips in the browser, builds the wheel of
-d2lopt, installs it with its ``nets`` extra (torch, scikit-learn) in a fresh
-virtual environment, and runs every script and every notebook there, outside
-the source tree, so that ``import d2lopt`` can only come from the wheel.
+links the two zips; chapter pages link their notebook, whose text shows the
+glued numbers (no ``{glue`` role left) and whose first cell says what to
+install. The slow test (``downloads`` marker) downloads both zips in the
+browser and every chapter page's notebook, builds the wheel of d2lopt, installs
+it with its ``nets`` extra (torch, scikit-learn) in a fresh virtual
+environment, and runs every script and every notebook there, outside the source
+tree, so that ``import d2lopt`` can only come from the wheel.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ZIPS = {"python": "auto_examples_python.zip", "jupyter": "auto_examples_jupyter.zip"}
 DOWNLOAD_LINK = re.compile(r'<a[^>]+href="([^"]+\.(?:py|ipynb|zip))"')
+MYST_NB_IMPORT = re.compile(r"^\s*(from|import) myst_nb\b", re.MULTILINE)
 #: A hang guard, not a timing test: the scripts take seconds.
 RUN_TIMEOUT = 600
 
@@ -90,17 +93,44 @@ def test_gallery_index_offers_both_zips(site: Path, base_url: str) -> None:
         assert stems == examples, f"{name}: {sorted(stems ^ examples)} differ from the pages"
 
 
+def _chapter_pages(site: Path) -> list[str]:
+    return [p for p in site_pages(site) if re.match(r"chapter/\d\d_[^/]+\.html$", p)]
+
+
+def _chapter_notebook(site: Path, base_url: str, page: str) -> dict[str, Any]:
+    """The notebook ``page`` offers, fetched from the served site."""
+    html = (site / page).read_text(encoding="utf-8")
+    match = re.search(r'href="([^"]+\.ipynb)"', html)
+    assert match, f"{page} offers no notebook"
+    with urllib.request.urlopen(_url(base_url, page, match.group(1))) as response:
+        return json.loads(response.read())
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
+
+
 def test_chapter_notebooks_are_valid(site: Path, base_url: str) -> None:
-    chapter = [p for p in site_pages(site) if re.match(r"chapter/\d\d_[^/]+\.html$", p)]
+    chapter = _chapter_pages(site)
     assert chapter, "no chapter section pages"
+    problems = []
     for page in chapter:
-        html = (site / page).read_text(encoding="utf-8")
-        match = re.search(r'href="([^"]+\.ipynb)"', html)
-        assert match, f"{page} offers no notebook"
-        with urllib.request.urlopen(_url(base_url, page, match.group(1))) as response:
-            notebook = json.loads(response.read())
+        notebook = _chapter_notebook(site, base_url, page)
         assert notebook["nbformat"] == 4
-        assert any(cell["cell_type"] == "code" for cell in notebook["cells"]), page
+        cells = notebook["cells"]
+        assert any(cell["cell_type"] == "code" for cell in cells), page
+        first = cells[0]
+        if first["cell_type"] != "markdown" or "pip install" not in _source(first):
+            problems.append(f"{page}: the first cell does not say what to install")
+        for cell in cells:
+            text = _source(cell)
+            if cell["cell_type"] == "markdown" and "{glue" in text:
+                left = re.search(r".{0,30}[{]glue.{0,30}", text)[0]
+                problems.append(f"{page}: markdown keeps {left!r}")
+            if cell["cell_type"] == "code" and MYST_NB_IMPORT.search(text):
+                problems.append(f"{page}: a code cell imports myst_nb")
+    assert not problems, "\n".join(problems)
 
 
 # -- End to end: download, install the wheel, run everything ------------------------
@@ -160,6 +190,16 @@ def test_downloaded_examples_run_with_only_the_wheel_installed(
     scripts = sorted(scripts_dir.rglob("*.py"))
     notebooks = sorted(notebooks_dir.rglob("*.ipynb"))
     assert scripts and len(scripts) == len(notebooks)
+    # The chapter pages' notebooks, as a reader downloads them.
+    chapter_dir = tmp_path / "chapter-notebooks"
+    chapter_dir.mkdir()
+    chapter_pages = _chapter_pages(site)
+    assert chapter_pages, "no chapter section pages"
+    for page in chapter_pages:
+        stem = page.rsplit("/", 1)[1].removesuffix(".html")
+        (chapter_dir / f"{stem}.ipynb").write_text(
+            json.dumps(_chapter_notebook(site, base_url, page)), encoding="utf-8")
+    notebooks += sorted(chapter_dir.glob("*.ipynb"))
 
     # The wheel, and a virtual environment with only it (and what its examples need).
     wheels = tmp_path / "wheels"
@@ -214,7 +254,7 @@ def test_downloaded_examples_run_with_only_the_wheel_installed(
     failures = [f"{name}:\n{error}" for name, _, error in results if error]
     slowest = sorted(results, key=lambda r: -r[1])[:3]
     print(
-        f"\n{len(scripts)} scripts + {len(notebooks)} notebooks from the zips: "
+        f"\n{len(scripts)} scripts + {len(notebooks)} notebooks (zips and chapter pages): "
         f"setup {setup_seconds:.0f} s, runs {run_seconds:.0f} s; slowest: "
         + ", ".join(f"{name} {s:.1f} s" for name, s, _ in slowest)
     )

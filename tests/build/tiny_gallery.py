@@ -46,14 +46,36 @@ def write_conf(root: Path, extensions: list[str], parallel: object, extra: str =
 
 
 def sphinx_build(
-    root: Path, log: Path, *options: str, timeout: float = 120
+    root: Path, log: Path, *options: str, timeout: float = 120, succeed: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Build ``root`` into ``root/_build`` with an empty run log; fail the test on an error."""
+    """Build ``root`` into ``root/_build`` with an empty run log.
+
+    The test fails when the build fails (or, with ``succeed=False``, when it does not).
+    """
     log.write_text("")
     env = {**os.environ, "TINY_RUN_LOG": str(log), "MPLBACKEND": "agg"}
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", *options, "-b", "html", str(root), str(root / "_build")],
         env=env, capture_output=True, text=True, timeout=timeout,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert (result.returncode == 0) == succeed, result.stdout + result.stderr
     return result
+
+
+def write_examples(root: Path, sections: dict[str, dict[str, str]]) -> None:
+    """``root/examples``: one folder per section, holding ``plot_<name>.py`` with its source."""
+    examples = root / "examples"
+    examples.mkdir(parents=True, exist_ok=True)
+    (examples / "README.rst").write_text("Examples\n========\n")
+    for section, scripts in sections.items():
+        (examples / section).mkdir(exist_ok=True)
+        (examples / section / "README.rst").write_text(f"{section}\n{'-' * len(section)}\n")
+        for name, source in scripts.items():
+            (examples / section / f"plot_{name}.py").write_text(source)
+
+
+#: ``sphinx_gallery_conf`` additions for examples that draw with Matplotlib.
+MATPLOTLIB_CONF = """
+sphinx_gallery_conf["image_scrapers"] = ("matplotlib",)
+sphinx_gallery_conf["image_srcset"] = ["2x"]
+"""
