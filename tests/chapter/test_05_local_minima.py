@@ -111,7 +111,6 @@ def test_glued_values_are_those_of_the_settings():
                                                            for v in TANH_UNIT_TEACHER)
     y = TANH_UNIT_TEACHER[0] * np.tanh(TANH_UNIT_TEACHER[1] * TANH_UNIT_INPUTS)
     c = float(np.mean(TANH_UNIT_INPUTS * y))
-    assert g["lm_unit_c2"] == format_number(2 * c, 3)
     assert g["lm_unit_saddle_eig"] == format_number(2 * c, 3)
     assert g["lm_unit_saddle_f"] == format_number(float(np.mean(y**2)), 3)
 
