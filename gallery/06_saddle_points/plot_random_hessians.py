@@ -94,8 +94,9 @@ plt.show()
 # repulsion*: the joint density of GOE eigenvalues contains
 # :math:`\prod_{i<j}|\lambda_i - \lambda_j|`, which penalizes eigenvalues
 # crowding together, and squeezing all :math:`n` of them onto the positive
-# half-line is such a crowding. Large-deviation theory (Dean and Majumdar,
-# 2006) gives :math:`P \approx e^{-\theta n^2}` with :math:`\theta = \ln 3/4`,
+# half-line is such a crowding. Large-deviation theory
+# (:cite:t:`dean2006large`) gives :math:`P \approx e^{-\theta n^2}` with
+# :math:`\theta = \ln 3/4`,
 # and the exact values already show this curvature on the log axis. So minima
 # are rarer than the coin-flip argument says, not more common. Real loss
 # Hessians are not GOE matrices, though: their eigenvalues depend on the loss
