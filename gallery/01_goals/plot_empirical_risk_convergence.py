@@ -36,12 +36,12 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from d2lopt import plot
-from d2lopt.plot.numbers import format_number
 from d2lopt.chapter.goals import (
     constant_predictor_risk,
     empirical_risk_convergence,
     squared_loss_std,
 )
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 

@@ -33,9 +33,9 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.plot.numbers import format_number
 from d2lopt.chapter.goals import lowest_minimum_in
 from d2lopt.landscapes import empirical_risk, risk
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -65,7 +65,8 @@ ax.plot(x, risk(x), label=r"risk $f(x) = x\cos(\pi x)$")
 ax.plot(x, empirical_risk(x), label=r"empirical risk $g(x) = f(x) + 0.2\cos(5\pi x)$")
 ax.plot([x_emp], [float(risk(x_emp))], linestyle="none", marker="s", markersize=7,
         color=plot.COLORS["bluish green"], markeredgecolor="black",
-        label=f"risk at the empirical minimizer ({format_number(excess, 3, sign=True)} above its minimum)")
+        label=f"risk at the empirical minimizer ({format_number(excess, 3, sign=True)} "
+              "above its minimum)")
 ax.set_xlim(*interval)
 top = max(float(np.max(risk(x))), float(np.max(empirical_risk(x))))
 ax.set_ylim(g_min - 0.3, top + 0.35)  # room below the minima for a label, above for the legend

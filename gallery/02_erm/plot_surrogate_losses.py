@@ -29,9 +29,9 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.plot.numbers import format_number
 from d2lopt.chapter.erm import SURROGATES, zero_one_loss
 from d2lopt.derivatives import elementwise_grad
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -47,7 +47,8 @@ for name, loss in SURROGATES.items():
     others = m[(gap == 0) & (m != 0)]  # where the bound is tight besides m = 0
     tight = ("at m = 0 only" if others.size == 0 else
              f"at m = 0 and at {others.size} grid point(s) from m = "
-             f"{format_number(others.min(), trim=True)} to {format_number(others.max(), trim=True)}")
+             f"{format_number(others.min(), trim=True)} to "
+             f"{format_number(others.max(), trim=True)}")
     print(f"{name:11s}: min of surrogate − (0-1 loss) over the grid = "
           f"{format_number(gap.min())}, reached {tight}; derivative at m = 0: "
           f"{format_number(slopes[name][np.argmin(np.abs(m))], 4)} ({d2l.backend.name})")

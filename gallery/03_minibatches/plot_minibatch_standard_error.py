@@ -37,13 +37,13 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.plot.numbers import format_number
 from d2lopt.chapter.minibatches import (
     linear_regression_data,
     linear_regression_gradients,
     minibatch_mean_stds,
     samples_for_error_reduction,
 )
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope, standard_error
 
 plot.use_style()

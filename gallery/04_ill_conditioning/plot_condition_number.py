@@ -41,10 +41,10 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.plot.numbers import format_number
 from d2lopt.chapter.ill_conditioning import gradient_descent_loss_rate, steps_to_reduce
 from d2lopt.landscapes import quadratic
 from d2lopt.optim import gradient_descent
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import fitted_rate, gradient_descent_rate, optimal_gradient_descent_lr
 
 plot.use_style()
@@ -101,7 +101,8 @@ for ax, (kappa, steps, joined) in zip(axes.flat, panels, strict=True):
     elif factor == 0:
         title = f"κ = {kappa:g}, η = {format_number(lr, 3)}:\nthe minimum in one step"
     else:
-        title = f"κ = {kappa:g}, η = {format_number(lr, 3)}:\nfactor {format_number(factor, 3)} per step"
+        title = (f"κ = {kappa:g}, η = {format_number(lr, 3)}:\n"
+                 f"factor {format_number(factor, 3)} per step")
     ax.set_title(title, fontsize=10)
     ax.plot(shown[:, 0], shown[:, 1], color=plot.COLORS["vermillion"],
             linestyle="-" if joined else "none", linewidth=1.2, marker="o", markersize=3.5,

@@ -42,9 +42,9 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
-from d2lopt.plot.numbers import format_number
 from d2lopt.chapter.ill_conditioning import line_search, step_changes, taylor_step
 from d2lopt.landscapes import quadratic, rosenbrock
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
