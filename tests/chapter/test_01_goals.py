@@ -137,6 +137,7 @@ def test_glued_values_are_those_of_the_settings():
     for n in SETTINGS.sizes:
         last = np.mean((rng.normal(MEAN, STD, size=(SETTINGS.repeats, n)) - C) ** 2, axis=1)
     assert g["goals_n_max"] == str(SETTINGS.sizes[-1])
+    assert g["goals_repeats"] == str(SETTINGS.repeats)
     assert g["goals_sd_measured"] == format_number(last.std(ddof=1), 3)
     assert g["goals_mean_measured"] == format_number(last.mean(), 3)
     d = MEAN - C
