@@ -41,6 +41,7 @@ from d2lopt.chapter.goals import (
     empirical_risk_convergence,
     squared_loss_std,
 )
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 
@@ -48,19 +49,22 @@ mean, std, c = settings.mean, settings.std, settings.c
 sizes = np.asarray(settings.sizes)
 run = empirical_risk_convergence(c, mean, std, sizes, repeats=settings.repeats,
                                  seed=settings.seed)
-print(f"risk R(c) = {run.risk:.4f}; sd of one loss = {squared_loss_std(c, mean, std):.4f}")
+print(f"risk R(c) = {format_number(run.risk, 4)}; "
+      f"sd of one loss = {format_number(squared_loss_std(c, mean, std), 4)}")
 for n, m, s, p in zip(run.sizes, run.means, run.stds, run.predicted_stds, strict=True):
-    print(f"n = {n:5d}: mean {m:.4f}, sd {s:.4f} (closed form {p:.4f})")
-print(f"fitted slope of log sd against log n: {run.slope:.4f} (theory -0.5)")
+    print(f"n = {n:5d}: mean {format_number(m, 4)}, sd {format_number(s, 3)} "
+          f"(closed form {format_number(p, 3)})")
+print(f"fitted slope of log sd against log n: {format_number(run.slope, 3)} "
+      f"(theory {format_number(-0.5, 1)})")
 
 # %%
 # The figure
 # ----------
-# Left: a cloud of empirical risks at every size around the risk, with the
-# band of one measured standard deviation. Right: the standard deviation on
+# Top: a cloud of empirical risks at every size around the risk, with the
+# band of one measured standard deviation. Bottom: the standard deviation on
 # log-log axes, measured and in closed form; a slope of :math:`-1/2` is the
 # :math:`1/\sqrt n` law.
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, (left, right) = plt.subplots(2, 1, figsize=(6.9, 8.2))
 shown = run.samples[:, :40]
 jitter = np.exp(np.random.default_rng(1).uniform(-0.12, 0.12, size=shown.shape))
 left.scatter(np.repeat(sizes, shown.shape[1]) * jitter.ravel(), shown.ravel(), s=5, alpha=0.35,
@@ -75,7 +79,7 @@ left.set_xscale("log", base=2)
 left.set_ylim(0, float(np.quantile(shown, 0.99)))
 left.set_xlabel("sample size $n$")
 left.set_ylabel(r"empirical risk $\hat R_n(c)$")
-left.set_title("Empirical risk around the risk")
+left.set_title("Empirical risk around the risk", fontsize=11)
 left.legend(loc="upper right", fontsize=9)
 
 right.loglog(sizes, run.stds, "o", label=f"measured ({settings.repeats} samples per size)")
@@ -84,14 +88,15 @@ right.loglog(sizes, run.predicted_stds, "-",
 right.set_xscale("log", base=2)
 right.set_xlabel("sample size $n$")
 right.set_ylabel(r"standard deviation of $\hat R_n(c)$")
-right.set_title(f"Spread shrinks like $n^{{{run.slope:.3f}}}$ (fitted)")
+right.set_title(f"Spread shrinks like n to the power {format_number(run.slope, 3)} (fitted)",
+                fontsize=11)
 right.legend(loc="lower left", fontsize=9)
 middle = len(sizes) // 2
-plot.annotate_point(right, f"fitted slope {run.slope:.3f}\n(theory −0.5)",
+plot.annotate_point(right, f"fitted slope {format_number(run.slope, 3)}\n(theory −0.5)",
                     (sizes[middle], run.stds[middle]))
-fig.suptitle(rf"Empirical risk of the constant prediction $c = {c:g}$ for "
-             rf"$Y \sim N({mean:g}, {std:g}^2)$ under squared loss: it converges to the risk "
-             r"with spread $\propto 1/\sqrt{n}$", fontsize=11)
+fig.suptitle(rf"Constant prediction $c = {c:g}$ for $Y \sim N({mean:g}, {std:g}^2)$, squared loss:"
+             "\n" r"the empirical risk converges to the risk with spread $\propto 1/\sqrt{n}$",
+             fontsize=11)
 fig.tight_layout()
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
@@ -106,7 +111,7 @@ plt.show()
 # :math:`\bar y`.
 rng = np.random.default_rng(settings.minimizer_seed)
 grid = np.linspace(mean - 2.0, mean + 2.0, 401)
-fig, ax = plt.subplots(figsize=(7, 4.4))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 ax.plot(grid, constant_predictor_risk(grid, mean, std), color=plot.COLORS["black"],
         label=r"risk $R(c)$, minimized at $c = \mu$")
 minimizers = {}
@@ -116,13 +121,14 @@ for n, colour in zip(settings.minimizer_sizes, ("vermillion", "orange", "bluish 
     empirical = ((y[:, None] - grid[None, :]) ** 2).mean(axis=0)
     best = minimize_scalar(lambda t, y=y: float(np.mean((y - t) ** 2)))
     minimizers[n] = best.x
-    print(f"n = {n:3d}: empirical minimizer {best.x:.5f}, sample mean {y.mean():.5f}")
+    print(f"n = {n:3d}: empirical minimizer {format_number(best.x, 5)}, "
+          f"sample mean {format_number(y.mean(), 5)}")
     ax.plot(grid, empirical, color=plot.COLORS[colour], label=rf"$\hat R_{{{n}}}(c)$")
     ax.plot([best.x], [best.fun], "o", color=plot.COLORS[colour], markeredgecolor="black")
 ax.set_xlabel("constant prediction $c$")
 ax.set_ylabel("loss")
-ax.set_title(f"Empirical risks of {len(settings.minimizer_sizes)} samples and the risk: "
-             "minimizers scatter around μ")
+ax.set_title(f"Empirical risks of {len(settings.minimizer_sizes)} samples and the risk:\n"
+             "minimizers scatter around μ", fontsize=11)
 ax.legend(loc="upper center")
 ax.set_ylim(0, float(constant_predictor_risk(grid[0], mean, std)) * 1.15)
 plot.annotate_point(ax, f"risk minimum\nc = μ = {mean:g}", (mean, std**2))

@@ -35,6 +35,7 @@ import d2lopt
 from d2lopt import plot
 from d2lopt.chapter.goals import lowest_minimum_in
 from d2lopt.landscapes import empirical_risk, risk
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -44,12 +45,14 @@ x_risk, f_min = lowest_minimum_in(risk, interval)
 x_emp, g_min = lowest_minimum_in(empirical_risk, interval)
 for name, landscape, x_star in (("risk", risk, x_risk), ("empirical risk", empirical_risk, x_emp)):
     slope = float(d2l.to_numpy(d2lopt.grad(landscape)(d2l.tensor(x_star))))
-    print(f"{name:15s} minimum at x = {x_star:.6f}, value {float(landscape(x_star)):+.6f}, "
-          f"derivative there {slope:+.1e} ({d2l.backend.name})")
+    print(f"{name:15s} minimum at x = {format_number(x_star, 4)}, "
+          f"value {format_number(landscape(x_star), 4)}, "
+          f"derivative there {format_number(slope, 1)} ({d2l.backend.name})")
 
 excess = float(risk(x_emp)) - f_min
-print(f"risk at the empirical minimizer: {float(risk(x_emp)):+.6f} "
-      f"(excess risk {excess:.6f} above the best possible {f_min:+.6f})")
+print(f"risk at the empirical minimizer: {format_number(risk(x_emp), 4)} "
+      f"(excess risk {format_number(excess, 3)} above the best possible "
+      f"{format_number(f_min, 4)})")
 
 # %%
 # The figure
@@ -57,19 +60,20 @@ print(f"risk at the empirical minimizer: {float(risk(x_emp)):+.6f} "
 # Each minimum is annotated where it was computed; the square marks the risk
 # of the parameter that minimizes the empirical risk.
 x = np.linspace(*interval, 501)
-fig, ax = plt.subplots(figsize=(7, 4.4))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 ax.plot(x, risk(x), label=r"risk $f(x) = x\cos(\pi x)$")
 ax.plot(x, empirical_risk(x), label=r"empirical risk $g(x) = f(x) + 0.2\cos(5\pi x)$")
 ax.plot([x_emp], [float(risk(x_emp))], linestyle="none", marker="s", markersize=7,
         color=plot.COLORS["bluish green"], markeredgecolor="black",
-        label=f"risk at the empirical minimizer ({excess:+.3f} above its minimum)")
+        label=f"risk at the empirical minimizer ({format_number(excess, 3, sign=True)} "
+              "above its minimum)")
 ax.set_xlim(*interval)
 top = max(float(np.max(risk(x))), float(np.max(empirical_risk(x))))
 ax.set_ylim(g_min - 0.3, top + 0.35)  # room below the minima for a label, above for the legend
 ax.set_xlabel("parameter $x$")
 ax.set_ylabel("loss")
 ax.set_title(f"Risk and empirical risk on [{interval[0]:g}, {interval[1]:g}]: "
-             "their minima differ")
+             "their minima differ", fontsize=11)
 ax.legend(loc="upper left")
 # Labels go left of the left minimum and right of the right one.
 left, right = sorted([(x_emp, g_min), (x_risk, f_min)])

@@ -43,6 +43,7 @@ from d2lopt.chapter.minibatches import (
     minibatch_mean_stds,
     samples_for_error_reduction,
 )
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope, standard_error
 
 plot.use_style()
@@ -64,12 +65,14 @@ def full_batch_loss(weights):
 
 
 autodiff = d2l.to_numpy(d2lopt.grad(full_batch_loss)(d2l.tensor(w)))
-print(f"mean of per-example gradients {per_example.mean(axis=0)}, autodiff full-batch "
-      f"gradient {autodiff} ({d2l.backend.name})")
+print("full-batch gradient (slope, intercept): "
+      + ", ".join(format_number(v, 4) for v in autodiff)
+      + f" by autodiff ({d2l.backend.name}), the mean of the per-example gradients")
+assert np.allclose(autodiff, per_example.mean(axis=0))
 
 slope_gradients = per_example[:, 0]  # the gradient with respect to the slope w_1
 sigma = float(slope_gradients.std())  # population standard deviation (ddof=0)
-print(f"sigma of the per-example gradients: {sigma:.4f}")
+print(f"sigma of the per-example gradients: {format_number(sigma, 4)}")
 
 # %%
 # Measured spread against the formulas
@@ -86,16 +89,17 @@ iid = standard_error(sigma, sizes)
 finite = standard_error(sigma, sizes, population=N)
 slope = log_slope(sizes, with_replacement, log_x=True)
 for n, a, b, c, d in zip(sizes, with_replacement, iid, without_replacement, finite, strict=True):
-    print(f"n = {n:4d}: with replacement {a:.4f} (σ/√n {b:.4f}); "
-          f"without {c:.4f} (corrected {d:.4f})")
+    print(f"n = {n:4d}: with replacement {format_number(a, 3)} (σ/√n {format_number(b, 3)}); "
+          f"without {format_number(c, 3)} (corrected {format_number(d, 3)})")
 factor = settings.error_factor
-print(f"fitted slope (with replacement): {slope:.4f}; "
-      f"{samples_for_error_reduction(factor):.0f}x the examples for {factor:g}x less error")
+print(f"fitted slope (with replacement): {format_number(slope, 3)}; "
+      f"{format_number(samples_for_error_reduction(factor), trim=True)} times the examples for "
+      f"{factor:g} times less error")
 
 # %%
 # The figure
 # ----------
-fig, ax = plt.subplots(figsize=(7.5, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 5.0))
 ax.loglog(sizes, iid, "-", label=r"$\sigma/\sqrt{n}$ (independent draws)")
 ax.loglog(sizes, finite, "--", label=r"$\frac{\sigma}{\sqrt{n}}\sqrt{\frac{N-n}{N-1}}$ "
           "(distinct examples)")
@@ -107,16 +111,16 @@ ax.set_xscale("log", base=2)
 ax.set_ylim(without_replacement.min() / 3, iid.max() * 1.5)  # room for the labels below
 ax.set_xlabel("minibatch size $n$")
 ax.set_ylabel("standard deviation of the minibatch gradient")
-ax.set_title(f"Minibatch gradient error against batch size (N = {N} examples): "
-             f"fitted slope {slope:.3f}", fontsize=11)
-ax.legend(loc="lower left", fontsize=9)
+ax.set_title(f"Minibatch gradient error against batch size (N = {N} examples):\n"
+             f"fitted slope {format_number(slope, 3)}", fontsize=11)
+ax.legend(loc="lower left", fontsize=9.5)
 n_small = 4  # where the annotation starts on the line
 n_large = n_small * int(samples_for_error_reduction(factor))
 ratio = standard_error(sigma, n_small) / standard_error(sigma, n_large)
 plot.annotate_point(ax, f"n = {n_small}", (n_small, standard_error(sigma, n_small)),
                     offset=(25.0, 20.0))
-plot.annotate_point(ax, f"n = {n_large}: {n_large // n_small}x the examples,\n"
-                        f"{ratio:.0f}x less error", (n_large, standard_error(sigma, n_large)),
+plot.annotate_point(ax, f"n = {n_large}: {n_large // n_small} × the examples,\n"
+                        f"{ratio:.0f} × less error", (n_large, standard_error(sigma, n_large)),
                     offset=(-20.0, -30.0))
 fig.tight_layout()
 plt.show()

@@ -44,13 +44,14 @@ from d2lopt import plot
 from d2lopt.chapter.ill_conditioning import gradient_descent_loss_rate, steps_to_reduce
 from d2lopt.landscapes import quadratic
 from d2lopt.optim import gradient_descent
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import fitted_rate, gradient_descent_rate, optimal_gradient_descent_lr
 
 plot.use_style()
 d2l = d2lopt.use()
 
 start, kappas, reduction = list(settings.start), settings.kappas, settings.reduction
-as_text = np.format_float_scientific(reduction, trim="-", exp_digits=1)  # 1e-6
+as_text = format_number(reduction, 1)
 runs = {}
 first_below = {}  # first step with loss below the reduction times its start
 for kappa in kappas:
@@ -64,9 +65,10 @@ for kappa in kappas:
     reached = int(np.flatnonzero(run.values <= target)[0])
     runs[kappa] = (bowl, lr, run)
     first_below[kappa] = reached
-    print(f"kappa = {kappa:5g}: lr = {lr:.5f}, iterate factor "
-          f"{gradient_descent_rate(1.0, kappa):.5f}, loss factor measured {measured:.6f}, "
-          f"theory {theory:.6f}; loss below {as_text} of its start after {reached} steps "
+    print(f"kappa = {kappa:5g}: lr = {format_number(lr, 4)}, iterate factor "
+          f"{format_number(gradient_descent_rate(1.0, kappa), 4)}, loss factor measured "
+          f"{format_number(measured, 6)}, theory {format_number(theory, 6)}; loss below "
+          f"{as_text} of its start after {reached} steps "
           f"(theory {steps_to_reduce(reduction, theory)})")
 
 # %%
@@ -75,20 +77,44 @@ for kappa in kappas:
 # The first 40 steps of each run. With :math:`\kappa = 1` the step
 # :math:`\eta = 1/\lambda` lands on the minimum at once; with larger
 # :math:`\kappa` the steep coordinate flips sign at every step while both
-# coordinates shrink by the same slow factor.
-fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
-for ax, kappa in zip(axes, kappas, strict=True):
+# coordinates shrink by the same slow factor. At :math:`\kappa = 100` the 40
+# iterates are drawn as points (joined, their segments would fill a wedge),
+# and the last panel joins the first ``zoom_steps`` of them to show the
+# zig-zag.
+zoom_steps = 8
+fig, axes = plt.subplots(2, 2, figsize=(6.9, 7.4), layout="constrained")
+panels = [(kappa, 40, kappa < kappas[-1]) for kappa in kappas] + [(kappas[-1], zoom_steps, True)]
+shares = np.linspace(0.0, 1.0, 21)  # contour levels as shares of the largest loss in the window
+for ax, (kappa, steps, joined) in zip(axes.flat, panels, strict=True):
     bowl, lr, run = runs[kappa]
-    shown = run.points[:41]
-    plot.contour(ax, bowl, trajectories={f"GD, η = {lr:.3g}": shown}, levels=20, num=151,
-                 xlim=(-1.0, 1.0), ylim=(-1.0, 1.0),
-                 title=f"κ = {kappa:g}: factor {gradient_descent_rate(1.0, kappa):.3f} per step")
-    ax.set_aspect("equal")
-    ax.legend(loc="lower right", fontsize=8)
+    shown = d2l.to_numpy(run.points[: steps + 1])
+    factor = gradient_descent_rate(1.0, kappa)
+    zoom = steps == zoom_steps
+    window = ((-0.95, -0.75), (-0.7, 0.7)) if zoom else ((-1.0, 1.0), (-1.0, 1.0))
+    corner = [max(abs(a), abs(b)) for a, b in window]
+    plot.contour(ax, bowl, levels=shares * float(bowl(np.array(corner))), num=151,
+                 xlim=window[0], ylim=window[1])
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    if zoom:
+        title = f"κ = {kappa:g}, zoomed: its first {steps} steps"
+    elif factor == 0:
+        title = f"κ = {kappa:g}, η = {format_number(lr, 3)}:\nthe minimum in one step"
+    else:
+        title = (f"κ = {kappa:g}, η = {format_number(lr, 3)}:\n"
+                 f"factor {format_number(factor, 3)} per step")
+    ax.set_title(title, fontsize=10)
+    ax.plot(shown[:, 0], shown[:, 1], color=plot.COLORS["vermillion"],
+            linestyle="-" if joined else "none", linewidth=1.2, marker="o", markersize=3.5,
+            markeredgecolor="white", markeredgewidth=0.4)
+    ax.plot(*shown[0], **{**plot.MARKERS["start"], "color": plot.COLORS["orange"]})
+    if not zoom:
+        ax.set_aspect("equal")
+fig.colorbar(plt.cm.ScalarMappable(norm=plt.Normalize(0.0, 1.0), cmap="viridis"), ax=axes,
+             label="loss, as a share of its largest value in the panel", shrink=0.7)
 kappa_list = ", ".join(f"{k:g}" for k in kappas[:-1]) + f" and {kappas[-1]:g}"
-fig.suptitle("Gradient descent with the best fixed step on quadratics of condition number "
-             f"{kappa_list}: the larger κ, the longer the zig-zag", fontsize=11)
-fig.tight_layout()
+fig.suptitle("Gradient descent with the best fixed step on quadratics of condition\n"
+             f"number {kappa_list}: the larger κ, the longer the zig-zag", fontsize=11)
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
@@ -99,7 +125,7 @@ plt.show()
 # :math:`((\kappa-1)/(\kappa+1))^{2t}` (lines), on a logarithmic axis. For
 # :math:`\kappa = 1` the loss is exactly zero after the first step, which a
 # logarithmic axis cannot show.
-fig, ax = plt.subplots(figsize=(7.5, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 5.0))
 t = np.arange(settings.steps + 1)
 for kappa in kappas:
     bowl, lr, run = runs[kappa]
@@ -114,13 +140,13 @@ for kappa in kappas:
 ax.set_ylim(1e-12, 3.0)
 ax.set_xlabel("iteration $t$")
 ax.set_ylabel(r"relative loss $f(x_t)/f(x_0)$")
-ax.set_title(r"Gradient descent with $\eta = 2/(\lambda_{\min} + \lambda_{\max})$: "
-             r"measured loss and $((\kappa-1)/(\kappa+1))^{2t}$", fontsize=11)
+ax.set_title(r"Gradient descent with $\eta = 2/(\lambda_{\min} + \lambda_{\max})$:"
+             "\n" r"measured loss and $((\kappa-1)/(\kappa+1))^{2t}$", fontsize=11)
 ax.legend(loc="upper right", fontsize=9)
 plot.annotate_point(ax, "κ = 1: exactly 0\nafter one step", (0.0, 1.0), offset=(30.0, -40.0))
 power = "10" + str(round(np.log10(reduction))).translate(str.maketrans("-0123456789",
                                                                       "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-for kappa, offset in zip(kappas[1:], ((25.0, 0.0), (-30.0, -45.0)), strict=True):
+for kappa, offset in zip(kappas[1:], ((25.0, -35.0), (-40.0, 40.0)), strict=True):
     run, step = runs[kappa][2], first_below[kappa]
     plot.annotate_point(ax, f"κ = {kappa:g}: below {power} at t = {step}",
                         (step, run.values[step] / run.values[0]), offset=offset)

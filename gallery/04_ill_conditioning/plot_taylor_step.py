@@ -44,6 +44,7 @@ import d2lopt
 from d2lopt import plot
 from d2lopt.chapter.ill_conditioning import line_search, step_changes, taylor_step
 from d2lopt.landscapes import quadratic, rosenbrock
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -57,9 +58,11 @@ for name, (f, x0) in cases.items():
     step = taylor_step(f, d2l.tensor(x0))
     search = line_search(f, x0, step.break_even_step, xatol=settings.line_search_xatol)
     results[name] = (step, search)
-    print(f"{name:10s} at {x0}: g'g = {step.g_dot_g:.6g}, g'Hg = {step.g_H_g:.6g}, "
-          f"best step {step.best_step:.6g} (line search on the true f: {search[0]:.6g}), "
-          f"loss rises past {step.break_even_step:.6g} ({d2l.backend.name})")
+    point = ", ".join(format_number(v, trim=True) for v in x0)
+    print(f"{name:10s} at ({point}): g'g = {format_number(step.g_dot_g, 4)}, "
+          f"g'Hg = {format_number(step.g_H_g, 4)}, best step {format_number(step.best_step, 4)} "
+          f"(line search on the true f: {format_number(search[0], 4)}), "
+          f"loss rises past {format_number(step.break_even_step, 4)} ({d2l.backend.name})")
 
 # %%
 # The figure
@@ -67,14 +70,14 @@ for name, (f, x0) in cases.items():
 # The first-order gain, the second-order toll, their sum (the Taylor model)
 # and the true change, against the step size. The best step and the step
 # where the change turns positive are marked where they were computed.
-fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.4))
+fig, axes = plt.subplots(2, 1, figsize=(6.9, 8.6))
 for ax, (name, (f, x0)) in zip(axes, cases.items(), strict=True):
     step, search = results[name]
     eps = np.linspace(0.0, 1.3 * step.break_even_step, 301)
     ax.plot(eps, step.first_order_change(eps), ":", label=r"gain $-\varepsilon\, g^\top g$")
-    ax.plot(eps, 0.5 * eps**2 * step.g_H_g, ":",
+    ax.plot(eps, 0.5 * eps**2 * step.g_H_g, "-.",
             label=r"toll $\frac{1}{2}\varepsilon^2 g^\top H g$")
-    ax.plot(eps, step.predicted_change(eps), label="Taylor model (sum)")
+    ax.plot(eps, step.predicted_change(eps), "-", label="Taylor model (sum)")
     ax.plot(eps, step_changes(f, x0, eps), "--", color=plot.COLORS["black"],
             label=r"true $f(x - \varepsilon g) - f(x)$")
     ax.axhline(0.0, color="grey", linewidth=0.8)
@@ -84,25 +87,27 @@ for ax, (name, (f, x0)) in zip(axes, cases.items(), strict=True):
     ax.set_xlim(0.0, eps[-1])
     ax.set_xlabel(r"step size $\varepsilon$")
     ax.set_ylabel("change of the loss")
-    plot.annotate_point(ax, f"best step ε* = {step.best_step:.3g}",
+    ax.ticklabel_format(axis="both", style="sci", scilimits=(-3, 4), useMathText=True)
+    plot.annotate_point(ax, f"best step ε* = {format_number(step.best_step)}",
                         (step.best_step, step.best_change), offset=(-15.0, -30.0),
                         color=plot.COLORS["blue"])
-    plot.annotate_point(ax, f"loss rises past\n2ε* = {step.break_even_step:.3g}",
+    plot.annotate_point(ax, f"loss rises past\n2ε* = {format_number(step.break_even_step)}",
                         (step.break_even_step, 0.0), offset=(-40.0, 30.0),
                         color=plot.COLORS["vermillion"])
     if name == "Rosenbrock":
-        plot.annotate_point(ax, f"true best step {best_x:.3g}", (best_x, best_change),
+        plot.annotate_point(ax, f"true best step {format_number(best_x)}", (best_x, best_change),
                             offset=(25.0, -30.0), color=plot.COLORS["black"])
 bowl, x_bowl = cases["quadratic"]
 x_banana = cases["Rosenbrock"][1]
 axes[0].set_title(f"Quadratic, κ = {bowl.condition_number:g}, at ({x_bowl[0]:g}, {x_bowl[1]:g}): "
-                  "the model is exact")
-axes[1].set_title(f"Rosenbrock at ({x_banana[0]:g}, {x_banana[1]:g}): the model is local")
-fig.suptitle("Change of the loss after one gradient step against the step size: the "
-             "second-order Taylor model and the truth", fontsize=11)
+                  "the model is exact", fontsize=11)
+axes[1].set_title(f"Rosenbrock at ({format_number(x_banana[0], trim=True)}, "
+                  f"{format_number(x_banana[1], trim=True)}): the model is local", fontsize=11)
+fig.suptitle("Change of the loss after one gradient step against the step size:\n"
+             "the second-order Taylor model and the truth", fontsize=11)
 handles, labels = axes[0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=10)
-fig.tight_layout(rect=(0.0, 0.08, 1.0, 1.0))
+fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=10)
+fig.tight_layout(rect=(0.0, 0.09, 1.0, 1.0))
 plt.show()
 
 # %%

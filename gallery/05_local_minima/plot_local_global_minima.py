@@ -33,30 +33,32 @@ import numpy as np
 import d2lopt
 from d2lopt import optim, plot
 from d2lopt.landscapes import risk
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
 
 for point in risk.critical_points:
     x = float(point.array)
-    print(f"{point.kind:8s} x = {x:+.6f}   f(x) = {float(risk(x)):+.6f}")
+    print(f"{point.kind:8s} x = {format_number(x, 6)}   f(x) = {format_number(risk(x), 6)}")
 local_min, global_min, maximum = local_minima.risk_extrema()
 
 # %%
 # The figure: the two minima where they were computed
 # ---------------------------------------------------
 x, fx = risk.grid(601)
-fig, ax = plt.subplots(figsize=(6.4, 4.2))
+fig, ax = plt.subplots(figsize=(6.9, 4.5))
 plot.curve(
     ax, x, {r"$f(x) = x\cos(\pi x)$": fx},
     points=[
-        (f"local minimum\nx = {float(local_min.array):.4f}", (float(local_min.array),
+        (f"local minimum\nx = {format_number(local_min.array, 4)}", (float(local_min.array),
                                                              float(risk(local_min.array)))),
-        (f"global minimum\nx = {float(global_min.array):.4f}", (float(global_min.array),
+        (f"global minimum\nx = {format_number(global_min.array, 4)}", (float(global_min.array),
                                                                float(risk(global_min.array)))),
     ],
     title=r"$x\cos(\pi x)$ on $[-1, 2]$: a local and a global minimum, found by root finding",
 )
+ax.title.set_fontsize(11)
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
@@ -77,21 +79,23 @@ in_global = np.isclose(finals, float(global_min.array), atol=settings.basin_atol
 print(f"{in_local.sum()} of {len(starts)} starts end in the local minimum, "
       f"{in_global.sum()} in the global one")
 width = risk.domain[0][1] - risk.domain[0][0]
-print(f"basin of the local minimum: [-1, {float(maximum.array):.4f}], "
-      f"{(float(maximum.array) - risk.domain[0][0]) / width:.1%} of the interval")
+print(f"basin of the local minimum: [{format_number(risk.domain[0][0], trim=True)}, "
+      f"{format_number(maximum.array, 4)}], "
+      f"{format_number(100 * (float(maximum.array) - risk.domain[0][0]) / width, 3)} % "
+      "of the interval")
 
-fig, ax = plt.subplots(figsize=(6.4, 4.2))
+fig, ax = plt.subplots(figsize=(6.9, 4.5))
 ax.plot(starts[in_local], finals[in_local], "o", label="ends in the local minimum")
 ax.plot(starts[in_global], finals[in_global], "s", label="ends in the global minimum")
 ax.axvline(float(maximum.array), color=plot.COLORS["black"], linestyle=":", linewidth=1.2)
 ax.set_ylim(-0.6, 1.6)
-plot.annotate_point(ax, f"maximum x = {float(maximum.array):.4f}:\nthe basin boundary",
+plot.annotate_point(ax, f"maximum x = {format_number(maximum.array, 4)}:\nthe basin boundary",
                     (float(maximum.array), 0.5 * (float(local_min.array)
                                                   + float(global_min.array))))
 ax.set_xlabel("start $x_0$")
 ax.set_ylabel(rf"end point $x_{{{settings.steps}}}$")
 ax.set_title(f"Gradient descent (lr {settings.lr:g}, {settings.steps} steps): the end point "
-             "depends on the start")
+             "depends on the start", fontsize=11)
 ax.legend(loc="upper left")
 plt.show()
 

@@ -36,6 +36,7 @@ import d2lopt
 from d2lopt import plot
 from d2lopt.chapter.local_minima import symmetric_copies, tanh_mlp
 from d2lopt.landscapes import tanh_unit
+from d2lopt.plot.numbers import format_number
 from d2lopt.symmetry import equivalent_parameterizations
 
 plot.use_style()
@@ -44,10 +45,10 @@ d2l = d2lopt.use()
 widths = np.arange(1, 21)
 counts = [equivalent_parameterizations(int(n)) for n in widths]
 example = settings.width
-print(f"width {example}: {example}! * 2^{example} = {equivalent_parameterizations(example):,}")
+print(f"width {example}: {example}! × 2^{example} = {equivalent_parameterizations(example):,}")
 two_layers = equivalent_parameterizations(list(settings.layer_widths))
 layers = " and ".join(dict.fromkeys(str(n) for n in settings.layer_widths))  # "100" if equal
-print(f"two hidden layers of width {layers}: 10^{math.log10(two_layers):.1f}")
+print(f"two hidden layers of width {layers}: 10^{format_number(math.log10(two_layers), 4)}")
 
 # %%
 # A brute-force check on a small network
@@ -66,18 +67,19 @@ vectors = np.stack([np.concatenate([np.ravel(c[k]) for k in ("W1", "b1", "W2", "
                     for c in copies])
 distinct = len({tuple(np.round(v, 12)) for v in vectors})
 print(f"{len(copies)} copies, {distinct} distinct parameter vectors, "
-      f"largest output difference {np.max(np.abs(outputs - outputs[0])):.1e}")
+      f"largest output difference {format_number(np.max(np.abs(outputs - outputs[0])), 2)}")
 
-fig, ax = plt.subplots(figsize=(6.4, 4.2))
+fig, ax = plt.subplots(figsize=(6.9, 4.5))
 ax.semilogy(widths, [float(c) for c in counts], "o-", label=r"$n!\,2^n$ (tanh)")
 ax.semilogy(widths, [float(math.factorial(int(n))) for n in widths], "s--",
             label=r"$n!$ (permutations only, e.g. ReLU)")
 ax.semilogy(widths, 2.0**widths, "^:", label=r"$2^n$ (sign flips only)")
-plot.annotate_point(ax, f"n = {example}: {equivalent_parameterizations(example):.3e}",
+plot.annotate_point(ax, f"n = {example}: {format_number(equivalent_parameterizations(example), 4)}",
                     (example, float(equivalent_parameterizations(example))))
 ax.set_xlabel("width $n$ of the hidden layer")
 ax.set_ylabel("parameter vectors computing one function")
-ax.set_title("Weight-space symmetry of one hidden layer: copies of every minimum")
+ax.set_title("Weight-space symmetry of one hidden layer: copies of every minimum",
+             fontsize=11)
 ax.legend(loc="upper left")
 plt.show()
 
@@ -92,16 +94,21 @@ plt.show()
 labels = []
 for point in tanh_unit.critical_points:
     found = d2lopt.critical_point(tanh_unit, d2l.tensor(point.location))
-    print(f"{found.kind:8s} at {point.location}: Hessian eigenvalues "
-          f"{np.array2string(found.eigenvalues, precision=4)}, f = "
-          f"{float(d2l.to_numpy(tanh_unit(d2l.tensor(point.location)))):.3g}")
-    labels.append((f"{found.kind}\nλ = {found.eigenvalues[0]:.3f}, {found.eigenvalues[1]:.3f}",
+    where = ", ".join(format_number(v, trim=True) for v in point.location)
+    eigenvalues = ", ".join(format_number(v, 4) for v in found.eigenvalues)
+    print(f"{found.kind:8s} at ({where}): Hessian eigenvalues {eigenvalues}, f = "
+          f"{format_number(d2l.to_numpy(tanh_unit(d2l.tensor(point.location))), 3)}")
+    labels.append((f"{found.kind}\nλ = {format_number(found.eigenvalues[0], 3)}, "
+                   f"{format_number(found.eigenvalues[1], 3)}",
                    point.location))
 
-fig, ax = plt.subplots(figsize=(6.4, 5.0))
+fig, ax = plt.subplots(figsize=(6.9, 5.3))
 _, _, Z = plot.evaluate_grid(tanh_unit, 161)
 plot.contour(ax, tanh_unit, levels=np.linspace(0.0, Z.max(), 33), num=161,
              title=r"One tanh unit $a\tanh(bx)$: two equivalent minima joined through a saddle")
+ax.title.set_fontsize(11)
+fig.colorbar(next(c for c in ax.collections if hasattr(c, "levels")), ax=ax,
+             label="loss (mean squared error)", ticks=np.arange(0.0, Z.max(), 1.0))
 for text, xy in labels:
     plot.annotate_point(ax, text, xy)
 ax.set_xlabel("output weight $a$")

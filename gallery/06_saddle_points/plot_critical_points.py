@@ -33,6 +33,7 @@ from scipy.optimize import root
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -51,23 +52,31 @@ for name, f in surfaces.items():
     point = d2lopt.critical_point(f, d2l.tensor(solution.x))
     hessian = d2l.to_numpy(d2lopt.hessian(f)(d2l.tensor(solution.x)))
     found[name] = point
-    print(f"{name:8s} f = {f.formula:10s} critical point {np.round(point.location, 12) + 0.0}, "
-          f"kind: {point.kind}, Hessian eigenvalues {np.linalg.eigvalsh(hessian)}")
+    where = ", ".join(format_number(float(v) + 0.0, 4, trim=True)
+                      for v in np.round(point.location, 12))
+    eigenvalues = ", ".join(format_number(v, 4, trim=True) for v in np.linalg.eigvalsh(hessian))
+    print(f"{name:8s} f = {f.formula:10s} critical point ({where}), "
+          f"kind: {point.kind}, Hessian eigenvalues {eigenvalues}")
 
 # %%
 # The figure
 # ----------
-fig, axes = plt.subplots(1, 3, figsize=(12, 4.4),
+fig, axes = plt.subplots(2, 2, figsize=(6.9, 7.2),
                          subplot_kw={"projection": "3d", "elev": 25, "azim": -60})
-for ax, (name, f) in zip(axes, surfaces.items(), strict=True):
+axes.flat[-1].remove()  # three surfaces in a 2 × 2 grid
+for ax, (name, f) in zip(axes.flat, surfaces.items(), strict=False):
     point = found[name]
     plot.surface(ax, f, num=41, mark=[(point.kind, tuple(point.location))],
                  title=f"{point.kind}: $f = {f.formula}$\nHessian eigenvalues "
-                       + ", ".join(f"{v:+.0f}" for v in point.eigenvalues))
-fig.suptitle("Three kinds of critical point, classified by the signs of the Hessian's "
-             "eigenvalues", fontsize=12)
+                       + ", ".join(format_number(v, 2, trim=True) for v in point.eigenvalues))
+    ax.title.set_fontsize(10)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(plt.MaxNLocator(3))
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+fig.suptitle("Three kinds of critical point, classified by the signs\n"
+             "of the Hessian's eigenvalues", fontsize=11)
 fig.tight_layout()
-fig.subplots_adjust(top=0.8)
 plt.show()
 
 # %%

@@ -38,6 +38,7 @@ import numpy as np
 
 from d2lopt import plot
 from d2lopt.chapter.saddle_points import all_positive_probability, positive_definite_fraction
+from d2lopt.plot.numbers import format_number, format_uncertain
 
 plot.use_style()
 
@@ -48,39 +49,43 @@ estimates = [positive_definite_fraction(int(n), samples, seed=settings.seed_offs
 exact = np.array([all_positive_probability(int(n)) for n in sizes])
 coin = 0.5**sizes
 
-print(f"{'n':>2} {'Monte Carlo':>12} {'std. error':>10} {'hits':>7} {'exact':>10} "
-      f"{'2^-n':>9} {'exact/2^-n':>10}")
+print(f"{'n':>2} {'Monte Carlo ± std. error':>26} {'hits':>7} {'exact':>14} "
+      f"{'2^−n':>8} {'exact/2^−n':>14}")
 for est, p, c in zip(estimates, exact, coin, strict=True):
-    print(f"{est.n:>2} {est.probability:12.3e} {est.standard_error:10.1e} {est.hits:7d} "
-          f"{p:10.3e} {c:9.3e} {p / c:10.2e}")
+    print(f"{est.n:>2} {format_uncertain(est.probability, est.standard_error):>26} "
+          f"{est.hits:7d} {format_number(p, 4):>14} {format_number(c, 3):>8} "
+          f"{format_number(p / c, 3):>14}")
 
 # The exact values fall like exp(-θ n²): the second difference of log P is -2θ.
 log_p = np.log(exact)
 theta = -0.5 * (log_p[-1] - 2 * log_p[-2] + log_p[-3])
-print(f"θ from n = {sizes[-3]}, {sizes[-2]}, {sizes[-1]}: {theta:.3f} "
-      f"(large-deviation limit ln(3)/4 = {math.log(3) / 4:.3f})")
+print(f"θ from n = {sizes[-3]}, {sizes[-2]}, {sizes[-1]}: {format_number(theta, 3)} "
+      f"(large-deviation limit ln(3)/4 = {format_number(math.log(3) / 4, 3)})")
 
 # %%
 # The figure
 # ----------
-fig, ax = plt.subplots(figsize=(6.6, 5.4))
+fig, ax = plt.subplots(figsize=(6.9, 5.6), layout="constrained")
 ax.semilogy(sizes, coin, "^:", label=r"coin-flip heuristic $2^{-n}$")
-ax.semilogy(sizes, exact, "-", label="exact (de Bruijn's formula)")
+ax.semilogy(sizes, exact, "-", color=plot.COLORS["black"], label="exact (de Bruijn's formula)")
 seen = np.array([e.hits > 0 for e in estimates])
 ax.errorbar(sizes[seen], [e.probability for e, s in zip(estimates, seen, strict=True) if s],
             yerr=[2 * e.standard_error for e, s in zip(estimates, seen, strict=True) if s],
-            fmt="o", capsize=4, label=f"Monte Carlo, {samples:.0e} samples (± 2 s.e.)")
+            fmt="o", capsize=4, color=plot.COLORS["vermillion"],
+            label=f"Monte Carlo, {format_number(samples, 1)} samples (± 2 s.e.)")
 if not seen.all():
     ax.plot(sizes[~seen], [e.upper_bound() for e, s in zip(estimates, seen, strict=True)
                            if not s], "v", color=plot.COLORS["reddish purple"],
             label="Monte Carlo: no hit, 95 % upper bound")
 last = len(sizes) - 1
-plot.annotate_point(ax, f"n = {sizes[last]}: exact {exact[last]:.1e}\n"
-                        f"vs 2^-n = {coin[last]:.1e}", (sizes[last], exact[last]))
+plot.annotate_point(ax, f"n = {sizes[last]}: exact {format_number(exact[last], 2)}\n"
+                        f"against 2⁻ⁿ = {format_number(coin[last], 2)}",
+                    (sizes[last], exact[last]), offset=(-25.0, 175.0))
 ax.set_xlabel("matrix size $n$ (number of parameters)")
 ax.set_ylabel("P(all eigenvalues > 0)")
-ax.set_title("GOE matrices: all eigenvalues positive far less often than $2^{-n}$")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
+ax.set_title("GOE matrices: all eigenvalues positive far less often than $2^{-n}$",
+             fontsize=11)
+ax.legend(loc="lower left", fontsize=9.5)
 plt.show()
 
 # %%
@@ -94,8 +99,9 @@ plt.show()
 # repulsion*: the joint density of GOE eigenvalues contains
 # :math:`\prod_{i<j}|\lambda_i - \lambda_j|`, which penalizes eigenvalues
 # crowding together, and squeezing all :math:`n` of them onto the positive
-# half-line is such a crowding. Large-deviation theory (Dean and Majumdar,
-# 2006) gives :math:`P \approx e^{-\theta n^2}` with :math:`\theta = \ln 3/4`,
+# half-line is such a crowding. Large-deviation theory
+# (:cite:t:`dean2006large`) gives :math:`P \approx e^{-\theta n^2}` with
+# :math:`\theta = \ln 3/4`,
 # and the exact values already show this curvature on the log axis. So minima
 # are rarer than the coin-flip argument says, not more common. Real loss
 # Hessians are not GOE matrices, though: their eigenvalues depend on the loss

@@ -30,6 +30,7 @@ from scipy.optimize import root
 import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes import saddle
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -40,26 +41,36 @@ solution = root(lambda x: d2l.to_numpy(d2lopt.grad(saddle)(d2l.tensor(x))),
 center = solution.x
 hessian = d2l.to_numpy(d2lopt.hessian(saddle)(d2l.tensor(center)))
 eigenvalues, eigenvectors = np.linalg.eigh(hessian)
-print(f"critical point {np.round(center, 12) + 0.0}, Hessian\n{hessian}")
+def as_text(vector):
+    return "(" + ", ".join(format_number(float(v) + 0.0, 4, trim=True) for v in vector) + ")"
+
+
+print(f"critical point {as_text(np.round(center, 12))}, Hessian rows "
+      + ", ".join(as_text(row) for row in hessian))
 for value, vector in zip(eigenvalues, eigenvectors.T, strict=True):
-    print(f"eigenvalue {value:+g} along {vector}")
+    print(f"eigenvalue {format_number(value, 4, trim=True)} along {as_text(vector)}")
 
 # %%
 # The figure
 # ----------
-fig = plt.figure(figsize=(7, 5.6))
+fig = plt.figure(figsize=(6.9, 6.0))
 ax = fig.add_subplot(projection="3d")
 plot.surface(ax, saddle, num=61, mark=[("saddle point", tuple(center))],
-             title="$f = x^2 - y^2$: up along one eigenvector of the Hessian, down along "
-                   "the other")
+             title="$f = x^2 - y^2$: up along one eigenvector of the Hessian,\n"
+                   "down along the other")
+ax.title.set_fontsize(11)
+for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+    axis.set_major_locator(plt.MaxNLocator(5))
 t = np.linspace(-1.0, 1.0, 101)
 colors = (plot.COLORS["vermillion"], plot.COLORS["black"])
 for value, vector, color in zip(eigenvalues, eigenvectors.T, colors, strict=True):
     path = center[:, None] + t[None, :] * vector[:, None]
     heights = np.asarray(saddle(path))
     ax.plot(path[0], path[1], heights, color=color, linewidth=3, zorder=10,
-            label=f"eigenvalue {value:+g}: curvature {'up' if value > 0 else 'down'}")
-ax.legend(loc="upper left")
+            linestyle="-" if value > 0 else "--",
+            label=f"eigenvalue {format_number(value, trim=True)}: "
+                  f"curvature {'up' if value > 0 else 'down'}")
+ax.legend(loc="upper left", fontsize=9.5)
 ax.view_init(elev=28, azim=-55)
 plt.show()
 

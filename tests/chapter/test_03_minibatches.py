@@ -18,6 +18,7 @@ from d2lopt.chapter.minibatches import (
     sgd_stationary_variance,
     simulate_sgd_on_quadratic,
 )
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import finite_population_correction, log_slope, standard_error
 
 N = SETTINGS.examples
@@ -143,30 +144,44 @@ def test_glued_values_are_those_of_the_settings(page_gradients):
     g = page_glue("03_minibatches.md")
     sigma = page_gradients.std()
     n = SIZES[-1]
-    assert (g["mb_N"], g["mb_repeats"], g["mb_n_last"]) == (N, REPEATS, n)
-    assert g["mb_sigma"] == pytest.approx(sigma, rel=1e-12)
-    assert g["mb_full_grad"] == pytest.approx(page_gradients.mean(), rel=1e-12)
-    assert g["mb_iid_last"] == pytest.approx(sigma / np.sqrt(n), rel=1e-12)
-    assert g["mb_fpc_factor"] == pytest.approx(np.sqrt((N - n) / (N - 1)), rel=1e-12)
-    assert g["mb_fpc_last"] == pytest.approx(sigma / np.sqrt(n) * np.sqrt((N - n) / (N - 1)))
-    # measured spreads: within 10% of the formulas, as in the test above
-    assert g["mb_with_last"] == pytest.approx(g["mb_iid_last"], rel=0.1)
-    assert g["mb_without_last"] == pytest.approx(g["mb_fpc_last"], rel=0.1)
-    assert abs(g["mb_slope"] + 0.5) < 0.05
+    assert (g["mb_N"], g["mb_repeats"], g["mb_n_last"]) == (str(N), str(REPEATS), str(n))
+    assert g["mb_sigma"] == format_number(sigma, 3)
+    assert g["mb_full_grad"] == format_number(page_gradients.mean(), 3)
+    assert g["mb_iid_last"] == format_number(sigma / np.sqrt(n), 3)
+    assert g["mb_fpc_factor"] == format_number(np.sqrt((N - n) / (N - 1)), 3)
+    fpc_last = sigma / np.sqrt(n) * np.sqrt((N - n) / (N - 1))
+    assert g["mb_fpc_last"] == format_number(fpc_last, 3)
+    # measured spreads: recomputed from the written-out gradients, within 10% of the formulas
+    with_replacement = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS, replace=True,
+                                           seed=SETTINGS.seed_with_replacement)
+    without = minibatch_mean_stds(page_gradients, SIZES, repeats=REPEATS, replace=False,
+                                  seed=SETTINGS.seed_without_replacement)
+    assert g["mb_with_last"] == format_number(with_replacement[-1], 3)
+    assert g["mb_without_last"] == format_number(without[-1], 3)
+    assert with_replacement[-1] == pytest.approx(sigma / np.sqrt(n), rel=0.1)
+    assert without[-1] == pytest.approx(fpc_last, rel=0.1)
+    slope = log_slope(SIZES, with_replacement, log_x=True)
+    assert g["mb_slope"] == format_number(slope, 3) and abs(slope + 0.5) < 0.05
     factor = SETTINGS.error_factor
-    assert g["mb_factor"] == factor and g["mb_cost"] == factor**2
-    assert g["mb_n_small"] == SETTINGS.small_batch
-    assert g["mb_n_large"] == SETTINGS.small_batch * factor**2
-    assert g["mb_error_ratio"] == pytest.approx(factor, rel=1e-12)
+    assert g["mb_factor"] == str(factor) and g["mb_cost"] == str(factor**2)
+    assert g["mb_n_small"] == str(SETTINGS.small_batch)
+    assert g["mb_n_large"] == str(SETTINGS.small_batch * factor**2)
+    assert g["mb_error_ratio"] == str(factor)  # exactly, to three figures
     small, large = SETTINGS.sgd_batch_sizes
-    assert (g["mb_batch_small"], g["mb_batch_large"]) == (small, large)
-    assert g["mb_chains"] == SETTINGS.sgd_chains and g["mb_sgd_lr"] == SETTINGS.sgd_lr
+    assert (g["mb_batch_small"], g["mb_batch_large"]) == (str(small), str(large))
+    assert g["mb_chains"] == str(SETTINGS.sgd_chains)
+    assert g["mb_sgd_lr"] == format_number(SETTINGS.sgd_lr, 3, trim=True)
     targets = np.random.default_rng(SETTINGS.sgd_target_seed).normal(
         0.0, SETTINGS.sgd_target_std, size=SETTINGS.sgd_targets)
     lr = SETTINGS.sgd_lr
+    measured = {}
     for batch, key in ((small, "v4"), (large, "v16")):
         # the geometric series of the noise: sum_k (1 - lr)^(2k) lr^2 var / B
         series = lr**2 * targets.var() / batch / (1 - (1 - lr) ** 2)
-        assert g[f"mb_sgd_{key}_formula"] == pytest.approx(series, rel=1e-12)
-        assert g[f"mb_sgd_{key}"] == pytest.approx(series, rel=4 * np.sqrt(2 / SETTINGS.sgd_chains))
-    assert g["mb_sgd_ratio"] == pytest.approx(g["mb_sgd_v4"] / g["mb_sgd_v16"])
+        assert g[f"mb_sgd_{key}_formula"] == format_number(series, 3)
+        final = simulate_sgd_on_quadratic(lr, targets, batch, steps=SETTINGS.sgd_steps,
+                                          chains=SETTINGS.sgd_chains, seed=SETTINGS.sgd_seed)
+        measured[key] = final.var()
+        assert g[f"mb_sgd_{key}"] == format_number(measured[key], 3)
+        assert measured[key] == pytest.approx(series, rel=4 * np.sqrt(2 / SETTINGS.sgd_chains))
+    assert g["mb_sgd_ratio"] == format_number(measured["v4"] / measured["v16"], 3)

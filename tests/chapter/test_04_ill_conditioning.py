@@ -22,6 +22,7 @@ from d2lopt.chapter.ill_conditioning import (
 )
 from d2lopt.landscapes import quadratic, rosenbrock
 from d2lopt.optim import gradient_descent
+from d2lopt.plot.numbers import MINUS, format_number
 from d2lopt.rates import fitted_rate, optimal_gradient_descent_lr
 
 TAYLOR_POINT = np.array(SETTINGS.taylor_point)
@@ -170,27 +171,39 @@ def test_glued_values_are_those_of_the_settings():
     H = np.diag([1.0, KAPPA])
     grad = H @ TAYLOR_POINT
     best = (grad @ grad) / (grad @ H @ grad)
-    assert g["ill_kappa_taylor"] == KAPPA
-    assert (g["ill_gg"], g["ill_gHg"]) == pytest.approx((grad @ grad, grad @ H @ grad))
-    assert g["ill_best"] == pytest.approx(best) and g["ill_break_even"] == pytest.approx(2 * best)
-    assert g["ill_best_change"] == pytest.approx(-0.5 * (grad @ grad) ** 2 / (grad @ H @ grad))
-    assert g["ill_search"] == pytest.approx(best, abs=1e-8)
-    assert (g["ill_inv_lmax"], g["ill_two_over_lmax"]) == pytest.approx((1 / KAPPA, 2 / KAPPA))
-    assert (g["ill_start_x"], g["ill_start_y"]) == SETTINGS.start
+    assert g["ill_kappa_taylor"] == format_number(KAPPA, trim=True)
+    assert (g["ill_gg"], g["ill_gHg"]) == (format_number(grad @ grad, trim=True),
+                                           format_number(grad @ H @ grad, trim=True))
+    assert g["ill_best"] == format_number(best, 4)
+    assert g["ill_break_even"] == format_number(2 * best, 4)
+    assert g["ill_best_change"] == format_number(-0.5 * (grad @ grad) ** 2 / (grad @ H @ grad))
+    assert g["ill_search"] == format_number(best, 4)  # the line search finds the model's step
+    assert (g["ill_inv_lmax"], g["ill_two_over_lmax"]) == (format_number(1 / KAPPA, trim=True),
+                                                         format_number(2 / KAPPA, trim=True))
+    assert (g["ill_start_x"], g["ill_start_y"]) == tuple(format_number(x, trim=True)
+                                                         for x in SETTINGS.start)
     for kappa in SETTINGS.kappas:
         tag, r = f"{kappa:g}", (kappa - 1) / (kappa + 1)
-        assert g[f"ill_r_{tag}"] == pytest.approx(r, abs=1e-15)
-        assert g[f"ill_r2_{tag}"] == pytest.approx(r**2, abs=1e-15)
-        assert g[f"ill_lr_{tag}"] == pytest.approx(2 / (1 + kappa), rel=1e-15)
+        assert g[f"ill_r_{tag}"] == format_number(r, 4)
+        assert g[f"ill_r2_{tag}"] == format_number(r**2, 6)
+        assert g[f"ill_lr_{tag}"] == format_number(2 / (1 + kappa), 4, trim=True)
         if kappa == 1:
-            assert g["ill_steps_1"] == 1 and g["ill_loss_after_one_1"] == 0.0
+            assert g["ill_steps_1"] == "1" and g["ill_loss_after_one_1"] == "0"
             continue
         # every step multiplies the loss by r^2, so the count is the smallest t with r^2t <= eps
         expected = math.ceil(math.log(SETTINGS.reduction) / math.log(r**2) - 1e-12)
-        assert g[f"ill_steps_{tag}"] == g[f"ill_theory_steps_{tag}"] == expected
-        assert g[f"ill_measured_{tag}"] == pytest.approx(r**2, rel=1e-9)
-        assert g[f"ill_approx_steps_{tag}"] == pytest.approx(
+        assert g[f"ill_steps_{tag}"] == g[f"ill_theory_steps_{tag}"] == str(expected)
+        assert g[f"ill_measured_{tag}"] == format_number(r**2, 6)
+        assert g[f"ill_approx_steps_{tag}"] == format_number(
             kappa / 4 * math.log(1 / SETTINGS.reduction))
-    assert g["ill_safe_theory"] == pytest.approx((1 - 1 / SETTINGS.safe_kappa) ** 2)
-    assert g["ill_safe_measured"] == pytest.approx(g["ill_safe_theory"], rel=1e-9)
-    assert g["ill_steep_only"] == 0.0
+    assert g["ill_safe_theory"] == format_number((1 - 1 / SETTINGS.safe_kappa) ** 2, 4)
+    assert g["ill_safe_measured"] == g["ill_safe_theory"]
+    assert g["ill_steep_only"] == "0"
+    # Rosenbrock at the settings' point: gradient and Hessian written out
+    x, y = SETTINGS.rosenbrock_point
+    grad_rb = np.array([-400 * x * (y - x**2) - 2 * (1 - x), 200 * (y - x**2)])
+    hess_rb = np.array([[1200 * x**2 - 400 * y + 2, -400 * x], [-400 * x, 200.0]])
+    gg, ghg = grad_rb @ grad_rb, grad_rb @ hess_rb @ grad_rb
+    assert g["ill_rb_best"] == format_number(gg / ghg)
+    assert g["ill_rb_model_change"] == format_number(-0.5 * gg**2 / ghg)
+    assert MINUS in g["ill_rb_true_change"] and "e" not in g["ill_rb_true"]

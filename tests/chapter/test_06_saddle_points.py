@@ -20,6 +20,7 @@ from d2lopt.chapter.saddle_points import (
     positive_definite_fraction,
 )
 from d2lopt.landscapes import cubic, monkey_saddle, saddle
+from d2lopt.plot.numbers import MINUS, format_number, format_uncertain
 
 #: (1 - 1/sqrt 2)/2: the GOE n = 2 probability, from the polar-coordinate argument.
 P2_CLOSED = (1 - 1 / math.sqrt(2)) / 2
@@ -199,34 +200,41 @@ def test_page_and_scripts_take_their_values_from_the_settings():
 
 def test_glued_goe_table_agrees_with_exact_values():
     g = page_glue("06_saddle_points.md")
-    assert g["sp_samples"] == SETTINGS.samples
+    assert g["sp_samples"] == str(SETTINGS.samples)
     for n in SETTINGS.sizes:
         exact = all_positive_probability(n)
-        assert g[f"sp_exact_{n}"] == exact and g[f"sp_coin_{n}"] == 0.5**n
-        hits, probability, se = g[f"sp_hits_{n}"], g[f"sp_mc_{n}"], g[f"sp_se_{n}"]
+        assert g[f"sp_exact_{n}"] == format_number(exact, 4)
+        assert g[f"sp_coin_{n}"] == format_number(0.5**n, 3)
+        est = positive_definite_fraction(n, SETTINGS.samples, seed=SETTINGS.seed_offset + n)
+        assert g[f"sp_hits_{n}"] == str(est.hits)
         # the estimator: hits among samples conditioned on a positive diagonal, times 2^-n
-        q = hits / SETTINGS.samples
-        assert probability == pytest.approx(q * 0.5**n, rel=1e-12)
-        assert se == pytest.approx(math.sqrt(q * (1 - q) / SETTINGS.samples) * 0.5**n, rel=1e-9)
+        q = est.hits / SETTINGS.samples
+        probability = q * 0.5**n
+        se = math.sqrt(q * (1 - q) / SETTINGS.samples) * 0.5**n
+        assert g[f"sp_mc_{n}"] == format_uncertain(probability, se)
         if n == 1:
-            assert probability == 0.5
-        elif hits > 0:
+            assert g["sp_mc_1"] == "0.500 ± 0"
+        elif est.hits > 0:
             assert abs(probability - exact) < 4 * se
         assert exact < 0.5**n or n == 1
     # the page's last row: no hit at the largest size, and a bound above the exact value
     last = SETTINGS.sizes[-1]
-    assert g[f"sp_hits_{last}"] == 0 and all_positive_probability(last) < g[f"sp_ub_{last}"]
-    assert g[f"sp_ub_{last}"] == pytest.approx(
-        0.5**last * (1 - 0.05 ** (1 / SETTINGS.samples)), rel=1e-9)
-    assert g[f"sp_ratio_{last}"] == pytest.approx(all_positive_probability(last) * 2**last)
-    assert g["sp_exact2_closed"] == pytest.approx(P2_CLOSED, rel=1e-15)
-    assert g["sp_cond_2"] == pytest.approx(2 - math.sqrt(2), rel=1e-10)
-    assert g["sp_theta"] == pytest.approx(math.log(3) / 4, abs=0.005)
-    assert g["sp_theta_limit"] == math.log(3) / 4
+    bound = 0.5**last * (1 - 0.05 ** (1 / SETTINGS.samples))
+    assert g[f"sp_hits_{last}"] == "0" and all_positive_probability(last) < bound
+    assert g[f"sp_ub_{last}"] == format_number(bound, 2)
+    assert g[f"sp_ratio_{last}"] == format_number(all_positive_probability(last) * 2**last, 2)
+    assert g["sp_exact2_closed"] == format_number(P2_CLOSED, 4)
+    assert g["sp_cond_2"] == format_number(2 - math.sqrt(2), 4)
+    log_p = [math.log(all_positive_probability(k)) for k in SETTINGS.sizes[-3:]]
+    theta = -0.5 * (log_p[2] - 2 * log_p[1] + log_p[0])
+    assert g["sp_theta"] == format_number(theta, 3) and abs(theta - math.log(3) / 4) < 0.005
+    assert g["sp_theta_limit"] == format_number(math.log(3) / 4, 3)
 
 
 def test_glued_hessian_values():
     g = page_glue("06_saddle_points.md")
     for name, (low, high) in (("min", (2, 2)), ("max", (-2, -2)), ("saddle", (-2, 2))):
-        assert (g[f"sp_{name}_eig1"], g[f"sp_{name}_eig2"]) == (low, high)
-    assert g["sp_cubic_f2"] == 0.0 and g["sp_quartic_f2"] == 0.0 and g["sp_monkey_eig"] == 0.0
+        assert (g[f"sp_{name}_eig1"], g[f"sp_{name}_eig2"]) == (format_number(low),
+                                                                format_number(high))
+    assert g["sp_max_eig1"] == MINUS + "2"
+    assert g["sp_cubic_f2"] == g["sp_quartic_f2"] == g["sp_monkey_eig"] == "0"

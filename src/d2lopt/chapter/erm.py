@@ -47,13 +47,6 @@ class Settings:
 
     Attributes
     ----------
-    random_margins : int
-        How many random margins the derivative of the 0-1 loss is evaluated at.
-    margin_std : float
-        Standard deviation of those margins, drawn from :math:`\\mathcal N(0, \\sigma^2)`
-        (margin units).
-    seed : int
-        Seed of :func:`numpy.random.default_rng` that draws them.
     grid_limits : (float, float)
         Ends of the grid of margins on which the losses are compared and drawn.
     grid_points : int
@@ -67,9 +60,6 @@ class Settings:
     True
     """
 
-    random_margins: int = 1000
-    margin_std: float = 2.0
-    seed: int = 0
     grid_limits: tuple[float, float] = (-2.0, 3.0)
     grid_points: int = 2001
 
