@@ -246,21 +246,23 @@ def test_perturbed_gradient_descent_is_seeded():
 
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf")])
 def test_learning_rate_must_be_positive(lr):
-    with pytest.raises(ValueError, match="lr must be a positive"):
+    with pytest.raises(ValueError, match="lr must be (positive|a finite number)"):
         gradient_descent(landscapes.saddle, [1.0, 1.0], steps=1, lr=lr)
 
 
 def test_steps_must_be_a_non_negative_integer():
-    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+    with pytest.raises(ValueError, match="steps must be at least 0, got -1"):
         gradient_descent(landscapes.saddle, [1.0, 1.0], steps=-1, lr=0.1)
-    with pytest.raises(TypeError, match="steps must be a non-negative integer"):
+    with pytest.raises(ValueError, match="steps must be a whole number, got 2.5"):
         adam(landscapes.saddle, [1.0, 1.0], steps=2.5)
+    with pytest.raises(TypeError, match="steps must be a number"):
+        adam(landscapes.saddle, [1.0, 1.0], steps="10")
     assert len(newton(landscapes.saddle, [1.0, 1.0], steps=0)) == 1
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"beta": 1.0}, r"beta must lie in \[0, 1\)"),
-    ({"beta": -0.1}, r"beta must lie in \[0, 1\)"),
+    ({"beta": 1.0}, "beta must be below 1, got 1.0"),
+    ({"beta": -0.1}, "beta must be zero or positive, got -0.1"),
     ({"dampening": 0.5, "nesterov": True}, "Nesterov momentum needs"),
 ])
 def test_momentum_hyper_parameters(kwargs, message):
@@ -269,13 +271,13 @@ def test_momentum_hyper_parameters(kwargs, message):
 
 
 def test_other_hyper_parameters():
-    with pytest.raises(ValueError, match=r"betas\[1\] must lie"):
+    with pytest.raises(ValueError, match=r"betas\[1\] must be below 1"):
         adam(landscapes.saddle, [1.0, 1.0], steps=1, betas=(0.9, 1.0))
-    with pytest.raises(ValueError, match="eps must be a positive"):
+    with pytest.raises(ValueError, match="eps must be positive"):
         adam(landscapes.saddle, [1.0, 1.0], steps=1, eps=0.0)
-    with pytest.raises(ValueError, match="damping must be a positive"):
+    with pytest.raises(ValueError, match="damping must be zero or positive"):
         saddle_free_newton(landscapes.saddle, [1.0, 1.0], steps=1, damping=-1.0)
-    with pytest.raises(ValueError, match="radius must be a positive"):
+    with pytest.raises(ValueError, match="radius must be positive"):
         perturbed_gradient_descent(landscapes.saddle, [1.0, 1.0], steps=1, lr=0.1, radius=0)
     with pytest.raises(ValueError, match="interval must be at least 1"):
         perturbed_gradient_descent(landscapes.saddle, [1.0, 1.0], steps=1, lr=0.1, interval=0)
@@ -345,7 +347,7 @@ def test_tune_scores_divergence_as_never_and_lets_other_errors_through():
     result = tune(gradient_descent, landscapes.quadratic(4.0), [1.0, 1.0],
                   grid={"lr": [0.1, 1.0]}, steps=40, tol=1e-8)
     assert result.scores[(1.0,)] == float("inf") and result.hyper == {"lr": 0.1}
-    with pytest.raises(ValueError, match="lr must be a positive"):  # not a divergence
+    with pytest.raises(ValueError, match="lr must be positive"):  # not a divergence
         tune(gradient_descent, landscapes.quadratic(4.0), [1.0, 1.0], grid={"lr": [-0.1]},
              steps=5, tol=1e-8)
 
