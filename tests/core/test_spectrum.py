@@ -129,7 +129,7 @@ def test_restarts_bound_the_basis_without_changing_the_answer(max_basis: int) ->
     assert result.converged
     np.testing.assert_allclose(result.eigenvalues, exact, rtol=1e-6)
     assert result.basis_size <= max_basis + 1
-    assert product.calls == result.n_matvec <= 3000
+    assert product.calls == result.n_matvec + 2 <= 3002  # two for the symmetry check
     assert (result.n_restarts > 0) == (max_basis < result.n_matvec)
 
 
@@ -297,7 +297,7 @@ def test_hvp_matvec_spectrum_on_every_backend(backend) -> None:
     operator = hvp_matvec(f, x)
     result = lanczos(operator, operator.dim, 3, tol=1e-10)
     np.testing.assert_allclose(result.eigenvalues, exact[::-1][:3], rtol=1e-8)
-    assert operator.n_calls == result.n_matvec
+    assert operator.n_calls == result.n_matvec + 2  # two for the symmetry check
     trace = hutchinson_trace(operator, operator.dim, n_probes=200)
     assert abs(trace.estimate - exact.sum()) <= 4 * trace.stderr
 
@@ -382,7 +382,7 @@ def test_lanczos_never_forms_the_hessian(mlp_problem, monkeypatch) -> None:
     operator = hessian_matvec(model, loss_fn, inputs, targets)
     result = lanczos(operator, operator.dim, 3, tol=1e-8, max_basis=30, max_iter=400)
     assert result.converged
-    assert operator.n_calls == result.n_matvec <= 400
+    assert operator.n_calls == result.n_matvec + 2 <= 402  # two for the symmetry check
     assert result.basis_size <= 31 < operator.dim
     np.testing.assert_allclose(result.eigenvalues, np.linalg.eigvalsh(dense)[::-1][:3], rtol=1e-6)
 
