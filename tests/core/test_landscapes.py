@@ -244,7 +244,7 @@ def test_quadratic_has_the_requested_curvatures(kappa, smallest):
 @pytest.mark.parametrize(("kappa", "smallest"), [(0.5, 1.0), (float("nan"), 1.0), (10.0, 0.0),
                                                  (10.0, -1.0), (10.0, float("nan"))])
 def test_quadratic_rejects_bad_parameters(kappa, smallest):
-    with pytest.raises(ValueError, match="condition number|smallest eigenvalue"):
+    with pytest.raises(ValueError, match="condition.number|smallest"):
         quadratic(kappa, smallest=smallest)
 
 
