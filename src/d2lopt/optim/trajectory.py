@@ -195,14 +195,14 @@ class Problem:
 
     def __init__(self, f: Objective, x0: Array) -> None:
         self.f = check_callable(f)
+        dtype = getattr(x0, "dtype", None)
+        if "complex" in str(dtype if dtype is not None else np.asarray(x0).dtype):
+            raise TypeError(f"the start point x0 must be real, got the complex dtype {dtype}; "
+                            "optimize the real and imaginary parts as separate coordinates")
         self.backend, x = as_array(x0, name="the start point x0")
         self.shape = self.backend.shape(x)
         self.dtype = x.dtype
         start = np.asarray(self.backend.to_numpy(x))
-        if np.iscomplexobj(start):
-            raise TypeError(f"the start point x0 must be real, got the complex dtype "
-                            f"{start.dtype}; optimize the real and imaginary parts as "
-                            "separate coordinates")
         if start.size == 0:
             raise ValueError(f"the start point x0 is empty (shape {self.shape}); pass at least "
                              "one coordinate")
