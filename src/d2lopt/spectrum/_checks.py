@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from d2lopt._checks import check_integer
+
 Matvec = Callable[[np.ndarray], np.ndarray]
 
 __all__ = [
@@ -21,16 +23,15 @@ SYMMETRY_RTOL = 1e-3
 
 
 def check_dim(dim: object) -> int:
-    """Return ``dim`` as a positive int or raise a ValueError that says so."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-        raise ValueError(f"dim must be a positive integer (the number of parameters), got {dim!r}")
-    return int(dim)
+    """Return ``dim`` as a positive int (Python, NumPy or 0-d array) or raise naming it."""
+    if isinstance(dim, (str, bytes)) or dim is None:
+        raise TypeError(f"dim must be a positive integer (the number of parameters), got {dim!r}")
+    return check_integer(dim, "dim", minimum=1)
 
 
 def check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    """Return ``value`` as a positive int (Python, NumPy or 0-d array) or raise naming it."""
+    return check_integer(value, name, minimum=1)
 
 
 def checked_matvec(matvec: Matvec, dim: int) -> Matvec:

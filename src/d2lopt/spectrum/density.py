@@ -19,6 +19,7 @@ import numpy as np
 from scipy.integrate import trapezoid
 from scipy.linalg import eigh_tridiagonal
 
+from d2lopt._checks import check_real
 from d2lopt.spectrum._checks import (
     Matvec,
     check_dim,
@@ -134,8 +135,8 @@ def slq_density(
     dim = check_dim(dim)
     n_probes = check_positive_int(n_probes, "n_probes")
     steps = check_positive_int(steps, "steps")
-    if sigma is not None and not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive, finite width, got {sigma!r}")
+    if sigma is not None:
+        sigma = check_real(sigma, "sigma", positive=True)
     if check_symmetry:
         check_symmetric(checked_matvec(matvec, dim), dim)
     rng = np.random.default_rng(seed)

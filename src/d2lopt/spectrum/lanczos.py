@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from d2lopt._checks import check_real
 from d2lopt.spectrum._checks import (
     Matvec,
     check_dim,
@@ -257,8 +258,9 @@ def lanczos(
         raise ValueError(f"which must be one of {WHICH}, got {which!r}")
     if bound not in BOUNDS:
         raise ValueError(f"bound must be one of {BOUNDS}, got {bound!r}")
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise ValueError(f"tol must be a positive relative tolerance such as 1e-4, got {tol!r}")
+    tol = check_real(tol, "tol", positive=True)
+    if atol is not None:
+        atol = check_real(atol, "atol", nonnegative=True)
     m = min(dim, max(2 * k + 20, 40)) if max_basis is None else check_positive_int(
         max_basis, "max_basis"
     )
