@@ -18,6 +18,8 @@ from hypothesis.extra.numpy import arrays
 from d2lopt.spectrum import hutchinson_trace, lanczos, slq_density
 from d2lopt.spectrum._checks import probe
 
+torch = pytest.importorskip("torch")  # imported here, not inside a timed case
+
 FAST = settings(max_examples=40, deadline=1000)
 
 symmetric = st.integers(1, 12).flatmap(
@@ -105,7 +107,7 @@ def test_a_bad_matvec_is_refused_by_name(dim, what, estimator):
 
 
 @FAST
-@given(st.sampled_from([int, np.int64, np.array, lambda v: __import__("torch").tensor(v)]),
+@given(st.sampled_from([int, np.int64, np.array, lambda v: torch.tensor(v)]),
        arrays(np.float64, st.integers(2, 8), elements=st.floats(-10.0, 10.0)))
 def test_counts_and_tolerances_accept_any_scalar_form(form, d):
     reference = lanczos(lambda v: d * v, len(d), 2, tol=1e-6)
