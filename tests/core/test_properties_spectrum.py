@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -30,6 +30,8 @@ symmetric = st.integers(1, 12).flatmap(
 @FAST
 @given(symmetric, st.sampled_from([np.float64, np.float32]))
 def test_lanczos_finds_the_top_eigenvalue_of_any_symmetric_matrix(H, dtype):
+    # float32 products of subnormal entries have no relative precision left
+    assume(dtype is np.float64 or np.all((H == 0) | (np.abs(H) > 1e-30)))
     exact = np.linalg.eigvalsh(H)
     Hd = H.astype(dtype)
     result = lanczos(lambda v: (Hd @ v.astype(dtype)).astype(np.float64), len(H), 1, tol=1e-8,
