@@ -17,18 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from d2lopt.optim import (
-    Divergence,
-    Trajectory,
-    adam,
-    clip_by_norm,
-    clip_by_value,
-    gradient_descent,
-    momentum,
-    newton,
-    perturbed_gradient_descent,
-    saddle_free_newton,
-)
+from d2lopt import optim
 
 torch = pytest.importorskip("torch")
 
@@ -82,7 +71,7 @@ def test_gradient_descent_is_the_closed_form_on_a_diagonal_quadratic(problem, fr
     lam, x0 = problem
     lr = fraction * 2.0 / lam.max()  # inside the stable range
     start = x0 if framework == "numpy" else torch.tensor(x0)
-    run = gradient_descent(diagonal_quadratic(lam), start, steps=steps, lr=lr)
+    run = optim.gradient_descent(diagonal_quadratic(lam), start, steps=steps, lr=lr)
     expected = (1 - lr * lam)[None, :] ** np.arange(steps + 1)[:, None] * x0
     np.testing.assert_allclose(run.points, expected, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(run.grad_norms, np.linalg.norm(lam * expected, axis=1),
@@ -97,10 +86,10 @@ def test_the_stopping_rule_cuts_the_full_run_at_its_first_small_gradient(problem
     lam, x0 = problem
     lr = fraction / lam.max()
     method, options = {
-        "gd": (gradient_descent, {"lr": lr}),
-        "momentum": (momentum, {"lr": lr, "beta": 0.5}),
-        "nesterov": (momentum, {"lr": lr, "beta": 0.5, "nesterov": True}),
-        "adam": (adam, {"lr": 0.1 * fraction}),
+        "gd": (optim.gradient_descent, {"lr": lr}),
+        "momentum": (optim.momentum, {"lr": lr, "beta": 0.5}),
+        "nesterov": (optim.momentum, {"lr": lr, "beta": 0.5, "nesterov": True}),
+        "adam": (optim.adam, {"lr": 0.1 * fraction}),
     }[which]
     f = diagonal_quadratic(lam)
     full = method(f, x0, steps=60, **options)
@@ -117,7 +106,8 @@ def test_the_stopping_rule_cuts_the_full_run_at_its_first_small_gradient(problem
 @FAST
 @given(st.integers(10**6, 10**15))
 def test_huge_steps_with_a_stopping_rule_end_quickly_and_small(steps):
-    run = gradient_descent(lambda x: (x ** 2).sum(), [1.0, -1.0], steps=steps, lr=0.25, tol=1e-6)
+    run = optim.gradient_descent(lambda x: (x ** 2).sum(), [1.0, -1.0], steps=steps, lr=0.25,
+                                 tol=1e-6)
     assert run.stopped and len(run) < 30  # 2·√2·0.5^t ≤ 1e-6 from t = 22
 
 
@@ -127,8 +117,8 @@ def test_a_number_in_any_form_gives_the_same_run(form, lr, beta):
     make, exact = form
     held = (lambda v: v) if exact else (lambda v: float(np.float32(v)))  # what the form holds
     f = diagonal_quadratic(np.array([1.0, 4.0]))
-    reference = momentum(f, [1.0, 1.0], steps=4, lr=held(lr), beta=held(beta))
-    run = momentum(f, [1.0, 1.0], steps=make(4.0), lr=make(lr), beta=make(beta))
+    reference = optim.momentum(f, [1.0, 1.0], steps=4, lr=held(lr), beta=held(beta))
+    run = optim.momentum(f, [1.0, 1.0], steps=make(4.0), lr=make(lr), beta=make(beta))
     np.testing.assert_array_equal(run.points, reference.points)
 
 
@@ -138,7 +128,7 @@ def test_a_number_in_any_form_gives_the_same_run(form, lr, beta):
        st.floats(-2.0, 2.0), st.floats(-2.0, 2.0), st.sampled_from([0.0, 1e-3]))
 def test_saddle_free_newton_is_the_absolute_hessian_step_on_quadratics(a, b, x, y, damping):
     f = lambda v: 0.5 * (a * v[0] ** 2 + b * v[1] ** 2)  # noqa: E731
-    run = saddle_free_newton(f, [x, y], steps=1, damping=damping)
+    run = optim.saddle_free_newton(f, [x, y], steps=1, damping=damping)
     curvature = np.maximum(np.abs([a, b]), damping)
     np.testing.assert_allclose(run.final, [x - a * x / curvature[0], y - b * y / curvature[1]],
                                rtol=1e-12, atol=1e-12)
@@ -147,18 +137,18 @@ def test_saddle_free_newton_is_the_absolute_hessian_step_on_quadratics(a, b, x, 
 # -- bad arguments: a clear error naming the argument ---------------------------------
 
 POSITIVE_ARGUMENTS = [
-    ("lr", lambda v: gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=v)),
-    ("lr", lambda v: adam(lambda x: x ** 2, 1.0, steps=1, lr=v)),
-    ("eps", lambda v: adam(lambda x: x ** 2, 1.0, steps=1, eps=v)),
-    ("tol", lambda v: momentum(lambda x: x ** 2, 1.0, steps=1, lr=0.1, tol=v)),
-    ("radius", lambda v: perturbed_gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
+    ("lr", lambda v: optim.gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=v)),
+    ("lr", lambda v: optim.adam(lambda x: x ** 2, 1.0, steps=1, lr=v)),
+    ("eps", lambda v: optim.adam(lambda x: x ** 2, 1.0, steps=1, eps=v)),
+    ("tol", lambda v: optim.momentum(lambda x: x ** 2, 1.0, steps=1, lr=0.1, tol=v)),
+    ("radius", lambda v: optim.perturbed_gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
                                                     radius=v)),
-    ("threshold", lambda v: perturbed_gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
+    ("threshold", lambda v: optim.perturbed_gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
                                                        threshold=v)),
-    ("lr", lambda v: newton(lambda x: x ** 2, 1.0, steps=1, lr=v)),
-    ("max_norm", lambda v: clip_by_norm(np.ones(2), v)),
-    ("limit", lambda v: clip_by_value(np.ones(2), v)),
-    ("max_norm", lambda v: gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
+    ("lr", lambda v: optim.newton(lambda x: x ** 2, 1.0, steps=1, lr=v)),
+    ("max_norm", lambda v: optim.clip_by_norm(np.ones(2), v)),
+    ("limit", lambda v: optim.clip_by_value(np.ones(2), v)),
+    ("max_norm", lambda v: optim.gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
                                             clip=("norm", v))),
 ]
 
@@ -174,11 +164,11 @@ def test_a_positive_hyper_parameter_refuses_the_rest_by_name(name, call, bad):
 
 
 @pytest.mark.parametrize("name, call", [
-    ("beta", lambda v: momentum(lambda x: x ** 2, 1.0, steps=1, lr=0.1, beta=v)),
-    ("dampening", lambda v: momentum(lambda x: x ** 2, 1.0, steps=1, lr=0.1, dampening=v)),
-    ("betas[0]", lambda v: adam(lambda x: x ** 2, 1.0, steps=1, betas=(v, 0.9))),
-    ("betas[1]", lambda v: adam(lambda x: x ** 2, 1.0, steps=1, betas=(0.9, v))),
-    ("damping", lambda v: saddle_free_newton(lambda x: x ** 2, 1.0, steps=1,
+    ("beta", lambda v: optim.momentum(lambda x: x ** 2, 1.0, steps=1, lr=0.1, beta=v)),
+    ("dampening", lambda v: optim.momentum(lambda x: x ** 2, 1.0, steps=1, lr=0.1, dampening=v)),
+    ("betas[0]", lambda v: optim.adam(lambda x: x ** 2, 1.0, steps=1, betas=(v, 0.9))),
+    ("betas[1]", lambda v: optim.adam(lambda x: x ** 2, 1.0, steps=1, betas=(0.9, v))),
+    ("damping", lambda v: optim.saddle_free_newton(lambda x: x ** 2, 1.0, steps=1,
                                              damping=-abs(v) if isinstance(v, float) else v)),
 ])
 @FAST
@@ -191,9 +181,9 @@ def test_a_fraction_or_damping_refuses_values_outside_its_range_by_name(name, ca
 
 
 @pytest.mark.parametrize("name, call", [
-    ("steps", lambda v: gradient_descent(lambda x: x ** 2, 1.0, steps=v, lr=0.1)),
-    ("steps", lambda v: saddle_free_newton(lambda x: x ** 2, 1.0, steps=v)),
-    ("interval", lambda v: perturbed_gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
+    ("steps", lambda v: optim.gradient_descent(lambda x: x ** 2, 1.0, steps=v, lr=0.1)),
+    ("steps", lambda v: optim.saddle_free_newton(lambda x: x ** 2, 1.0, steps=v)),
+    ("interval", lambda v: optim.perturbed_gradient_descent(lambda x: x ** 2, 1.0, steps=1, lr=0.1,
                                                       interval=v)),
 ])
 @FAST
@@ -211,20 +201,20 @@ def test_an_integer_argument_refuses_the_rest_by_name(name, call, bad):
     st.floats(-10, 10), st.sampled_from([math.nan, math.inf, -math.inf])))))
 def test_a_start_point_with_nan_or_inf_is_refused_by_name(x0):
     if np.all(np.isfinite(x0)):
-        run = gradient_descent(lambda x: (x ** 2).sum(), x0, steps=2, lr=0.1)
+        run = optim.gradient_descent(lambda x: (x ** 2).sum(), x0, steps=2, lr=0.1)
         np.testing.assert_allclose(run.final, 0.64 * x0, rtol=1e-14)
         return
     with pytest.raises(ValueError) as info:
-        gradient_descent(lambda x: (x ** 2).sum(), x0, steps=2, lr=0.1)
+        optim.gradient_descent(lambda x: (x ** 2).sum(), x0, steps=2, lr=0.1)
     assert_names(info, "x0")
 
 
 @FAST
 @given(st.sampled_from([np.zeros(0), np.zeros((0, 3)), [], np.array([1 + 2j]),
                         torch.zeros(0), torch.tensor([1 + 0j])]),
-       st.sampled_from([gradient_descent, momentum, adam]))
+       st.sampled_from([optim.gradient_descent, optim.momentum, optim.adam]))
 def test_an_empty_or_complex_start_point_is_refused_by_name(x0, method):
-    options = {} if method is adam else {"lr": 0.1}
+    options = {} if method is optim.adam else {"lr": 0.1}
     with pytest.raises((ValueError, TypeError)) as info:
         method(lambda x: (x ** 2).sum(), x0, steps=2, **options)
     assert_names(info, "x0")
@@ -238,8 +228,8 @@ def test_a_diverging_run_raises_divergence_with_every_finite_iterate(growth, x0,
     # x_t = (1 - 2 lr) x_{t-1} with |1 - 2 lr| = growth > 1: the iterate overflows.
     lr = (1 + growth) / 2
     start = np.array([x0]) if framework == "numpy" else torch.tensor([x0], dtype=torch.float64)
-    with pytest.raises(Divergence) as caught:
-        gradient_descent(lambda x: (x ** 2).sum(), start, steps=100_000, lr=lr)
+    with pytest.raises(optim.Divergence) as caught:
+        optim.gradient_descent(lambda x: (x ** 2).sum(), start, steps=100_000, lr=lr)
     so_far = caught.value.trajectory
     t = np.arange(len(so_far))
     np.testing.assert_allclose(so_far.points[:, 0], x0 * (-growth) ** t, rtol=1e-9)
@@ -258,14 +248,14 @@ vectors = arrays(np.float64, st.integers(0, 6), elements=st.one_of(
 def test_clipping_matches_numpy_or_refuses_nan_and_inf(g, threshold, as_tensor):
     given_g = torch.tensor(g) if as_tensor else g
     if not np.all(np.isfinite(g)):
-        for clip in (clip_by_norm, clip_by_value):
+        for clip in (optim.clip_by_norm, optim.clip_by_value):
             with pytest.raises(ValueError, match="NaN or infinity") as info:
                 clip(given_g, threshold)
             assert_names(info, "g")
         return
-    by_value = np.asarray(clip_by_value(given_g, threshold))
+    by_value = np.asarray(optim.clip_by_value(given_g, threshold))
     np.testing.assert_array_equal(by_value, np.clip(g, -threshold, threshold))
-    by_norm = np.asarray(clip_by_norm(given_g, threshold))
+    by_norm = np.asarray(optim.clip_by_norm(given_g, threshold))
     scale = np.abs(g).max() if g.size else 1.0
     norm = scale * np.linalg.norm(g / scale) if g.size and scale > 0 else 0.0
     expected = g if norm <= threshold else g * (threshold / norm)
@@ -277,7 +267,7 @@ def test_clipping_matches_numpy_or_refuses_nan_and_inf(g, threshold, as_tensor):
 @FAST
 @given(st.integers(0, 5), st.integers(1, 4), st.text(max_size=10))
 def test_any_trajectory_prints_and_counts_its_steps(n, d, method):
-    run = Trajectory(np.zeros((n, d)), np.zeros(n), np.zeros(n), method)
+    run = optim.Trajectory(np.zeros((n, d)), np.zeros(n), np.zeros(n), method)
     text = repr(run)
     assert text.startswith("Trajectory(") and repr(method) in text
     assert run.steps == max(n - 1, 0) and len(run) == n
