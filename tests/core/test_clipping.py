@@ -83,9 +83,9 @@ def test_lists_are_accepted():
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
 def test_thresholds_must_be_positive(bad):
-    with pytest.raises(ValueError, match="max_norm must be a positive"):
+    with pytest.raises(ValueError, match="max_norm must be (positive|a finite number)"):
         clip_by_norm(np.ones(2), bad)
-    with pytest.raises(ValueError, match="limit must be a positive"):
+    with pytest.raises(ValueError, match="limit must be (positive|a finite number)"):
         clip_by_value(np.ones(2), bad)
 
 
@@ -103,5 +103,21 @@ def test_tuple_and_partial_forms_agree():
     b = gradient_descent(f, [1.0, -2.0], steps=5, lr=0.01,
                          clip=functools.partial(clip_by_norm, max_norm=1.0))
     np.testing.assert_array_equal(a.points, b.points)
-    with pytest.raises(ValueError, match="max_norm must be a positive"):
+    with pytest.raises(ValueError, match="max_norm must be (positive|a finite number)"):
         as_clip(("norm", 0.0))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_clip_by_value_refuses_nan_and_inf_like_clip_by_norm(bad):
+    import torch
+
+    for g in (np.array([bad, 1.0]), torch.tensor([bad, 1.0])):
+        for clip in (functools.partial(clip_by_value, limit=1.0),
+                     functools.partial(clip_by_norm, max_norm=1.0)):
+            with pytest.raises(ValueError, match="NaN or infinity"):
+                clip(g)
+
+
+def test_clip_by_norm_of_a_finite_gradient_whose_norm_overflows():
+    g = np.array([1e308, -1e308])
+    np.testing.assert_allclose(clip_by_norm(g, 2.0), [np.sqrt(2.0), -np.sqrt(2.0)], rtol=1e-15)

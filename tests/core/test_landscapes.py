@@ -244,7 +244,7 @@ def test_quadratic_has_the_requested_curvatures(kappa, smallest):
 @pytest.mark.parametrize(("kappa", "smallest"), [(0.5, 1.0), (float("nan"), 1.0), (10.0, 0.0),
                                                  (10.0, -1.0), (10.0, float("nan"))])
 def test_quadratic_rejects_bad_parameters(kappa, smallest):
-    with pytest.raises(ValueError, match="condition number|smallest eigenvalue"):
+    with pytest.raises(ValueError, match="condition.number|smallest"):
         quadratic(kappa, smallest=smallest)
 
 
@@ -280,3 +280,40 @@ def test_recurrent_loss_declares_its_recurrence():
     h_T = float(f.final_state(np.array([w, b])))
     assert h_T == pytest.approx(recurrent_state(w, b)[0], rel=1e-13)
     assert float(f(np.array([w, b]))) == pytest.approx((h_T - 0.7) ** 2, rel=1e-13)
+
+
+# -- hostile input (issue #12) ---------------------------------------------------
+
+@pytest.mark.parametrize("num, error", [(1, ValueError), (0, ValueError), (2.5, ValueError),
+                                        (None, TypeError)])
+def test_critical_points_in_needs_a_grid_of_two_points_or_more(num, error):
+    with pytest.raises(error, match="num must"):
+        empirical_risk.critical_points_in((0.9, 1.3), num=num)
+    with pytest.raises(error, match="num must"):
+        empirical_risk.grid(num)
+
+
+@pytest.mark.parametrize("interval, error", [((1.3, 0.9), ValueError),
+                                             ((0.0, float("nan")), ValueError),
+                                             (1.0, TypeError)])
+def test_critical_points_in_needs_a_finite_increasing_interval(interval, error):
+    with pytest.raises(error, match="interval"):
+        empirical_risk.critical_points_in(interval)
+
+
+def test_critical_points_in_with_two_points_brackets_one_root():
+    # (0.9, 1.1) holds only the minimum near 1.017: the two-point grid is one bracket
+    # around it, and Brent's method finds the same root as the default 2001-point grid.
+    found = empirical_risk.critical_points_in((0.9, 1.1), num=2)
+    full = empirical_risk.critical_points_in((0.9, 1.1))
+    assert [p.kind for p in found] == [p.kind for p in full] == ["minimum"]
+    np.testing.assert_allclose([p.location for p in found], [p.location for p in full],
+                               rtol=1e-12)
+
+
+def test_quadratic_takes_framework_scalars_and_refuses_infinity():
+    import torch
+
+    assert quadratic(torch.tensor(4.0)).eigenvalues == (1.0, 4.0)
+    with pytest.raises(ValueError, match="condition_number must be a finite number"):
+        quadratic(float("inf"))

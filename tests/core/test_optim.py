@@ -246,21 +246,23 @@ def test_perturbed_gradient_descent_is_seeded():
 
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf")])
 def test_learning_rate_must_be_positive(lr):
-    with pytest.raises(ValueError, match="lr must be a positive"):
+    with pytest.raises(ValueError, match="lr must be (positive|a finite number)"):
         gradient_descent(landscapes.saddle, [1.0, 1.0], steps=1, lr=lr)
 
 
 def test_steps_must_be_a_non_negative_integer():
-    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
+    with pytest.raises(ValueError, match="steps must be at least 0, got -1"):
         gradient_descent(landscapes.saddle, [1.0, 1.0], steps=-1, lr=0.1)
-    with pytest.raises(TypeError, match="steps must be a non-negative integer"):
+    with pytest.raises(ValueError, match="steps must be a whole number, got 2.5"):
         adam(landscapes.saddle, [1.0, 1.0], steps=2.5)
+    with pytest.raises(TypeError, match="steps must be a number"):
+        adam(landscapes.saddle, [1.0, 1.0], steps="10")
     assert len(newton(landscapes.saddle, [1.0, 1.0], steps=0)) == 1
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"beta": 1.0}, r"beta must lie in \[0, 1\)"),
-    ({"beta": -0.1}, r"beta must lie in \[0, 1\)"),
+    ({"beta": 1.0}, "beta must be below 1, got 1.0"),
+    ({"beta": -0.1}, "beta must be zero or positive, got -0.1"),
     ({"dampening": 0.5, "nesterov": True}, "Nesterov momentum needs"),
 ])
 def test_momentum_hyper_parameters(kwargs, message):
@@ -269,13 +271,13 @@ def test_momentum_hyper_parameters(kwargs, message):
 
 
 def test_other_hyper_parameters():
-    with pytest.raises(ValueError, match=r"betas\[1\] must lie"):
+    with pytest.raises(ValueError, match=r"betas\[1\] must be below 1"):
         adam(landscapes.saddle, [1.0, 1.0], steps=1, betas=(0.9, 1.0))
-    with pytest.raises(ValueError, match="eps must be a positive"):
+    with pytest.raises(ValueError, match="eps must be positive"):
         adam(landscapes.saddle, [1.0, 1.0], steps=1, eps=0.0)
-    with pytest.raises(ValueError, match="damping must be a positive"):
+    with pytest.raises(ValueError, match="damping must be zero or positive"):
         saddle_free_newton(landscapes.saddle, [1.0, 1.0], steps=1, damping=-1.0)
-    with pytest.raises(ValueError, match="radius must be a positive"):
+    with pytest.raises(ValueError, match="radius must be positive"):
         perturbed_gradient_descent(landscapes.saddle, [1.0, 1.0], steps=1, lr=0.1, radius=0)
     with pytest.raises(ValueError, match="interval must be at least 1"):
         perturbed_gradient_descent(landscapes.saddle, [1.0, 1.0], steps=1, lr=0.1, interval=0)
@@ -345,7 +347,120 @@ def test_tune_scores_divergence_as_never_and_lets_other_errors_through():
     result = tune(gradient_descent, landscapes.quadratic(4.0), [1.0, 1.0],
                   grid={"lr": [0.1, 1.0]}, steps=40, tol=1e-8)
     assert result.scores[(1.0,)] == float("inf") and result.hyper == {"lr": 0.1}
-    with pytest.raises(ValueError, match="lr must be a positive"):  # not a divergence
+    with pytest.raises(ValueError, match="lr must be positive"):  # not a divergence
         tune(gradient_descent, landscapes.quadratic(4.0), [1.0, 1.0], grid={"lr": [-0.1]},
              steps=5, tol=1e-8)
 
+
+
+# -- stopping rule (issue #12) --------------------------------------------------
+
+def test_tol_stops_at_the_first_small_gradient_closed_form():
+    # x_t = 0.5^t, |f'(x_t)| = 2 * 0.5^t <= 1e-3 first at t = 11 (2^-10 > 1e-3 >= 2^-11).
+    run = gradient_descent(lambda x: x ** 2, 1.0, steps=10**12, lr=0.25, tol=1e-3)
+    assert run.stopped and run.stopped_at == 11 == run.steps
+    np.testing.assert_allclose(run.points[:, 0], 0.5 ** np.arange(12), rtol=1e-15)
+    assert run.grad_norms[-1] <= 1e-3 < run.grad_norms[-2]
+    assert "stopped_at=11" in repr(run)
+
+
+@pytest.mark.parametrize("method, options", [
+    (gradient_descent, {"lr": 0.05}),
+    (momentum, {"lr": 0.02, "beta": 0.8}),
+    (momentum, {"lr": 0.02, "beta": 0.8, "nesterov": True}),
+    (adam, {"lr": 0.05}),
+])
+def test_tol_run_is_the_prefix_of_the_full_run(backend, method, options):
+    bowl = landscapes.quadratic(10.0)
+    x0 = backend.tensor([1.0, -1.0])
+    full = method(bowl, x0, steps=300, **options)
+    tol = 1e-2
+    first = int(np.flatnonzero(full.grad_norms <= tol)[0])
+    stopped = method(bowl, x0, steps=300, tol=tol, **options)
+    assert stopped.stopped_at == first
+    np.testing.assert_array_equal(stopped.points, full.points[: first + 1])
+    assert not full.stopped and full.stopped_at is None and full.steps == 300
+
+
+def test_tol_met_at_the_start_gives_one_point():
+    run = gradient_descent(lambda x: (x ** 2).sum(), [0.0, 0.0], steps=10**12, lr=0.1, tol=1e-8)
+    assert run.stopped_at == 0 and len(run) == 1
+
+
+@pytest.mark.parametrize("tol, error", [(0.0, ValueError), (-1e-3, ValueError),
+                                        (float("nan"), ValueError), ("1e-3", TypeError),
+                                        (True, TypeError)])
+def test_tol_must_be_a_positive_number(tol, error):
+    with pytest.raises(error, match="tol must be"):
+        gradient_descent(lambda x: x ** 2, 1.0, steps=5, lr=0.1, tol=tol)
+
+
+def test_a_trajectory_without_points_prints_and_says_it_has_no_final():
+    empty = Trajectory(np.zeros((0, 2)), [], [])
+    assert repr(empty) == "Trajectory(method='', no points)" and empty.steps == 0
+    with pytest.raises(ValueError, match="no points"):
+        _ = empty.final
+    with pytest.raises(ValueError, match="stopped_at must be the last step"):
+        Trajectory(np.zeros((3, 1)), np.zeros(3), np.zeros(3), stopped_at=1)
+
+
+# -- hyper-parameters and start points (issue #12) ------------------------------
+
+@pytest.mark.parametrize("make", [float, np.float32, np.float64, np.array,
+                                  lambda v: torch.tensor(v, dtype=torch.float64)])
+def test_hyper_parameters_accept_any_scalar(make):
+    f = landscapes.quadratic(4.0)
+    reference = momentum(f, [1.0, 1.0], steps=5, lr=0.125, beta=0.5)
+    run = momentum(f, [1.0, 1.0], steps=make(5.0), lr=make(0.125), beta=make(0.5))
+    np.testing.assert_array_equal(run.points, reference.points)
+    sfn = saddle_free_newton(landscapes.saddle, [0.5, 0.1], steps=1, lr=make(1.0),
+                             damping=make(0.0))
+    np.testing.assert_allclose(sfn.final, [0.0, 0.2], atol=1e-15)
+
+
+def test_saddle_free_newton_without_damping_is_the_absolute_hessian_step():
+    # f = x^2/2 - 2 y^2: g = (x, -4y), |H| = diag(1, 4), step (x, -y): one step gives (0, 2y).
+    f = lambda v: 0.5 * v[0] ** 2 - 2 * v[1] ** 2  # noqa: E731
+    run = saddle_free_newton(f, [0.3, 0.1], steps=2, damping=0)
+    np.testing.assert_allclose(run.points, [[0.3, 0.1], [0.0, 0.2], [0.0, 0.4]], atol=1e-15)
+
+
+def test_saddle_free_newton_without_damping_refuses_a_singular_absolute_hessian():
+    message = r"\|H\| at the iterate \[0\. 1\.\] is singular.*damping > 0"
+    with pytest.raises(ValueError, match=message):
+        saddle_free_newton(lambda v: (v ** 3).sum(), [0.0, 1.0], steps=1, damping=0)
+
+
+@pytest.mark.parametrize("method", [newton, saddle_free_newton])
+def test_a_nan_hessian_is_reported_as_nan_not_singular(method):
+    # Value and gradient are finite at (0, 1); the Hessian of 0 * x^1.5 there is 0 * inf = NaN.
+    f = lambda v: (v ** 2).sum() + 0 * (v ** 1.5).sum()  # noqa: E731
+    with np.errstate(divide="ignore", invalid="ignore"), \
+            pytest.raises(ValueError, match="holds NaN") as info:
+        method(f, [0.0, 1.0], steps=1)
+    assert "singular" not in str(info.value)
+
+
+def test_an_empty_or_complex_start_point_is_refused():
+    with pytest.raises(ValueError, match="x0 is empty"):
+        gradient_descent(lambda x: (x ** 2).sum(), np.zeros(0), steps=3, lr=0.1)
+    with pytest.raises((TypeError, ValueError), match="x0"):
+        gradient_descent(lambda x: (x ** 2).sum(), np.array([1.0 + 1.0j]), steps=3, lr=0.1)
+
+
+# -- divergence (issue #12) ------------------------------------------------------
+
+def test_divergence_at_the_first_step_keeps_the_start():
+    with pytest.raises(Divergence) as caught:
+        gradient_descent(lambda x: (x ** 2).sum(), [1e150], steps=5, lr=1e10)
+    assert caught.value.step == 1 and isinstance(caught.value, ValueError)
+    np.testing.assert_array_equal(caught.value.trajectory.points, [[1e150]])
+
+
+def test_tune_tells_divergence_by_class_not_by_message():
+    def says_diverged(f, x0, *, steps, lr):
+        raise ValueError("the run diverged (but this is not a Divergence)")
+
+    with pytest.raises(ValueError, match="not a Divergence"):
+        tune(says_diverged, landscapes.quadratic(4.0), [1.0, 1.0], grid={"lr": [0.1]},
+             steps=5, tol=1e-3)

@@ -194,3 +194,49 @@ def test_plotting_never_shows(monkeypatch, ax):
     monkeypatch.setattr(plt, "show", fail)
     plot.contour(ax, landscapes.saddle, num=11)
     plot.curve(ax, [0.0, 1.0], {"y": [0.0, 1.0]})
+
+
+# -- hostile input (issue #12) ---------------------------------------------------
+
+def test_contour_takes_one_trajectory_or_a_list_labelled_by_method():
+    a = gradient_descent(landscapes.himmelblau, [0.0, 0.0], steps=5, lr=0.01)
+    b = gradient_descent(landscapes.himmelblau, [1.0, 0.0], steps=5, lr=0.01)
+    for runs, labels in (([a, b], ["gradient descent", "gradient descent (2)"]),
+                         (a, ["gradient descent"]), ([a.points], ["run 1"])):
+        fig, ax = plt.subplots()
+        plot.contour(ax, landscapes.himmelblau, trajectories=runs, num=11, mark_critical=False)
+        drawn = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+        assert [line.get_label() for line in drawn] == labels
+        np.testing.assert_array_equal(drawn[0].get_xydata(), a.points)
+        plt.close(fig)
+    fig, ax = plt.subplots()
+    with pytest.raises(TypeError, match="trajectories must be a dict"):
+        plot.contour(ax, landscapes.himmelblau, trajectories=3, num=11)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("num, error", [(1, ValueError), (0, ValueError), (2.5, ValueError),
+                                        ("51", TypeError)])
+def test_contour_needs_at_least_two_grid_points(num, error):
+    fig, ax = plt.subplots()
+    with pytest.raises(error, match="num must"):
+        plot.contour(ax, landscapes.himmelblau, num=num)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("xlim", [(1.0, -1.0), (0.0, float("nan")), (0.0,)])
+def test_contour_window_must_be_a_finite_increasing_pair(xlim):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="xlim must be a pair"):
+        plot.contour(ax, landscapes.himmelblau, num=5, xlim=xlim)
+    plt.close(fig)
+
+
+def test_loss_curves_take_a_list_of_runs():
+    run = gradient_descent(landscapes.quadratic(4.0), [1.0, 1.0], steps=4, lr=0.1)
+    fig, ax = plt.subplots()
+    plot.loss_curves(ax, [run])
+    (line,) = ax.get_lines()
+    assert line.get_label() == "gradient descent"
+    np.testing.assert_array_equal(line.get_ydata(), run.values)
+    plt.close(fig)

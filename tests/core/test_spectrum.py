@@ -129,7 +129,7 @@ def test_restarts_bound_the_basis_without_changing_the_answer(max_basis: int) ->
     assert result.converged
     np.testing.assert_allclose(result.eigenvalues, exact, rtol=1e-6)
     assert result.basis_size <= max_basis + 1
-    assert product.calls == result.n_matvec <= 3000
+    assert product.calls == result.n_matvec + 2 <= 3002  # two for the symmetry check
     assert (result.n_restarts > 0) == (max_basis < result.n_matvec)
 
 
@@ -297,7 +297,7 @@ def test_hvp_matvec_spectrum_on_every_backend(backend) -> None:
     operator = hvp_matvec(f, x)
     result = lanczos(operator, operator.dim, 3, tol=1e-10)
     np.testing.assert_allclose(result.eigenvalues, exact[::-1][:3], rtol=1e-8)
-    assert operator.n_calls == result.n_matvec
+    assert operator.n_calls == result.n_matvec + 2  # two for the symmetry check
     trace = hutchinson_trace(operator, operator.dim, n_probes=200)
     assert abs(trace.estimate - exact.sum()) <= 4 * trace.stderr
 
@@ -382,7 +382,7 @@ def test_lanczos_never_forms_the_hessian(mlp_problem, monkeypatch) -> None:
     operator = hessian_matvec(model, loss_fn, inputs, targets)
     result = lanczos(operator, operator.dim, 3, tol=1e-8, max_basis=30, max_iter=400)
     assert result.converged
-    assert operator.n_calls == result.n_matvec <= 400
+    assert operator.n_calls == result.n_matvec + 2 <= 402  # two for the symmetry check
     assert result.basis_size <= 31 < operator.dim
     np.testing.assert_allclose(result.eigenvalues, np.linalg.eigvalsh(dense)[::-1][:3], rtol=1e-6)
 
@@ -409,3 +409,56 @@ def test_importing_d2lopt_spectrum_does_not_import_torch() -> None:
     code = "import sys, d2lopt; d2lopt.spectrum.lanczos; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- hostile input (issue #12) ---------------------------------------------------
+
+def test_one_probe_has_an_undefined_standard_error() -> None:
+    H = np.array([[2.0, 1.0], [1.0, 3.0]])
+    result = hutchinson_trace(lambda v: H @ v, 2, n_probes=1, seed=3)
+    v = probe(np.random.default_rng(3), 2, "rademacher")
+    assert result.estimate == pytest.approx(float(v @ H @ v), rel=1e-15)
+    assert np.isnan(result.stderr)
+
+
+def test_a_non_symmetric_matvec_is_refused_unless_the_check_is_off() -> None:
+    A = np.array([[1.0, 5.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]])
+    for estimate in (lambda **kw: lanczos(lambda v: A @ v, 3, 1, **kw),
+                     lambda **kw: spectrum.slq_density(lambda v: A @ v, 3, steps=3, **kw),
+                     lambda **kw: spectrum.lanczos_tridiagonal(lambda v: A @ v, np.ones(3), 3,
+                                                               **kw)):
+        with pytest.raises(ValueError, match="matvec is not symmetric"):
+            estimate()
+        estimate(check_symmetry=False)  # the caller's responsibility then
+
+
+def test_the_symmetry_check_costs_two_products_and_changes_nothing() -> None:
+    H = with_spectrum(np.linspace(-1.0, 4.0, 30), seed=2)
+    product = counted(H)
+    checked = lanczos(product, 30, 2, tol=1e-10)
+    unchecked = lanczos(lambda v: H @ v, 30, 2, tol=1e-10, check_symmetry=False)
+    assert product.calls == checked.n_matvec + 2
+    np.testing.assert_array_equal(checked.eigenvalues, unchecked.eigenvalues)
+
+
+def test_float32_products_of_a_symmetric_matrix_pass_the_check() -> None:
+    H = with_spectrum(np.linspace(-1.0, 4.0, 200), seed=4).astype(np.float32)
+    result = lanczos(lambda v: H @ v.astype(np.float32), 200, 1, tol=1e-4)
+    assert result.eigenvalues[0] == pytest.approx(4.0, rel=1e-4)
+
+
+def test_a_model_with_dropout_in_training_mode_warns(mlp_problem) -> None:
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Dropout(0.5),
+                                torch.nn.Linear(4, 1))
+    inputs, targets = torch.ones(5, 3), torch.zeros(5, 1)
+    with pytest.warns(RuntimeWarning, match="training mode.*Dropout.*model.eval"):
+        hessian_matvec(model, torch.nn.MSELoss(), inputs, targets)
+    model.eval()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hessian_matvec(model, torch.nn.MSELoss(), inputs, targets)
+        hessian_matvec(torch.nn.Linear(3, 1), torch.nn.MSELoss(), inputs, targets)  # no dropout

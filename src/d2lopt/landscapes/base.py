@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from d2lopt._checks import check_integer, check_real
 from d2lopt.backends import Backend, as_array, get_backend
 from d2lopt.critical import KINDS
 
@@ -100,13 +101,14 @@ class Landscape:
         *,
         asymptote: float | None = None,
     ) -> None:
+        dim = check_integer(dim, "dim", minimum=1)
         if len(domain) != dim:
             raise ValueError(f"domain needs one (low, high) pair per dimension ({dim})")
         self.name = name
         self.dim = dim
         self.formula = formula
         self.fn = fn
-        self.domain = tuple((float(lo), float(hi)) for lo, hi in domain)
+        self.domain = tuple(_interval(pair, "domain") for pair in domain)
         self._critical_points = critical_points
         self.asymptote = None if asymptote is None else float(asymptote)
 
@@ -132,6 +134,9 @@ class Landscape:
                            ) -> tuple[KnownPoint, ...]:
         """Critical points of a 1-D landscape inside ``interval``, found by root finding.
 
+        ``num`` (at least 2) grid points of ``interval`` are scanned for sign
+        changes of the derivative, as in :func:`roots_1d`.
+
         Examples
         --------
         >>> from d2lopt.landscapes import empirical_risk
@@ -156,6 +161,7 @@ class Landscape:
 
     def grid(self, num: int = 201) -> tuple[np.ndarray, ...]:
         """A NumPy grid over the domain: ``(x, f(x))`` in 1-D, ``(X, Y, Z)`` in 2-D."""
+        num = check_integer(num, "num", minimum=2)
         axes = [np.linspace(lo, hi, num) for lo, hi in self.domain]
         if self.dim == 1:
             return axes[0], np.asarray(self(axes[0]))
@@ -178,8 +184,9 @@ def roots_1d(landscape: Landscape, num: int = 2001, interval: tuple[float, float
     """
     from scipy.optimize import brentq
 
+    num = check_integer(num, "num", minimum=2)
     numpy = get_backend("numpy")
-    (lo, hi), = landscape.domain if interval is None else (interval,)
+    lo, hi = landscape.domain[0] if interval is None else _interval(interval, "interval")
 
     def derivative(x: float) -> float:
         return float(numpy.grad(landscape, np.asarray(x, dtype=float)))
@@ -201,6 +208,16 @@ def roots_1d(landscape: Landscape, num: int = 2001, interval: tuple[float, float
                 kind = "degenerate"
             points.append(KnownPoint((float(root),), kind, "root of f' by Brent's method"))
     return tuple(points)
+
+
+def _interval(pair: Any, name: str) -> tuple[float, float]:
+    """``pair`` as ``(low, high)``: two finite numbers with ``low < high``."""
+    if not (isinstance(pair, (tuple, list, np.ndarray)) and len(pair) == 2):
+        raise TypeError(f"{name} must be a pair (low, high), got {pair!r}")
+    low, high = check_real(pair[0], f"{name}[0]"), check_real(pair[1], f"{name}[1]")
+    if not low < high:
+        raise ValueError(f"{name} must have low < high, got ({low:g}, {high:g})")
+    return low, high
 
 
 def refine_critical_point(landscape: Landscape, seed: Sequence[float], steps: int = 20

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from d2lopt._checks import check_integer, check_real
 from d2lopt.backends import Backend
 from d2lopt.landscapes.base import Landscape
 
@@ -41,7 +42,7 @@ __all__ = ["RecurrentLoss", "recurrent_loss", "recurrent_cliff", "cliff_bias", "
 
 
 def _check_state(h0: float) -> float:
-    h0 = float(h0)
+    h0 = check_real(h0, "h0")
     if not -1.0 < h0 < 1.0:
         raise ValueError(f"h0 must lie strictly between -1 and 1 (a tanh state), got {h0}")
     return h0
@@ -95,11 +96,9 @@ class RecurrentLoss(Landscape):
     """
 
     def __init__(self, steps: int, h0: float, target: float) -> None:
-        if isinstance(steps, bool) or int(steps) != steps or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
-        self.steps = int(steps)
+        self.steps = check_integer(steps, "steps", minimum=1)
         self.h0 = _check_state(h0)
-        self.target = float(target)
+        self.target = check_real(target, "target")
         T, start, y = self.steps, self.h0, self.target
 
         def final_state(x: Any, ops: Backend) -> Any:

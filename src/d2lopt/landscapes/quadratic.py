@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from d2lopt._checks import check_real
 from d2lopt.backends import Backend
 from d2lopt.landscapes.base import KnownPoint, Landscape
 
@@ -62,6 +63,9 @@ class Quadratic(Landscape):
 
     def __init__(self, name: str, formula: str, *, condition_number: float, smallest: float,
                  angle: float, note: str) -> None:
+        condition_number = check_real(condition_number, "condition_number")
+        smallest = check_real(smallest, "smallest")
+        angle = check_real(angle, "angle")
         if not condition_number >= 1:
             raise ValueError(f"the condition number must be at least 1, got {condition_number}")
         if not smallest > 0:

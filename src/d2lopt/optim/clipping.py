@@ -23,8 +23,21 @@ Clip = Callable[[Array], Array]
 __all__ = ["clip_by_norm", "clip_by_value", "as_clip"]
 
 
-def _as_array(g: Array) -> tuple[Any, Array]:
-    return as_array(g, name="g", finite=False)  # a NaN gradient is the optimizer's to report
+def _as_finite_array(g: Array) -> tuple[Any, Array]:
+    """``g`` through its backend, or a ValueError if it holds NaN or an infinity.
+
+    Clipping a non-finite gradient cannot give a meaningful direction (NaN
+    stays NaN; an infinity would silently become the limit), so both clipping
+    functions refuse it with the same advice.
+    """
+    backend, g = as_array(g, name="g", finite=False)
+    if not backend.all_finite(g):
+        norm = float(np.linalg.norm(backend.to_numpy(g)))
+        raise ValueError(
+            f"cannot clip a gradient g holding NaN or infinity (norm {norm}); the run has "
+            "already diverged: lower the learning rate"
+        )
+    return backend, g
 
 
 def clip_by_norm(g: Array, max_norm: float) -> Array:
@@ -60,13 +73,12 @@ def clip_by_norm(g: Array, max_norm: float) -> Array:
     array([0.3, 0.4])
     """
     max_norm = check_positive("max_norm", max_norm)
-    backend, g = _as_array(g)
-    norm = float(np.linalg.norm(backend.to_numpy(g)))
-    if not np.isfinite(norm):
-        raise ValueError(
-            f"cannot clip a gradient holding NaN or infinity (norm {norm}); the run has "
-            "already diverged: lower the learning rate"
-        )
+    backend, g = _as_finite_array(g)
+    with np.errstate(over="ignore"):
+        norm = float(np.linalg.norm(backend.to_numpy(g)))
+    if not np.isfinite(norm):  # finite entries whose norm overflows: scale first
+        largest = float(np.abs(backend.to_numpy(g)).max())
+        norm = largest * float(np.linalg.norm(backend.to_numpy(g) / largest))
     if norm <= max_norm:
         return g
     return g * (max_norm / norm)
@@ -90,6 +102,12 @@ def clip_by_value(g: Array, limit: float) -> Array:
     array
         Same framework and shape as ``g``.
 
+    Raises
+    ------
+    ValueError
+        If ``limit`` is not positive, or ``g`` holds NaN or an infinity (as
+        :func:`clip_by_norm`).
+
     Examples
     --------
     >>> import numpy as np
@@ -97,7 +115,7 @@ def clip_by_value(g: Array, limit: float) -> Array:
     array([ 1. ,  0.5, -1. ])
     """
     limit = check_positive("limit", limit)
-    backend, g = _as_array(g)
+    backend, g = _as_finite_array(g)
     if backend.name == "numpy":
         return np.clip(g, -limit, limit)
     shape = backend.shape(g)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from d2lopt._checks import check_integer
 from d2lopt.optim.clipping import as_clip
 from d2lopt.optim.trajectory import (
     Objective,
@@ -20,6 +21,7 @@ from d2lopt.optim.trajectory import (
     check_fraction,
     check_positive,
     check_steps,
+    check_tol,
     run,
 )
 
@@ -48,7 +50,7 @@ def _clipper(problem: Problem, clip: ClipArg) -> Callable[[np.ndarray], np.ndarr
 
 
 def gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
-                     clip: ClipArg = None) -> Trajectory:
+                     clip: ClipArg = None, tol: float | None = None) -> Trajectory:
     r"""Gradient descent :math:`x_t = x_{t-1} - \eta\, \operatorname{clip}(\nabla f(x_{t-1}))`.
 
     Parameters
@@ -65,6 +67,10 @@ def gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
         Applied to each gradient before the update: a function ``g -> g`` such as
         ``functools.partial(clip_by_norm, max_norm=1.0)``, or ``("norm", c)`` /
         ``("value", c)``.
+    tol : float, optional
+        Stopping rule: end the run at the first point (the start included) where
+        the gradient norm (before clipping) is at most ``tol``; the trajectory's
+        ``stopped_at`` says at which step. Off by default: exactly ``steps`` steps.
 
     Returns
     -------
@@ -84,21 +90,24 @@ def gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
     >>> run = gradient_descent(quadratic(4.0), [1.0, 1.0], steps=2, lr=0.1)
     >>> run.final.tolist()  # (1 - 0.1 λ)^2 per coordinate, λ = 1 and 4
     [0.81, 0.36]
+    >>> gradient_descent(lambda x: x ** 2, 1.0, steps=10**9, lr=0.25, tol=1e-3).stopped_at
+    11
     """
     steps = check_steps(steps)
     lr = check_positive("lr", lr)
+    tol = check_tol(tol)
     problem = Problem(f, x0)
     clipped = _clipper(problem, clip)
 
     def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
         return x - lr * clipped(g)
 
-    return run(problem, steps, step, "gradient descent")
+    return run(problem, steps, step, "gradient descent", tol=tol)
 
 
 def momentum(f: Objective, x0: Array, *, steps: int, lr: float, beta: float = 0.9,
              dampening: float = 0.0, nesterov: bool = False,
-             clip: ClipArg = None) -> Trajectory:
+             clip: ClipArg = None, tol: float | None = None) -> Trajectory:
     r"""Gradient descent with momentum, exactly as :class:`torch.optim.SGD` computes it.
 
     With :math:`g_t = \operatorname{clip}(\nabla f(x_{t-1}))`, the buffer is
@@ -112,7 +121,7 @@ def momentum(f: Objective, x0: Array, *, steps: int, lr: float, beta: float = 0.
 
     Parameters
     ----------
-    f, x0, steps, lr, clip
+    f, x0, steps, lr, clip, tol
         As in :func:`gradient_descent`.
     beta : float
         Momentum :math:`0 \le \beta < 1`.
@@ -135,6 +144,7 @@ def momentum(f: Objective, x0: Array, *, steps: int, lr: float, beta: float = 0.
     lr = check_positive("lr", lr)
     beta = check_fraction("beta", beta)
     dampening = check_fraction("dampening", dampening)
+    tol = check_tol(tol)
     if nesterov and (beta == 0 or dampening != 0):
         raise ValueError(
             "Nesterov momentum needs beta > 0 and dampening = 0 (as in torch.optim.SGD); "
@@ -156,12 +166,12 @@ def momentum(f: Objective, x0: Array, *, steps: int, lr: float, beta: float = 0.
         return x - lr * direction
 
     name = "Nesterov momentum" if nesterov else "momentum"
-    return run(problem, steps, step, name)
+    return run(problem, steps, step, name, tol=tol)
 
 
 def adam(f: Objective, x0: Array, *, steps: int, lr: float = 1e-3,
          betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-         clip: ClipArg = None) -> Trajectory:
+         clip: ClipArg = None, tol: float | None = None) -> Trajectory:
     r"""Adam (Kingma & Ba, 2015), exactly as :class:`torch.optim.Adam` computes it.
 
     With :math:`g_t = \operatorname{clip}(\nabla f(x_{t-1}))`:
@@ -178,7 +188,7 @@ def adam(f: Objective, x0: Array, *, steps: int, lr: float = 1e-3,
 
     Parameters
     ----------
-    f, x0, steps, clip
+    f, x0, steps, clip, tol
         As in :func:`gradient_descent`.
     lr : float
         Learning rate :math:`\eta > 0`.
@@ -204,6 +214,7 @@ def adam(f: Objective, x0: Array, *, steps: int, lr: float = 1e-3,
     beta1 = check_fraction("betas[0]", betas[0])
     beta2 = check_fraction("betas[1]", betas[1])
     eps = check_positive("eps", eps)
+    tol = check_tol(tol)
     problem = Problem(f, x0)
     clipped = _clipper(problem, clip)
     m = np.zeros(problem.dim)
@@ -217,7 +228,7 @@ def adam(f: Objective, x0: Array, *, steps: int, lr: float = 1e-3,
         denom = np.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
         return x - step_size * (m / denom)
 
-    return run(problem, steps, step, "Adam")
+    return run(problem, steps, step, "Adam", tol=tol)
 
 
 def perturbed_gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
@@ -236,7 +247,8 @@ def perturbed_gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float
     even when it starts exactly on the saddle's stable manifold. The rule cannot
     tell a saddle from a minimum: near a minimum it keeps perturbing every
     ``interval`` steps and gradient descent pulls the iterate back (Jin et al.
-    stop the run there instead; this function always takes ``steps`` steps).
+    stop the run there instead; this function always takes ``steps`` steps, and
+    has no ``tol``: a small gradient is where it perturbs, not where it stops).
 
     Parameters
     ----------
@@ -267,9 +279,7 @@ def perturbed_gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float
     lr = check_positive("lr", lr)
     radius = check_positive("radius", radius)
     threshold = check_positive("threshold", threshold)
-    interval = check_steps(interval)
-    if interval < 1:
-        raise ValueError(f"interval must be at least 1 step, got {interval}")
+    interval = check_integer(interval, "interval", minimum=1)
     problem = Problem(f, x0)
     clipped = _clipper(problem, clip)
     rng = np.random.default_rng(seed)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from d2lopt._checks import check_integer, check_real
 from d2lopt.backends import as_array
 from d2lopt.optim.trajectory import Divergence
 
@@ -35,11 +36,11 @@ def uniform_starts(domain: Sequence[tuple[float, float]], count: int, *, seed: i
     >>> X.shape, bool(np.all((X[0] >= 0) & (X[0] <= 1)))
     ((2, 5), True)
     """
-    if isinstance(count, bool) or int(count) != count or count < 1:
-        raise ValueError(f"count must be a positive integer, got {count!r}")
+    count = check_integer(count, "count", minimum=1)
     box = np.asarray(domain, dtype=float)
-    if box.ndim != 2 or box.shape[1] != 2 or np.any(box[:, 1] <= box[:, 0]):
-        raise ValueError(f"domain must be a sequence of (low, high) pairs with low < high, "
+    if (box.ndim != 2 or box.shape[1] != 2 or not np.all(np.isfinite(box))
+            or np.any(box[:, 1] <= box[:, 0])):
+        raise ValueError(f"domain must be a sequence of finite (low, high) pairs with low < high, "
                          f"got {domain}")
     rng = np.random.default_rng(seed)
     # Drawn point by point, so the first k starts do not depend on ``count``.
@@ -114,12 +115,10 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
     >>> runs.points[-1, :, 0].round(6).tolist()   # (1 - 0.1 λ)^2 with λ = 1 and 4
     [0.81, 0.36]
     """
-    if isinstance(steps, bool) or int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive, finite number, got {lr}")
-    if max_norm is not None and not (np.isfinite(max_norm) and max_norm > 0):
-        raise ValueError(f"max_norm must be a positive, finite number or None, got {max_norm}")
+    steps = check_integer(steps, "steps", minimum=0)
+    lr = check_real(lr, "lr", positive=True)
+    if max_norm is not None:
+        max_norm = check_real(max_norm, "max_norm", positive=True)
     backend, X = as_array(starts, name="starts")
     if len(backend.shape(X)) != 2:
         raise ValueError(f"starts must have shape (d, K), one column per run; got "

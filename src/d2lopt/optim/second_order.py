@@ -10,14 +10,29 @@ from typing import Any
 
 import numpy as np
 
+from d2lopt._checks import check_real
 from d2lopt.optim.trajectory import Objective, Problem, Trajectory, check_positive, check_steps, run
 
 Array = Any
 
 __all__ = ["newton", "saddle_free_newton"]
 
-#: Hessians with a larger condition number count as singular for :func:`newton`.
+#: Hessians with a larger condition number count as singular for :func:`newton`
+#: (and, with ``damping=0``, for :func:`saddle_free_newton`).
 SINGULAR_CONDITION = 1e12
+
+
+def _finite_hessian(problem: Problem, x: np.ndarray, t: int, method: str) -> np.ndarray:
+    """The Hessian at ``x``, or a ValueError saying it holds NaN or infinity (not "singular")."""
+    h = problem.hessian(x)
+    if not np.all(np.isfinite(h)):
+        what = "NaN" if np.any(np.isnan(h)) else "an infinity"
+        raise ValueError(
+            f"{method} cannot take step {t}: the Hessian at the iterate "
+            f"{np.array2string(x, precision=6)} holds {what}; f is not twice "
+            "differentiable there: start elsewhere"
+        )
+    return h
 
 
 def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajectory:
@@ -45,7 +60,8 @@ def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajector
     ValueError
         If the Hessian at an iterate is singular (condition number above
         ``SINGULAR_CONDITION`` = 1e12): the message names the iterate and suggests
-        :func:`saddle_free_newton`, which damps small curvatures.
+        :func:`saddle_free_newton`, which damps small curvatures. A Hessian holding
+        NaN or an infinity is reported as such.
 
     Examples
     --------
@@ -58,8 +74,8 @@ def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajector
     problem = Problem(f, x0)
 
     def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-        h = problem.hessian(x)
-        condition = np.linalg.cond(h) if np.all(np.isfinite(h)) else np.inf
+        h = _finite_hessian(problem, x, t, "Newton's method")
+        condition = np.linalg.cond(h)
         if not condition < SINGULAR_CONDITION:
             raise ValueError(
                 f"Newton's method cannot take step {t}: the Hessian at the iterate "
@@ -87,7 +103,10 @@ def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
     f, x0, steps, lr
         As in :func:`newton`.
     damping : float
-        :math:`\delta > 0`, the smallest curvature the step divides by.
+        :math:`\delta \ge 0`, the smallest curvature the step divides by. With
+        ``damping=0`` (pure saddle-free Newton) every :math:`|H|` met must be
+        nonsingular (condition number below ``SINGULAR_CONDITION``), else a
+        ``ValueError`` names the iterate.
 
     Returns
     -------
@@ -99,18 +118,25 @@ def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
     >>> from d2lopt.landscapes import saddle
     >>> saddle_free_newton(saddle, [0.5, 0.1], steps=1).final.tolist()  # y is doubled
     [0.0, 0.2]
+    >>> saddle_free_newton(saddle, [0.5, 0.1], steps=1, damping=0).final.tolist()
+    [0.0, 0.2]
     """
     steps = check_steps(steps)
     lr = check_positive("lr", lr)
-    damping = check_positive("damping", damping)
+    damping = check_real(damping, "damping", nonnegative=True)
     problem = Problem(f, x0)
 
     def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-        h = problem.hessian(x)
-        if not np.all(np.isfinite(h)):
-            raise ValueError(f"the Hessian at step {t} (iterate {x}) is not finite")
+        h = _finite_hessian(problem, x, t, "saddle-free Newton")
         eigenvalues, vectors = np.linalg.eigh((h + h.T) / 2)
         curvature = np.maximum(np.abs(eigenvalues), damping)
+        if not curvature.max() < SINGULAR_CONDITION * curvature.min():
+            raise ValueError(
+                f"saddle-free Newton cannot take step {t}: |H| at the iterate "
+                f"{np.array2string(x, precision=6)} is singular (curvatures "
+                f"{np.array2string(np.abs(eigenvalues), precision=3)}); pass damping > 0, "
+                "e.g. damping=1e-3"
+            )
         return x - lr * vectors @ ((vectors.T @ g) / curvature)
 
     return run(problem, steps, step, "saddle-free Newton")

@@ -9,13 +9,13 @@ evaluated, so the same call works for every backend.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from d2lopt._checks import check_callable, check_integer, check_real
 from d2lopt.backends import as_array
 
 Array = Any
@@ -23,7 +23,7 @@ Objective = Callable[[Array], Array]
 
 __all__ = [
     "Trajectory", "Divergence", "Problem", "run", "check_steps", "check_positive",
-    "check_fraction",
+    "check_fraction", "check_tol",
 ]
 
 
@@ -45,13 +45,19 @@ class Trajectory:
     perturbations : tuple of int
         The steps :math:`t` at which :func:`~d2lopt.optim.perturbed_gradient_descent`
         added noise (``points[t]`` is the perturbed point); empty for other methods.
+    stopped_at : int or None
+        The step :math:`t` at which the stopping rule ``tol`` of the optimizer was
+        met (:math:`\\|\\nabla f(x_t)\\| \\le` ``tol``, ``points[t]`` the last point), or
+        ``None`` when the run took all its steps (no ``tol``, or never met).
 
     Examples
     --------
     >>> import numpy as np
     >>> run = Trajectory(np.zeros((3, 2)), np.zeros(3), np.zeros(3), "demo")
-    >>> len(run), run.final.tolist()
-    (3, [0.0, 0.0])
+    >>> len(run), run.final.tolist(), run.stopped
+    (3, [0.0, 0.0], False)
+    >>> Trajectory(np.zeros((0, 2)), [], [])
+    Trajectory(method='', no points)
     """
 
     points: np.ndarray
@@ -59,6 +65,7 @@ class Trajectory:
     grad_norms: np.ndarray
     method: str = ""
     perturbations: tuple[int, ...] = field(default=())
+    stopped_at: int | None = None
 
     def __post_init__(self) -> None:
         points = np.asarray(self.points, dtype=float)
@@ -75,25 +82,41 @@ class Trajectory:
             array.setflags(write=False)
             object.__setattr__(self, name, array)
         object.__setattr__(self, "perturbations", tuple(int(t) for t in self.perturbations))
+        if self.stopped_at is not None:
+            stopped_at = check_integer(self.stopped_at, "stopped_at", minimum=0)
+            if stopped_at != len(points) - 1:
+                raise ValueError(f"stopped_at must be the last step, {len(points) - 1}; "
+                                 f"got {stopped_at}")
+            object.__setattr__(self, "stopped_at", stopped_at)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the run ended early because its stopping rule ``tol`` was met."""
+        return self.stopped_at is not None
 
     @property
     def final(self) -> np.ndarray:
         """The last iterate, shape ``(d,)``."""
+        if len(self.points) == 0:
+            raise ValueError("this Trajectory has no points, so no final iterate")
         return self.points[-1].copy()
 
     @property
     def steps(self) -> int:
-        """The number of steps taken (one less than the number of points)."""
-        return len(self.points) - 1
+        """The number of steps taken (one less than the number of points; 0 when there are none)."""
+        return max(len(self.points) - 1, 0)
 
     def __len__(self) -> int:
         return len(self.points)
 
     def __repr__(self) -> str:
+        if len(self.points) == 0:
+            return f"Trajectory(method={self.method!r}, no points)"
+        stopped = f", stopped_at={self.stopped_at}" if self.stopped else ""
         return (
             f"Trajectory(method={self.method!r}, steps={self.steps}, "
             f"final={np.array2string(self.points[-1], precision=4)}, "
-            f"value={self.values[-1]:.4g})"
+            f"value={self.values[-1]:.4g}{stopped})"
         )
 
 
@@ -132,31 +155,22 @@ class Divergence(ValueError):
 
 def check_steps(steps: Any) -> int:
     """Return ``steps`` as an int, or raise if it is not a non-negative integer."""
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be a non-negative integer, got {steps!r}")
-    if steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps}")
-    return int(steps)
+    return check_integer(steps, "steps", minimum=0)
 
 
 def check_positive(name: str, value: Any) -> float:
     """Return ``value`` as a float, or raise unless it is a finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive, finite number, got {value}")
-    return value
+    return check_real(value, name, positive=True)
 
 
 def check_fraction(name: str, value: Any) -> float:
     """Return ``value`` as a float, or raise unless ``0 <= value < 1``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
-    value = float(value)
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must lie in [0, 1), got {value}")
-    return value
+    return check_real(value, name, nonnegative=True, below=1.0)
+
+
+def check_tol(tol: Any) -> float | None:
+    """Return the stopping rule ``tol`` as a float (``None``: off), or raise unless it is > 0."""
+    return None if tol is None else check_real(tol, "tol", positive=True)
 
 
 # -- the objective as seen by an optimizer ------------------------------------
@@ -180,13 +194,19 @@ class Problem:
     """
 
     def __init__(self, f: Objective, x0: Array) -> None:
-        if not callable(f):
-            raise TypeError(f"f must be a function of one array, got {type(f).__name__}")
-        self.f = f
+        self.f = check_callable(f)
+        dtype = getattr(x0, "dtype", None)
+        if "complex" in str(dtype if dtype is not None else np.asarray(x0).dtype):
+            raise TypeError(f"the start point x0 must be real, got the complex dtype {dtype}; "
+                            "optimize the real and imaginary parts as separate coordinates")
         self.backend, x = as_array(x0, name="the start point x0")
         self.shape = self.backend.shape(x)
         self.dtype = x.dtype
-        self.start = self.backend.to_numpy(x).astype(np.float64).reshape(-1)
+        start = np.asarray(self.backend.to_numpy(x))
+        if start.size == 0:
+            raise ValueError(f"the start point x0 is empty (shape {self.shape}); pass at least "
+                             "one coordinate")
+        self.start = start.astype(np.float64).reshape(-1)
         self.dim = self.start.size
 
     def to_caller(self, x: np.ndarray) -> Array:
@@ -231,11 +251,15 @@ def _diverged(method: str, t: int, what: str, so_far: Trajectory) -> Divergence:
 
 
 def run(problem: Problem, steps: int, step: Step, method: str,
-        perturbations: list[int] | None = None) -> Trajectory:
+        perturbations: list[int] | None = None, tol: float | None = None) -> Trajectory:
     """Iterate ``x_t = step(t, x_{t-1}, g_{t-1})`` and record the trajectory.
 
     ``step`` receives the step number ``t`` (from 1), the current point and the
     gradient there (both NumPy float64 vectors) and returns the next point.
+    With ``tol``, the run ends at the first point (the start included) where
+    :math:`\\|\\nabla f\\| \\le` ``tol``, and the trajectory's ``stopped_at`` is
+    its step. The record grows with the steps actually taken: nothing is
+    allocated in proportion to ``steps``.
 
     Raises
     ------
@@ -255,10 +279,13 @@ def run(problem: Problem, steps: int, step: Step, method: str,
         )
     points, values, norms = [x], [value], [float(np.linalg.norm(g))]
 
-    def so_far() -> Trajectory:
+    def so_far(stopped_at: int | None = None) -> Trajectory:
         kept = tuple(t for t in perturbations or () if t < len(points))
-        return Trajectory(np.stack(points), np.array(values), np.array(norms), method, kept)
+        return Trajectory(np.stack(points), np.array(values), np.array(norms), method, kept,
+                          stopped_at)
 
+    if tol is not None and norms[-1] <= tol:
+        return so_far(0)
     for t in range(1, steps + 1):
         new = np.asarray(step(t, x, g), dtype=np.float64).reshape(-1)
         if not np.all(np.isfinite(new)):
@@ -273,4 +300,6 @@ def run(problem: Problem, steps: int, step: Step, method: str,
         values.append(value)
         with np.errstate(over="ignore"):
             norms.append(float(np.linalg.norm(g)))
+        if tol is not None and norms[-1] <= tol:
+            return so_far(t)
     return so_far()

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from d2lopt._checks import check_real
 from d2lopt.optim.trajectory import Divergence, Trajectory
 
 __all__ = ["steps_to_tolerance", "TuningResult", "tune"]
@@ -38,9 +39,8 @@ def steps_to_tolerance(values: Sequence[float], tol: float, minimum: float = 0.0
     >>> steps_to_tolerance([1.0, 0.5], 0.05)
     inf
     """
-    if not tol > 0:
-        raise ValueError(f"tol must be positive, got {tol}")
-    gaps = np.asarray(values, dtype=float) - float(minimum)
+    tol = check_real(tol, "tol", positive=True)
+    gaps = np.asarray(values, dtype=float) - check_real(minimum, "minimum")
     inside = gaps <= tol
     if stay:
         outside = np.flatnonzero(~inside)

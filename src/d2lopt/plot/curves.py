@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from d2lopt.optim.trajectory import Trajectory
+from d2lopt.plot._runs import labelled_runs
 from d2lopt.plot.annotate import annotate_point
 
 __all__ = ["curve", "loss_curves"]
@@ -73,7 +74,8 @@ def curve(ax: Axes, x: Any, ys: Mapping[str, Any] | Any, *,
     return ax
 
 
-def loss_curves(ax: Axes, trajectories: Mapping[str, Trajectory | Any], *, log: bool = True,
+def loss_curves(ax: Axes, trajectories: Mapping[str, Trajectory | Any] | Sequence[Any], *,
+                log: bool = True,
                 optimum: float | None = None, xlabel: str = "iteration $t$",
                 ylabel: str | None = None, title: str | None = None) -> Axes:
     """Plot the loss against the iteration for several runs.
@@ -83,7 +85,8 @@ def loss_curves(ax: Axes, trajectories: Mapping[str, Trajectory | Any], *, log: 
     ax : matplotlib.axes.Axes
     trajectories : dict of str to Trajectory or array_like
         ``label -> run`` (a run's :attr:`~d2lopt.optim.Trajectory.values`) or
-        ``label -> values``.
+        ``label -> values``; one Trajectory or a list of runs is accepted too,
+        labelled by method.
     log : bool
         Logarithmic loss axis; needs positive values (see ``optimum``).
     optimum : float, optional
@@ -111,9 +114,10 @@ def loss_curves(ax: Axes, trajectories: Mapping[str, Trajectory | Any], *, log: 
     2
     >>> plt.close(fig)
     """
-    if not trajectories:
+    runs = labelled_runs(trajectories)
+    if not runs:
         raise ValueError("loss_curves needs at least one trajectory")
-    for label, run in trajectories.items():
+    for label, run in runs.items():
         values = np.asarray(run.values if isinstance(run, Trajectory) else run, dtype=float)
         if optimum is not None:
             values = values - float(optimum)

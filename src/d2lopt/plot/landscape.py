@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 
+from d2lopt._checks import check_integer
 from d2lopt.landscapes.base import Landscape
 from d2lopt.optim.trajectory import Trajectory
+from d2lopt.plot._runs import labelled_runs
 from d2lopt.plot.style import MARKERS
 
 __all__ = ["contour", "surface", "evaluate_grid", "mathtext"]
@@ -31,12 +33,28 @@ def _check_2d(landscape: Landscape) -> None:
 def evaluate_grid(landscape: Landscape, num: int, xlim: Sequence[float] | None = None,
                   ylim: Sequence[float] | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``X, Y, Z`` on a ``num × num`` grid over ``xlim × ylim`` (default: the domain)."""
+    """``X, Y, Z`` on a ``num × num`` grid over ``xlim × ylim`` (default: the domain).
+
+    ``num`` must be at least 2 (a contour needs a grid), and each window a pair
+    of finite numbers ``(low, high)`` with ``low < high``.
+    """
     _check_2d(landscape)
-    (x0, x1), (y0, y1) = xlim or landscape.domain[0], ylim or landscape.domain[1]
+    num = check_integer(num, "num", minimum=2)
+    (x0, x1), (y0, y1) = (_window(xlim, landscape.domain[0], "xlim"),
+                          _window(ylim, landscape.domain[1], "ylim"))
     X, Y = np.meshgrid(np.linspace(x0, x1, num), np.linspace(y0, y1, num))
     Z = np.asarray(landscape(np.stack([X, Y])), dtype=float)
     return X, Y, Z
+
+
+def _window(limits: Sequence[float] | None, default: Sequence[float], name: str
+            ) -> tuple[float, float]:
+    """``limits`` (or ``default``) as ``(low, high)``, finite with ``low < high``."""
+    pair = np.asarray(default if limits is None else limits, dtype=float).reshape(-1)
+    if not (pair.size == 2 and np.all(np.isfinite(pair)) and pair[0] < pair[1]):
+        raise ValueError(f"{name} must be a pair of finite numbers (low, high) with low < high, "
+                         f"got {limits!r}")
+    return float(pair[0]), float(pair[1])
 
 
 def _as_points(run: Trajectory | Any) -> np.ndarray:
@@ -75,7 +93,8 @@ def _default_title(landscape: Landscape) -> str:
 
 
 def contour(ax: Axes, landscape: Landscape, *,
-            trajectories: Mapping[str, Trajectory | Any] | None = None, levels: int | Any = 30,
+            trajectories: Mapping[str, Trajectory | Any] | Sequence[Trajectory | Any] | None = None,
+            levels: int | Any = 30,
             num: int = 201, xlim: Sequence[float] | None = None,
             ylim: Sequence[float] | None = None, log_levels: bool = False,
             mark_critical: bool = True, filled: bool = True, cmap: str = "viridis",
@@ -89,10 +108,11 @@ def contour(ax: Axes, landscape: Landscape, *,
         A two-dimensional landscape.
     trajectories : dict of str to Trajectory or (n, 2) array, optional
         Each is drawn as a line with a circle at its start and a cross at its end.
+        One Trajectory or a list of runs is accepted too, labelled by method.
     levels : int or array_like
         Number of contour levels, or the levels themselves.
     num : int
-        Grid points per axis.
+        Grid points per axis (at least 2).
     xlim, ylim : (float, float), optional
         The window; by default the landscape's domain.
     log_levels : bool
@@ -124,6 +144,7 @@ def contour(ax: Axes, landscape: Landscape, *,
     ('$x$', '$y$')
     >>> plt.close(fig)
     """
+    runs = labelled_runs(trajectories)
     X, Y, Z = evaluate_grid(landscape, num, xlim, ylim)
     if log_levels and np.ndim(levels) == 0:
         low, high = float(Z.min()), float(Z.max())
@@ -133,7 +154,7 @@ def contour(ax: Axes, landscape: Landscape, *,
     draw(X, Y, Z, levels=levels, cmap=cmap, alpha=0.85 if filled else 1.0)
     if filled:
         ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.3, alpha=0.5)
-    for label, run in (trajectories or {}).items():
+    for label, run in runs.items():
         points = _as_points(run)
         (line,) = ax.plot(points[:, 0], points[:, 1], label=label, marker=".",
                           markersize=3, linewidth=1.5)
@@ -142,7 +163,7 @@ def contour(ax: Axes, landscape: Landscape, *,
                 **MARKERS["start"])
         ax.plot(points[-1:, 0], points[-1:, 1], color=color, **MARKERS["end"])
     if mark_critical:
-        (x0, x1), (y0, y1) = xlim or landscape.domain[0], ylim or landscape.domain[1]
+        (x0, x1), (y0, y1) = (X.min(), X.max()), (Y.min(), Y.max())
         for kind in ("minimum", "maximum", "saddle", "degenerate"):
             inside = [p.location for p in landscape.points_of_kind(kind)
                       if x0 <= p.location[0] <= x1 and y0 <= p.location[1] <= y1]
@@ -150,8 +171,8 @@ def contour(ax: Axes, landscape: Landscape, *,
                 xy = np.array(inside)
                 label = kind if len(inside) == 1 else _PLURAL[kind]
                 ax.plot(xy[:, 0], xy[:, 1], label=label, zorder=4, **MARKERS[kind])
-    ax.set_xlim(*(xlim or landscape.domain[0]))
-    ax.set_ylim(*(ylim or landscape.domain[1]))
+    ax.set_xlim(X.min(), X.max())
+    ax.set_ylim(Y.min(), Y.max())
     ax.grid(False)  # the level lines are the grid of a contour map
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")

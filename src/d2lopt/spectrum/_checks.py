@@ -6,22 +6,32 @@ from collections.abc import Callable
 
 import numpy as np
 
+from d2lopt._checks import check_integer
+
 Matvec = Callable[[np.ndarray], np.ndarray]
 
-__all__ = ["Matvec", "checked_matvec", "check_dim", "check_positive_int", "probe"]
+__all__ = [
+    "Matvec", "SYMMETRY_RTOL", "checked_matvec", "check_dim", "check_positive_int",
+    "check_symmetric", "probe",
+]
+
+#: Relative asymmetry :math:`|u^\top H w - w^\top H u| / (\|u\|\|Hw\| + \|w\|\|Hu\|)`
+#: above which :func:`check_symmetric` refuses ``matvec``: far above the rounding
+#: of float32 products (about 1e-7 times the square root of the dimension),
+#: far below the order-one asymmetry of an operator that is not symmetric.
+SYMMETRY_RTOL = 1e-3
 
 
 def check_dim(dim: object) -> int:
-    """Return ``dim`` as a positive int or raise a ValueError that says so."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-        raise ValueError(f"dim must be a positive integer (the number of parameters), got {dim!r}")
-    return int(dim)
+    """Return ``dim`` as a positive int (Python, NumPy or 0-d array) or raise naming it."""
+    if isinstance(dim, (str, bytes)) or dim is None:
+        raise TypeError(f"dim must be a positive integer (the number of parameters), got {dim!r}")
+    return check_integer(dim, "dim", minimum=1)
 
 
 def check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    """Return ``value`` as a positive int (Python, NumPy or 0-d array) or raise naming it."""
+    return check_integer(value, name, minimum=1)
 
 
 def checked_matvec(matvec: Matvec, dim: int) -> Matvec:
@@ -55,3 +65,38 @@ def probe(rng: np.random.Generator, dim: int, distribution: str) -> np.ndarray:
     if distribution == "gaussian":
         return rng.standard_normal(dim)
     raise ValueError(f"distribution must be 'rademacher' or 'gaussian', got {distribution!r}")
+
+
+def check_symmetric(product: Matvec, dim: int) -> None:
+    r"""Refuse a ``matvec`` that is visibly not symmetric, from two extra products.
+
+    For two random vectors :math:`u, w` a symmetric :math:`H` gives
+    :math:`u^\top H w = w^\top H u`; the check raises a ``ValueError`` when the two
+    differ by more than ``SYMMETRY_RTOL`` relative to :math:`\|u\|\|Hw\| +
+    \|w\|\|Hu\|`. The vectors come from their own generator, so the estimator's
+    random draws (and results) are the same with and without the check.
+
+    Examples
+    --------
+    >>> check_symmetric(lambda v: np.array([[1.0, 2.0], [2.0, 3.0]]) @ v, 2)
+    >>> check_symmetric(lambda v: np.array([[0.0, 1.0], [0.0, 0.0]]) @ v, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: matvec is not symmetric: u·Hw = ...; pass check_symmetry=False to skip this check
+    """
+    rng = np.random.default_rng(20140601)
+    u, w = rng.standard_normal(dim), rng.standard_normal(dim)
+    hu, hw = product(u), product(w)
+    size = max(float(np.abs(hu).max()), float(np.abs(hw).max()))
+    if size == 0.0:
+        return  # the zero operator
+    hu, hw = hu / size, hw / size  # no underflow or overflow in the products below
+    left, right = float(np.dot(u, hw)), float(np.dot(w, hu))
+    scale = float(np.linalg.norm(u) * np.linalg.norm(hw) + np.linalg.norm(w) * np.linalg.norm(hu))
+    if abs(left - right) > SYMMETRY_RTOL * scale:
+        left, right = left * size, right * size
+        raise ValueError(
+            f"matvec is not symmetric: u·Hw = {left:.6g} but w·Hu = {right:.6g} for random u, w; "
+            "the estimators need a symmetric operator such as a Hessian (symmetrize a matrix "
+            "with (A + A.T) / 2); pass check_symmetry=False to skip this check"
+        )

@@ -19,7 +19,15 @@ import numpy as np
 from scipy.integrate import trapezoid
 from scipy.linalg import eigh_tridiagonal
 
-from d2lopt.spectrum._checks import Matvec, check_dim, check_positive_int, probe
+from d2lopt._checks import check_real
+from d2lopt.spectrum._checks import (
+    Matvec,
+    check_dim,
+    check_positive_int,
+    check_symmetric,
+    checked_matvec,
+    probe,
+)
 from d2lopt.spectrum.lanczos import lanczos_tridiagonal
 
 __all__ = ["SpectralDensity", "gauss_quadrature", "slq_density"]
@@ -82,6 +90,7 @@ def slq_density(
     sigma: float | None = None,
     seed: int | None = 0,
     distribution: str = "rademacher",
+    check_symmetry: bool = True,
 ) -> SpectralDensity:
     r"""Estimate the eigenvalue density of ``H`` by stochastic Lanczos quadrature.
 
@@ -105,6 +114,9 @@ def slq_density(
         Seed of the probes.
     distribution : {"rademacher", "gaussian"}
         Distribution of the probe entries (normalized to unit length).
+    check_symmetry : bool, default True
+        First check that ``matvec`` is symmetric, from two extra products (once,
+        not per probe); a ``ValueError`` if not.
 
     Returns
     -------
@@ -123,14 +135,17 @@ def slq_density(
     dim = check_dim(dim)
     n_probes = check_positive_int(n_probes, "n_probes")
     steps = check_positive_int(steps, "steps")
-    if sigma is not None and not sigma > 0:
-        raise ValueError(f"sigma must be a positive width, got {sigma!r}")
+    if sigma is not None:
+        sigma = check_real(sigma, "sigma", positive=True)
+    if check_symmetry:
+        check_symmetric(checked_matvec(matvec, dim), dim)
     rng = np.random.default_rng(seed)
     width = min(steps, dim)
     nodes = np.zeros((n_probes, width))
     weights = np.zeros((n_probes, width))
     for p in range(n_probes):
-        alpha, beta = lanczos_tridiagonal(matvec, probe(rng, dim, distribution), width)
+        alpha, beta = lanczos_tridiagonal(matvec, probe(rng, dim, distribution), width,
+                                          check_symmetry=False)
         theta, tau2 = gauss_quadrature(alpha, beta)
         nodes[p, : theta.size] = theta
         nodes[p, theta.size :] = theta[-1]

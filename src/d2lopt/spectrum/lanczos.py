@@ -19,7 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from d2lopt.spectrum._checks import Matvec, check_dim, check_positive_int, checked_matvec
+from d2lopt._checks import check_real
+from d2lopt.spectrum._checks import (
+    Matvec,
+    check_dim,
+    check_positive_int,
+    check_symmetric,
+    checked_matvec,
+)
 
 __all__ = ["BOUNDS", "LanczosResult", "WHICH", "lanczos", "lanczos_tridiagonal"]
 
@@ -51,7 +58,7 @@ class LanczosResult:
         residual norms for ``bound="residual"``, :math:`\min(r_i, r_i^2/\delta_i)`
         for ``bound="gap"``.
     n_matvec : int
-        Products with ``H`` used.
+        Products with ``H`` the iteration used (the symmetry check adds two more).
     n_restarts : int
         Thick restarts made (0 when the basis never filled).
     basis_size : int
@@ -164,6 +171,7 @@ def lanczos(
     v0: np.ndarray | None = None,
     seed: int | None = 0,
     return_eigenvectors: bool = True,
+    check_symmetry: bool = True,
 ) -> LanczosResult:
     r"""The ``k`` extreme eigenvalues of a symmetric operator from its products.
 
@@ -214,6 +222,9 @@ def lanczos(
         subspace is found.
     return_eigenvectors : bool, default True
         Also return the Ritz vectors (``k * dim`` more floats).
+    check_symmetry : bool, default True
+        First check that ``matvec`` is symmetric from two extra products
+        (:func:`~d2lopt.spectrum._checks.check_symmetric`); a ``ValueError`` if not.
 
     Returns
     -------
@@ -247,8 +258,9 @@ def lanczos(
         raise ValueError(f"which must be one of {WHICH}, got {which!r}")
     if bound not in BOUNDS:
         raise ValueError(f"bound must be one of {BOUNDS}, got {bound!r}")
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise ValueError(f"tol must be a positive relative tolerance such as 1e-4, got {tol!r}")
+    tol = check_real(tol, "tol", positive=True)
+    if atol is not None:
+        atol = check_real(atol, "atol", nonnegative=True)
     m = min(dim, max(2 * k + 20, 40)) if max_basis is None else check_positive_int(
         max_basis, "max_basis"
     )
@@ -258,6 +270,8 @@ def lanczos(
     max_iter = max(1000, 50 * k) if max_iter is None else check_positive_int(max_iter, "max_iter")
 
     A = checked_matvec(matvec, dim)
+    if check_symmetry:
+        check_symmetric(A, dim)
     rng = np.random.default_rng(seed)
     keep = min(m - 1, k + (m - k) // 2)  # Ritz vectors kept at a restart
 
@@ -342,14 +356,15 @@ def lanczos(
 
 
 def lanczos_tridiagonal(
-    matvec: Matvec, v0: np.ndarray, steps: int
+    matvec: Matvec, v0: np.ndarray, steps: int, *, check_symmetry: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Run ``steps`` Lanczos steps from ``v0``; return the tridiagonal ``T``.
 
     With :math:`q_1 = v_0/\|v_0\|`, ``T`` is :math:`Q^\top H Q` for the
     orthonormal Krylov basis ``Q`` (full reorthogonalization, ``steps * dim``
     floats). It stops early when the Krylov space is invariant, since ``T``
-    is then exact.
+    is then exact. With ``check_symmetry`` (the default) two extra products first
+    check that ``matvec`` is symmetric, as in :func:`lanczos`.
 
     Returns
     -------
@@ -368,7 +383,11 @@ def lanczos_tridiagonal(
     steps = check_positive_int(steps, "steps")
     q = np.asarray(v0, dtype=np.float64).reshape(-1)
     dim = q.size
+    if dim == 0 or not np.all(np.isfinite(q)):
+        raise ValueError("v0 must be a non-empty vector of finite numbers")
     A = checked_matvec(matvec, dim)
+    if check_symmetry:
+        check_symmetric(A, dim)
     Q = np.empty((min(steps, dim), dim))
     Q[0] = _start_vector(q, dim, np.random.default_rng(0))
     alpha: list[float] = []

@@ -16,6 +16,7 @@ product.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -99,7 +100,8 @@ def hessian_matvec(
     vector is the concatenation of the flattened parameters that require
     gradients, in ``model.parameters()`` order (as
     ``torch.nn.utils.parameters_to_vector``). Call ``model.eval()`` first if
-    the model has dropout or batch normalization, so the loss is deterministic.
+    the model has dropout or batch normalization, so the loss is deterministic:
+    a ``RuntimeWarning`` says so when such a layer is in training mode.
 
     Parameters
     ----------
@@ -122,6 +124,7 @@ def hessian_matvec(
 
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    _warn_if_training(model)
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("the model has no parameters that require gradients")
@@ -153,6 +156,22 @@ def hessian_matvec(
         return out
 
     return HessianOperator(multiply, int(offsets[-1]))
+
+
+def _warn_if_training(model: Any) -> None:
+    """Warn when a layer whose output depends on the mode (dropout, normalization) is training."""
+    import torch
+
+    moded = (torch.nn.modules.dropout._DropoutNd, torch.nn.modules.batchnorm._NormBase)
+    training = sorted({type(m).__name__ for m in model.modules()
+                       if isinstance(m, moded) and m.training})
+    if training:
+        warnings.warn(
+            f"the model is in training mode and has {', '.join(training)} layers, so each "
+            "Hessian-vector product sees a different loss; call model.eval() first",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def hessian_top_eigenvalues(

@@ -20,7 +20,8 @@ class TraceEstimate(NamedTuple):
         Mean of :math:`v^\\top H v` over the probes.
     stderr : float
         Standard error of that mean (sample standard deviation over
-        :math:`\\sqrt{n_\\text{probes}}`; 0 with one probe).
+        :math:`\\sqrt{n_\\text{probes}}`); NaN with one probe, where it is
+        undefined.
     samples : ndarray, shape (n_probes,)
         The values :math:`v^\\top H v`, one per probe.
     """
@@ -70,6 +71,13 @@ def hutchinson_trace(
     >>> D = np.diag([1.0, 2.0, 3.0])
     >>> hutchinson_trace(lambda v: D @ v, 3, n_probes=5)[:2]
     (6.0, 0.0)
+    >>> hutchinson_trace(lambda v: D @ v, 3, n_probes=1).stderr  # one sample: no spread
+    nan
+
+    Notes
+    -----
+    The estimate is unbiased for any square ``H``, symmetric or not, so no
+    symmetry check is made here (only the variance formulas assume symmetry).
     """
     dim = check_dim(dim)
     n_probes = check_positive_int(n_probes, "n_probes")
@@ -79,5 +87,5 @@ def hutchinson_trace(
     for i in range(n_probes):
         v = probe(rng, dim, distribution)
         samples[i] = np.einsum("i,i->", v, A(v))  # not BLAS: see lanczos._norm
-    stderr = float(samples.std(ddof=1) / np.sqrt(n_probes)) if n_probes > 1 else 0.0
+    stderr = float(samples.std(ddof=1) / np.sqrt(n_probes)) if n_probes > 1 else float("nan")
     return TraceEstimate(float(samples.mean()), stderr, samples)
