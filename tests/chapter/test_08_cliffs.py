@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pytest
 from chapter_pages import page_glue, settings_problems, snippet_outputs
+from test_numbers import read_back
 from scipy.optimize import brentq
 
 import d2lopt
@@ -138,6 +139,13 @@ def test_fraction_thrown_far_with_and_without_clipping(many):
         assert g[f"cl_{name}_thrown_count"] == int(np.sum(runs.farthest > diagonal))
         assert g[f"cl_{name}_thrown"] == pytest.approx(100 * g[f"cl_{name}_thrown_count"] / S.count)
     assert plain.fraction_farther_than(diagonal) > 0.005
+    # the tail sentence: quantiles of how far the thrown runs go, from the hand-written gradient
+    hand_tail = hand_farthest(starts, None)
+    hand_tail = hand_tail[hand_tail > diagonal]
+    for q in (50, 90):
+        assert read_back(g[f"cl_plain_thrown_q{q}"]) == pytest.approx(
+            np.percentile(hand_tail, q), rel=0.2)
+        assert diagonal < read_back(g[f"cl_plain_thrown_q{q}"]) < plain.farthest.max() / 10
     assert clipped.fraction_farther_than(diagonal) == 0.0
     assert clipped.farthest.max() <= S.steps * S.lr * S.max_norm
     assert (g["cl_count"], g["cl_many_steps"], g["cl_lr"], g["cl_max_norm"]) == (
