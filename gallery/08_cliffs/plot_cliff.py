@@ -2,7 +2,7 @@ r"""
 A cliff in the loss of a recurrent unit, and gradient clipping
 ==============================================================
 
-Pascanu, Mikolov and Bengio (2013) showed the loss surface of a one-unit
+:cite:t:`pascanu2013difficulty` showed the loss surface of a one-unit
 recurrent network: mostly gentle, with a wall where the loss changes by a large
 amount over a tiny change of the parameters. There the gradient is enormous,
 and a gradient step, which is the gradient times the learning rate, can throw

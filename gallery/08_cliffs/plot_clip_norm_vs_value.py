@@ -125,5 +125,5 @@ plt.show()
 # the angle printed above. In two dimensions that is a modest change; for a
 # gradient with many components of very different sizes, clipping by value
 # approaches :math:`c\,\mathrm{sign}(g)`, about 37° away from :math:`g` for
-# Gaussian components. Clipping by norm is the rule Pascanu et al. (2013)
+# Gaussian components. Clipping by norm is the rule :cite:t:`pascanu2013difficulty`
 # proposed, and the one :func:`torch.nn.utils.clip_grad_norm_` implements.

@@ -103,7 +103,7 @@ for scale, (rho, rate) in fits.items():
 # the measured rate falls well below :math:`\log\rho`. With spectral radius a
 # little above 1 the gradient still vanishes; only clearly larger weights make
 # it explode, and then more slowly than :math:`\rho^T`. The rigorous statements
-# (Pascanu et al., 2013) use the largest singular value
+# :cite:p:`pascanu2013difficulty` use the largest singular value
 # :math:`\sigma_{\max}(W)`, not :math:`\rho`: since :math:`|\tanh'| \le 1`,
 # :math:`\sigma_{\max}(W) < 1` is sufficient for vanishing gradients, and
 # :math:`\sigma_{\max}(W) > 1` is necessary for exploding ones.

@@ -102,6 +102,6 @@ plt.show()
 # below :math:`1/4`. The ReLU chain passes the gradient unchanged at any depth
 # while its units are active. In a real network the product also contains the
 # weight matrices, so the initialization decides whether the gradient keeps its
-# size: He et al. (2015) choose the variance :math:`2/n_{\text{in}}` so that
+# size: :cite:t:`he2015delving` choose the variance :math:`2/n_{\text{in}}` so that
 # the expected squared gradient is preserved through ReLU layers, half of whose
 # units are inactive on average.

@@ -9,7 +9,7 @@ every :math:`w`. If the data are linearly separable, scaling up any separating
 attained and there is no minimizer. Gradient descent keeps going: the loss
 decays like :math:`1/t`, the weights grow without bound like :math:`\\log t`,
 and their direction slowly turns towards the maximum-margin separator
-(Soudry et al., 2018). This is the "wrong side of the mountain" in its most
+:cite:p:`soudry2018implicit`. This is the "wrong side of the mountain" in its most
 common form.
 """
 

@@ -117,8 +117,10 @@ for method, r in rates.items():
 # because at the optimal constants the iteration matrix has a repeated
 # eigenvalue, which adds a factor :math:`t` to the error. Adam does best on the
 # axis-aligned bowl, where dividing each coordinate by its own gradient scale
-# is exactly the right preconditioner, and loses that edge once the bowl is
-# turned: its per-coordinate scaling cannot undo a rotation. Gradient descent
+# equalizes the step sizes of the steep and the flat coordinate (a scaling by
+# :math:`|g_i|`, not by the curvature, so it helps without removing the
+# ill-conditioning), and loses that edge once the bowl is turned: a
+# per-coordinate scaling cannot follow a rotation. Gradient descent
 # and momentum behave the same in both bowls up to the start point, as they
 # must, being rotation invariant. Note that the optimal constants of gradient
 # descent and heavy ball need :math:`\mu` and :math:`L`, which are unknown in a

@@ -5,7 +5,7 @@ Batch size and learning rate
 A common rule of thumb says that smaller minibatches call for smaller
 learning rates: their gradients are noisier, so each step should trust them
 less. Read the other way, when the batch grows the best learning rate grows
-with it — proportionally, says the "linear scaling rule" (Goyal et al., 2017),
+with it — proportionally, says the "linear scaling rule" :cite:p:`goyal2017accurate`,
 until the step meets the curvature limit that no averaging removes. We
 measure the best learning rate for each batch size on a real network, with
 the number of training examples fixed so that every run costs the same

@@ -2,14 +2,14 @@
 Loss against index at every critical point of a linear network
 ===============================================================
 
-Dauphin et al. (2014) measured, for critical points found on real networks,
+:cite:t:`dauphin2014identifying` measured, for critical points found on real networks,
 the *index* :math:`\\alpha` — the fraction of the Hessian's eigenvalues that
 are negative — against the loss, and found them strongly related: critical
 points with high loss are saddles with many descent directions, and the only
 critical points with (nearly) no descent direction have a loss near the
 global minimum. For a network with one hidden layer and no nonlinearity, the
 two-layer linear network :math:`\\hat y = W_2W_1x` under the squared loss,
-*every* critical point is known in closed form (Baldi & Hornik, 1989), so we
+*every* critical point is known in closed form :cite:p:`baldi1989neural`, so we
 can check the claim on all of them instead of a sample.
 """
 
@@ -110,7 +110,7 @@ print(f"The lowest saddle has loss {second:.4f}, {second - res.loss[g]:.4f} abov
 # linear network has no spurious local minimum, only saddles (with the zero
 # eigenvalues of its symmetry, so even the minimum is a flat valley of
 # equivalent points, not an isolated point). Loss and index are positively
-# correlated, as Dauphin et al. found for nonlinear networks: the printed
+# correlated, as :cite:t:`dauphin2014identifying` found for nonlinear networks: the printed
 # correlation measures how tightly. The relation is a band, not a curve: for a
 # given rank, swapping one eigenvector for a smaller one raises the loss by the
 # eigenvalue gap and the index by the number of skipped eigenvalues, so points

@@ -4,11 +4,11 @@ Gradients through depth: activations and initializations
 
 Backpropagation multiplies the gradient by one Jacobian per layer, so in a
 deep network it can shrink (vanish) or grow (explode) geometrically with the
-distance from the output. Glorot & Bengio (2010) showed how much this depends
+distance from the output. :cite:t:`glorot2010understanding` showed how much this depends
 on the activation and the initial weights: sigmoid units and the then-standard
 initialization :math:`U[-1/\\sqrt n, 1/\\sqrt n]` make the gradient vanish
 towards the input, while an initialization scaled to keep the variance of
-signals constant — theirs for tanh, He et al.'s (2015) for ReLU — keeps it
+signals constant — theirs for tanh, that of :cite:t:`he2015delving` for ReLU — keeps it
 level. We measure it at initialization on a 10-layer network.
 """
 

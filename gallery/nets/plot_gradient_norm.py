@@ -123,7 +123,7 @@ else:
 # the training loss stays far from zero; there the gradient norm can stay large
 # or grow, for instance when SGD with a fixed learning rate bounces across
 # directions of high curvature (the "edge of stability" regime studied by
-# Cohen et al., 2021), where :math:`\lambda_{\max}` rises to :math:`2/\epsilon`; the
+# :cite:t:`cohen2021gradient`), where :math:`\lambda_{\max}` rises to :math:`2/\epsilon`; the
 # printed sharpness shows whether this run entered it. What carries
 # over is the diagnostic: comparing :math:`g^\top H g / g^\top g` with
 # :math:`2/\epsilon` tells whether the learning rate, not the gradient, limits

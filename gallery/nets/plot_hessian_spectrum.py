@@ -4,8 +4,8 @@ The Hessian spectrum of a small network
 
 Pictures of critical points in two dimensions suggest minima where every
 curvature is positive. The Hessian of a real network's loss has as many
-eigenvalues as the network has parameters, and measured spectra (Sagun et
-al., 2017; Ghorbani et al., 2019) look different: a bulk of eigenvalues
+eigenvalues as the network has parameters, and measured spectra
+:cite:p:`sagun2017empirical,ghorbani2019investigation` look different: a bulk of eigenvalues
 piled up near zero, some of them negative, and a few large outliers that set
 the largest stable learning rate. A network small enough to have a dense
 Hessian lets us compute every eigenvalue exactly, at initialization and after
@@ -132,12 +132,16 @@ print(f"{exact} eigenvalues are zero to 1e-12 relative; symmetry predicts {predi
 # Training moves the spectrum towards zero: most eigenvalues end in a narrow
 # bulk around zero (the printed fraction within 1% of the largest), with a
 # long tail of positive eigenvalues far larger than the typical one. Negative
-# eigenvalues remain after training — fewer and much smaller than at
-# initialization — because training has not reached a critical point and the
-# directions of negative curvature left are shallow: the landscape the
-# "saddle points rather than bad local minima" argument describes. The
-# folk picture of "a few large outliers, about one per class" (Sagun et al.,
-# 2017; Papyan, 2019) is only partly borne out on this small network: the
+# eigenvalues remain after training, fewer and much smaller than at
+# initialization. Do not read them as evidence that training sits near a
+# saddle: training has not reached a critical point (the gradient is not
+# zero), and small negative eigenvalues are also what one sees at a point
+# that has not converged in the basin of a minimum, where the Hessian of a
+# non-convex loss need not yet be positive semidefinite. A minimum and a saddle
+# can only be told apart at a point where the gradient (nearly) vanishes, as in
+# :ref:`sphx_glr_auto_examples_nets_plot_critical_point_index.py`. The folk
+# picture of "a few large outliers, about one per class"
+# :cite:p:`sagun2017empirical,papyan2019measurements` is only partly borne out on this small network: the
 # largest eigenvalues stand far above the median, but the printed ratios show
 # a smoothly decaying tail rather than a cluster separated by a gap. The
 # exact zero eigenvalues come from symmetries of the model and of the data,

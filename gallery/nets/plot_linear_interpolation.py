@@ -3,7 +3,7 @@ The loss on the line from initialization to solution
 ====================================================
 
 How hard is the landscape between where training starts and where it ends?
-Goodfellow, Vinyals & Saxe (2015) evaluated the loss along the straight line
+:cite:t:`goodfellow2015qualitatively` evaluated the loss along the straight line
 :math:`\\theta(\\alpha) = (1-\\alpha)\\,\\theta_0 + \\alpha\\,\\theta_1` from the
 initial parameters :math:`\\theta_0` to the trained :math:`\\theta_1`, and
 found for many networks a smooth, monotonically decreasing curve: no barrier
@@ -86,7 +86,7 @@ print(f"Beyond the trained point the training NLL keeps falling to {res.train_lo
 # -----------
 # The printed rises settle the question for this network: the loss along the
 # straight segment from initialization to solution falls without a bump,
-# as Goodfellow et al. found. The path SGD took was not this line, so a
+# as :cite:t:`goodfellow2015qualitatively` found. The path SGD took was not this line, so a
 # monotone line does not mean optimization was easy in every respect — it
 # says the obstacles a gradient method meets are not barriers between start
 # and end but features of the route (curvature, noise, plateaus). Past
@@ -95,4 +95,4 @@ print(f"Beyond the trained point the training NLL keeps falling to {res.train_lo
 # confident), while the validation loss turns up — more of the same
 # direction overfits. Monotone interpolation is an empirical regularity, not
 # a theorem: it can fail, for instance with large learning rates or some
-# normalization layers (Lucas et al., 2021).
+# normalization layers :cite:p:`lucas2021analyzing`.

@@ -100,5 +100,5 @@ print(f"The noise equals the full-batch gradient norm near B = sigma^2/|g|^2 = {
 # drawn without replacement is most of the training set; the with-replacement
 # law overstates the error there. The crossing point ``σ²/‖ḡ‖²`` is one
 # measure of the "critical batch size" beyond which larger batches help little
-# (McCandlish et al., 2018): it depends on where in training the gradient is
+# :cite:p:`mccandlish2018empirical`: it depends on where in training the gradient is
 # measured, since ``‖ḡ‖`` shrinks as training converges.

@@ -5,7 +5,8 @@ Random restarts: narrow and wide networks
 If bad local minima were common, training the same network from different
 random initializations would end at very different losses, and restarting
 many times would pay off. For large networks the folk wisdom (supported by
-Choromanska et al., 2015, and by experiments like Goodfellow et al., 2015) is
+:cite:t:`choromanska2015loss` and by experiments like those of
+:cite:t:`goodfellow2015qualitatively`) is
 the opposite: the final losses of different restarts crowd into a narrow
 band, and the spread shrinks as the network grows. We measure that spread for
 a narrow and a wide network.
