@@ -89,7 +89,7 @@ print(f"{settings.long_size} Gaussian components scaled by {settings.long_scale:
 # %%
 # The figure
 # ----------
-fig, ax = plt.subplots(figsize=(7.0, 6.6))
+fig, ax = plt.subplots(figsize=(6.9, 7.4), layout="constrained")
 square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1], [-1, -1]]) * threshold
 ax.plot(square[:, 0], square[:, 1], color=plot.COLORS["sky blue"], linestyle="--",
         label=f"box $|g_i| \\leq {threshold:g}$")
@@ -112,7 +112,7 @@ ax.set_aspect("equal")
 ax.set_xlabel(r"$\partial f/\partial w$")
 ax.set_ylabel(r"$\partial f/\partial b$")
 ax.set_title("One gradient clipped two ways:\nby norm keeps its direction, by value turns it")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=9)
+fig.legend(loc="outside lower center", ncols=2, fontsize=9)
 plt.show()
 
 # %%
