@@ -55,7 +55,7 @@ w_cross = settings.w
 b_cliff = cliff_bias(w_cross, f.h0)
 on_cliff = np.linalg.norm(d2l.to_numpy(d2lopt.grad(f)(d2l.tensor([w_cross, b_cliff]))))
 rate = w_cross * (1 - f.h0**2)
-print(f"at w = {w_cross}: cliff at b = {b_cliff:.6f}, slope of the map λ = {rate:g}, "
+print(f"at w = {w_cross}: cliff at b = {format_number(b_cliff, 6)}, slope of the map λ = {rate:g}, "
       f"gradient norm on the cliff {format_number(on_cliff, 4)}")
 offsets = np.geomspace(1e-12, 1.0, 241)
 bs = np.concatenate([b_cliff - offsets[::-1], b_cliff + offsets])
@@ -85,13 +85,20 @@ runs = {
 }
 jump = int(np.argmax(np.linalg.norm(np.diff(runs["gradient descent"].points, axis=0), axis=1)))
 before, after = runs["gradient descent"].points[jump], runs["gradient descent"].points[jump + 1]
+
+
+def pair(point, sig=3):
+    """A point as text, with minus signs."""
+    return f"({format_number(float(point[0]), sig)}, {format_number(float(point[1]), sig)})"
+
+
 for name, run in runs.items():
-    print(f"{name:18s} from ({run.points[0][0]:.3f}, {run.points[0][1]:.3f}) ends at "
-          f"({run.final[0]:.3f}, {run.final[1]:.3f}), loss {format_number(run.values[-1])}, largest "
-          f"gradient norm {format_number(run.grad_norms.max())}")
+    print(f"{name:18s} from {pair(run.points[0])} ends at {pair(run.final)}, loss "
+          f"{format_number(run.values[-1])}, largest gradient norm "
+          f"{format_number(run.grad_norms.max())}")
 print(f"step {jump + 1}: gradient norm "
       f"{format_number(runs['gradient descent'].grad_norms[jump])} throws the "
-      f"unclipped run from ({before[0]:.3f}, {before[1]:.3f}) to ({after[0]:.1f}, {after[1]:.1f})")
+      f"unclipped run from {pair(before)} to {pair(after)}")
 
 # %%
 # The figures

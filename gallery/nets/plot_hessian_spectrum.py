@@ -54,8 +54,9 @@ def summary(eig: np.ndarray) -> dict:
 
 stats = {"initialization": summary(res.initial), "trained": summary(res.trained)}
 for name, s in stats.items():
-    print(f"{name:14s}: {s['negative']} negative, {s['zero']} zero, min {format_number(s['min'], 3)}, "
-          f"max {format_number(s['max'], 3)}; top 10 eigenvalues carry {s['top10 share']:.1%} of the "
+    print(f"{name:14s}: {s['negative']} negative, {s['zero']} zero, "
+          f"min {format_number(s['min'], 3)}, max {format_number(s['max'], 3)}; "
+          f"top 10 eigenvalues carry {s['top10 share']:.1%} of the "
           f"positive sum; max/median|λ| = {s['max / median']:.0f}")
 print("ten largest after training:", np.array2string(res.trained[::-1][:10], precision=3))
 
@@ -109,7 +110,8 @@ print(f"At initialization {i['negative']} of {res.n_parameters} eigenvalues are 
       f"({i['negative'] / res.n_parameters:.1%}); after training {t['negative']} "
       f"({t['negative'] / res.n_parameters:.1%}), carrying {t['negative mass']:.1%} of the "
       "total absolute eigenvalue mass.")
-print(f"After training the most negative eigenvalue is {format_number(t['min'], 3)} and the largest "
+print(f"After training the most negative eigenvalue is {format_number(t['min'], 3)} and the "
+      "largest "
       f"{format_number(t['max'], 3)} ({t['max'] / abs(t['min']):.0f} times larger in size, "
       f"{t['max / median']:.0f} times the median |λ|); {t['near zero']:.1%} of the eigenvalues "
       f"lie within 1% of the largest |λ| of zero (at initialization {i['near zero']:.1%}).")
@@ -143,7 +145,8 @@ print(f"{exact} eigenvalues are zero to 10⁻¹² relative; symmetry predicts {p
 # can only be told apart at a point where the gradient (nearly) vanishes, as in
 # :ref:`sphx_glr_auto_examples_nets_plot_critical_point_index.py`. The folk
 # picture of "a few large outliers, about one per class"
-# :cite:p:`sagun2017empirical,papyan2019measurements` is only partly borne out on this small network: the
+# :cite:p:`sagun2017empirical,papyan2019measurements` is only partly borne out
+# on this small network: the
 # largest eigenvalues stand far above the median, but the printed ratios show
 # a smoothly decaying tail rather than a cluster separated by a gap. The
 # exact zero eigenvalues come from symmetries of the model and of the data,

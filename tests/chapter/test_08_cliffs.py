@@ -15,8 +15,8 @@ import re
 import numpy as np
 import pytest
 from chapter_pages import page_glue, settings_problems, snippet_outputs
-from test_numbers import read_back
 from scipy.optimize import brentq
+from test_numbers import read_back
 
 import d2lopt
 from d2lopt import optim
@@ -160,7 +160,8 @@ def test_fraction_thrown_far_with_and_without_clipping(many):
     assert clipped.fraction_farther_than(diagonal) == 0.0
     assert clipped.farthest.max() <= S.steps * S.lr * S.max_norm
     assert (g["cl_count"], g["cl_many_steps"], g["cl_lr"], g["cl_max_norm"]) == (
-        S.count, S.steps, format_number(S.lr, 4, trim=True), format_number(S.max_norm, 4, trim=True))
+        S.count, S.steps, format_number(S.lr, 4, trim=True),
+        format_number(S.max_norm, 4, trim=True))
     assert g["cl_max_step"] == format_number(S.lr * S.max_norm, 4, trim=True)
     assert g["cl_far"] == format_number(diagonal, 4)
 
