@@ -58,7 +58,7 @@ for name, runs in results.items():
 # ---------------------------------
 # The fraction of runs whose farthest point from the start exceeds a distance
 # :math:`r`, for every :math:`r`.
-fig, ax = plt.subplots(figsize=(6.8, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 for name, runs in results.items():
     distances = np.sort(runs.farthest)
     beyond = 1.0 - np.arange(1, count + 1) / count

@@ -36,6 +36,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope
 
 plot.use_style()
@@ -51,7 +52,8 @@ rows = [
     for i in range(len(h0))
 ]
 print(f"backend {d2l.backend.name}: max |autodiff - product of Jacobians| at "
-      f"T = {settings.check_horizon} is {np.max(np.abs(np.array(rows) - by_product)):.1e}")
+      f"T = {settings.check_horizon} is "
+      f"{format_number(np.max(np.abs(np.array(rows) - by_product)), 2)}")
 
 # %%
 # Gradient norms against the horizon
@@ -63,7 +65,7 @@ scales = settings.scales
 horizon = settings.horizon
 T = np.arange(1, horizon + 1)
 late = T >= settings.rnn_fit_from
-fig, ax = plt.subplots(figsize=(7, 4.4))
+fig, ax = plt.subplots(figsize=(6.9, 4.4))
 fits = {}
 low, high = np.inf, 0.0
 for scale in scales:

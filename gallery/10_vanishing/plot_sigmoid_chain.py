@@ -74,7 +74,7 @@ print(f"derivative through {depths[-1]} sigmoids: {chain[-1]:.3e} "
 # %%
 # The figure
 # ----------
-fig, ax = plt.subplots(figsize=(7, 4.4))
+fig, ax = plt.subplots(figsize=(6.9, 4.4))
 ax.plot(depths, chain, marker="o", markersize=5, linestyle="none",
         label="sigmoid chain, $w = 1$ (autodiff)")
 ax.plot(depths, 0.25**depths, linestyle="--", label=r"bound $(1/4)^L$")
