@@ -63,7 +63,7 @@ for p, h in zip(res.points, res.inertia, strict=True):
 # Loss against index, one point per critical point, coloured by the rank
 # :math:`|I|` of :math:`W_2W_1`.
 ranks = np.array([len(p.subset) for p in res.points])
-fig, ax = plt.subplots(figsize=(8, 4.8))
+fig, ax = plt.subplots(figsize=(6.9, 4.8))
 for r, colour in zip(range(res.hidden + 1), ("black", "reddish purple", "orange", "blue"),
                      strict=False):
     mask = ranks == r

@@ -49,7 +49,7 @@ for label, g in res.items():
 # Layer 1 is next to the input, layer 10 produces the logits. Log scale: a
 # straight line is a geometric decay.
 layers = np.arange(1, depth + 1)
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), sharex=True)
+fig, (left, right) = plt.subplots(2, 1, figsize=(6.9, 8.6), sharex=True)
 markers = ("o", "s", "^", "D")
 for (label, g), marker in zip(res.items(), markers, strict=True):
     left.semilogy(layers, g.backprop, marker=marker, markersize=5, label=label)
@@ -68,7 +68,7 @@ plot.annotate_point(left, f"sigmoid, layer 1:\n{sig.backprop[0]:.1e}", (1, sig.b
 tanh_std = res["tanh, standard init"]
 plot.annotate_point(right, f"tanh standard, layer 1:\n{tanh_std.weight[0]:.1e}",
                     (1, tanh_std.weight[0]), offset=(40, -45))
-fig.suptitle(f"Per-layer gradient norms of a {depth}-layer MLP at initialization on digits "
+fig.suptitle(f"Per-layer gradient norms of a {depth}-layer MLP at initialization on digits\n"
              "for four activation/initialization schemes", fontsize=11)
 fig.tight_layout()
 plt.show()

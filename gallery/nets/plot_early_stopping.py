@@ -45,7 +45,7 @@ print(f"patience {stop.patience}: stops at epoch {stop.stop_epoch}, keeps epoch 
 # Left: the training and validation NLL (log scale). Right: the validation 0-1
 # error, with the epoch the rule keeps and the epoch it stops at.
 nll_best = int(np.argmin(h.val_nll))
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, (left, right) = plt.subplots(2, 1, figsize=(6.9, 8.0))
 left.semilogy(h.epoch, h.train_nll, label="training NLL")
 left.semilogy(h.epoch, h.val_nll, label="validation NLL")
 left.set_xlabel("epoch")
@@ -69,8 +69,8 @@ plot.annotate_point(right, f"kept: epoch {stop.best_epoch}", (stop.best_epoch, s
                     offset=(-40, -45), color=plot.COLORS["bluish green"])
 plot.annotate_point(right, f"stop: epoch {stop.stop_epoch}",
                     (stop.stop_epoch, h.val_error[stop.stop_epoch]), offset=(25, 45))
-fig.suptitle("Early stopping on digits: training and validation NLL and validation 0-1 error "
-             "of an over-parameterised ReLU MLP against epoch", fontsize=11)
+fig.suptitle("Early stopping on digits: training and validation NLL and validation\n"
+             "0-1 error of an over-parameterised ReLU MLP against epoch", fontsize=11)
 fig.tight_layout()
 plt.show()
 

@@ -52,7 +52,7 @@ for e in (0, 1, h.epochs // 2, h.epochs):
 # :math:`\lambda_{\max}`, with the stability threshold :math:`2/\epsilon` of the
 # learning rate (a gradient step raises the loss along a direction whose
 # curvature exceeds it). Right: the 0-1 error.
-fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 4.2))
+fig, (left, middle, right) = plt.subplots(3, 1, figsize=(6.9, 11.5))
 left.semilogy(h.epoch, h.grad_norm, "o-", markersize=3, label=r"full-batch $\|g\|$")
 left.semilogy(h.epoch[1:], h.minibatch_grad_norm[1:], "s-", markersize=3,
               label=r"minibatch $\|g_B\|$ (epoch mean)")
@@ -86,8 +86,8 @@ right.set_title("Classification error")
 right.legend(loc="upper right")
 plot.annotate_point(right, f"final: {h.val_error[-1]:.3f}",
                     (h.epochs, h.val_error[-1]), offset=(-70, 60))
-fig.suptitle("Gradient norm, curvature along the gradient and 0-1 error of a ReLU MLP trained "
-             "on digits with SGD, against epoch", fontsize=11)
+fig.suptitle("Gradient norm, curvature along the gradient and 0-1 error\n"
+             "of a ReLU MLP trained on digits with SGD, against epoch", fontsize=11)
 fig.tight_layout()
 plt.show()
 

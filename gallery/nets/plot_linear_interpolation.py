@@ -27,6 +27,7 @@ import torch
 from d2lopt import plot
 from d2lopt.nets.experiments import linear_interpolation
 from d2lopt.nets.interpolation import max_rise
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -44,23 +45,23 @@ print(f"trained {h.epochs} epochs: training NLL {h.train_nll[0]:.3f} -> {h.train
 # The shaded band is the segment between the two endpoints; outside it the
 # line extrapolates. Log scale on the loss axis.
 inside = (res.alphas >= 0) & (res.alphas <= 1)
-fig, ax = plt.subplots(figsize=(8, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 ax.axvspan(0, 1, color=plot.COLORS["sky blue"], alpha=0.15,
            label=r"segment $0 \leq \alpha \leq 1$")
 ax.semilogy(res.alphas, res.train_loss, label="training NLL")
 ax.semilogy(res.alphas, res.val_loss, label="validation NLL")
 ax.set_xlabel(r"$\alpha$ in $(1-\alpha)\,\theta_0 + \alpha\,\theta_1$")
 ax.set_ylabel("mean negative log-likelihood (nats)")
-ax.set_title(r"Loss along the line from the initial $\theta_0$ to the trained $\theta_1$ "
-             "(ReLU MLP on digits)", fontsize=11)
-ax.legend(loc="lower left")
+ax.set_title(r"Loss along the line from the initial $\theta_0$ to the trained $\theta_1$"
+             "\n(ReLU MLP on digits)", fontsize=11)
+ax.legend(loc="upper right")
 i0, i1 = int(np.argmin(np.abs(res.alphas))), int(np.argmin(np.abs(res.alphas - 1)))
-plot.annotate_point(ax, rf"$\theta_0$: {res.train_loss[i0]:.3g}", (0, res.train_loss[i0]),
+plot.annotate_point(ax, rf"$\theta_0$: {format_number(res.train_loss[i0])}", (0, res.train_loss[i0]),
                     offset=(35, -40))
-plot.annotate_point(ax, rf"$\theta_1$: {res.train_loss[i1]:.3g}", (1, res.train_loss[i1]),
+plot.annotate_point(ax, rf"$\theta_1$: {format_number(res.train_loss[i1])}", (1, res.train_loss[i1]),
                     offset=(-150, 0))
 best_val = int(np.argmin(res.val_loss))
-plot.annotate_point(ax, f"validation minimum\nα = {res.alphas[best_val]:.3g}",
+plot.annotate_point(ax, f"validation minimum\nα = {format_number(res.alphas[best_val])}",
                     (res.alphas[best_val], res.val_loss[best_val]), offset=(30, 45),
                     color=plot.COLORS["vermillion"])
 fig.tight_layout()

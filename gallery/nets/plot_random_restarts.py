@@ -44,7 +44,7 @@ for w in res.widths:
 # --------------
 # The final training NLL of every restart, one histogram per width, on a
 # shared logarithmic axis (the wide network reaches much lower losses).
-fig, ax = plt.subplots(figsize=(8, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 all_losses = np.concatenate([res.final_losses[w] for w in res.widths])
 bins = np.geomspace(all_losses.min() * 0.9, all_losses.max() * 1.1, 40)
 for w, colour in zip(res.widths, ("vermillion", "blue"), strict=False):

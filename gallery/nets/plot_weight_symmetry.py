@@ -29,6 +29,7 @@ import torch
 from d2lopt import plot
 from d2lopt.nets.experiments import weight_symmetry
 from d2lopt.nets.symmetry import count_equivalent_minima
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -53,7 +54,7 @@ print(f"equivalent parameter vectors for hidden widths {res.widths}: {formula} =
 # Middle: the loss along the straight line from the network to one of its
 # copies: the copies are separate minima with a barrier between them. Right:
 # how the number of copies grows with the width of one hidden layer.
-fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 4.2))
+fig, (left, middle, right) = plt.subplots(3, 1, figsize=(6.9, 11.5))
 units = (res.copy_losses - res.loss) / (eps * res.loss)   # in units of float64 round-off
 reach = max(2, int(np.ceil(np.abs(units).max())) + 1)
 counts, edges, _ = left.hist(units, bins=np.arange(-reach, reach + 1) - 0.5,
@@ -73,7 +74,7 @@ peak = int(np.argmax(res.line_loss))
 middle.set_xlabel(r"$\alpha$ in $(1-\alpha)\,\theta + \alpha\,\theta'$")
 middle.set_ylabel("training NLL")
 middle.set_title("Between two copies: a barrier")
-plot.annotate_point(middle, f"barrier {res.line_loss[peak]:.3g}\n(ends: {res.loss:.3g})",
+plot.annotate_point(middle, f"barrier {format_number(res.line_loss[peak])}\n(ends: {format_number(res.loss)})",
                     (res.alphas[peak], res.line_loss[peak]), offset=(30, -50))
 
 widths = np.arange(1, 33)
@@ -88,8 +89,8 @@ right.legend(loc="upper left", fontsize=9)
 n0 = res.widths[0]
 plot.annotate_point(right, f"n = {n0} (this network): 10^{log10_flip[n0 - 1]:.1f}",
                     (n0, log10_flip[n0 - 1]), offset=(20, -45))
-fig.suptitle("Weight-space symmetry of a trained tanh MLP on digits: permuted and sign-flipped "
-             "copies have the same loss and are separated by a barrier", fontsize=11)
+fig.suptitle("Weight-space symmetry of a trained tanh MLP on digits: permuted and\n"
+             "sign-flipped copies have the same loss and are separated by a barrier", fontsize=11)
 fig.tight_layout()
 plt.show()
 
