@@ -56,9 +56,11 @@ ax.set_title(r"Loss along the line from the initial $\theta_0$ to the trained $\
              "\n(ReLU MLP on digits)", fontsize=11)
 ax.legend(loc="upper right")
 i0, i1 = int(np.argmin(np.abs(res.alphas))), int(np.argmin(np.abs(res.alphas - 1)))
-plot.annotate_point(ax, rf"$\theta_0$: {format_number(res.train_loss[i0])}", (0, res.train_loss[i0]),
+plot.annotate_point(ax, rf"$\theta_0$: {format_number(res.train_loss[i0])}",
+                    (0, res.train_loss[i0]),
                     offset=(35, -40))
-plot.annotate_point(ax, rf"$\theta_1$: {format_number(res.train_loss[i1])}", (1, res.train_loss[i1]),
+plot.annotate_point(ax, rf"$\theta_1$: {format_number(res.train_loss[i1])}",
+                    (1, res.train_loss[i1]),
                     offset=(-150, 0))
 best_val = int(np.argmin(res.val_loss))
 plot.annotate_point(ax, f"validation minimum\nα = {format_number(res.alphas[best_val])}",

@@ -74,7 +74,8 @@ peak = int(np.argmax(res.line_loss))
 middle.set_xlabel(r"$\alpha$ in $(1-\alpha)\,\theta + \alpha\,\theta'$")
 middle.set_ylabel("training NLL")
 middle.set_title("Between two copies: a barrier")
-plot.annotate_point(middle, f"barrier {format_number(res.line_loss[peak])}\n(ends: {format_number(res.loss)})",
+plot.annotate_point(middle, f"barrier {format_number(res.line_loss[peak])}\n"
+                    f"(ends: {format_number(res.loss)})",
                     (res.alphas[peak], res.line_loss[peak]), offset=(30, -50))
 
 widths = np.arange(1, 33)
