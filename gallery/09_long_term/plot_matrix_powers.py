@@ -87,7 +87,8 @@ plt.show()
 for label, (W, _) in matrices.items():
     rate = log_slope(t[steps // 2:], norms[label][steps // 2:])
     rho = long_term.spectral_radius(W)
-    print(f"{label:22s}  fitted slope {rate:+.4f}   log ρ = {np.log(rho):+.4f}")
+    print(f"{label:22s}  fitted slope {format_number(rate, 4, sign=True)}"
+          f"   log ρ = {format_number(np.log(rho), 4, sign=True)}")
 
 # %%
 # Conclusions

@@ -92,8 +92,9 @@ plt.show()
 # Fitted rates against the spectral radius
 # ----------------------------------------
 for scale, (rho, rate) in fits.items():
-    print(f"scale {scale:3g}: ρ(W) = {rho:.3f}, log ρ = {np.log(rho):+.3f}, "
-          f"fitted slope {rate:+.3f}")
+    print(f"scale {scale:3g}: ρ(W) = {rho:.3f}"
+          f", log ρ = {format_number(np.log(rho), 3, sign=True)}, "
+          f"fitted slope {format_number(rate, 3, sign=True)}")
 
 # %%
 # Conclusions

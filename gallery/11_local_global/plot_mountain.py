@@ -40,8 +40,9 @@ plot.use_style()
 d2l = d2lopt.use()
 
 for point in mountain.critical_points:
-    print(f"{point.kind:8s} at ({point.location[0]:+.3f}, {point.location[1]:+.3f}), "
-          f"f = {float(mountain(point.array)):+.4f}")
+    print(f"{point.kind:8s} at ({format_number(point.location[0], 3, sign=True)}"
+          f", {format_number(point.location[1], 3, sign=True)}), "
+          f"f = {format_number(float(mountain(point.array)), 4, sign=True)}")
 basin = mountain.global_minimum.array
 basin_value = float(mountain(basin))
 

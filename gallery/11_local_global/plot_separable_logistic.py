@@ -49,7 +49,7 @@ autodiff = d2l.to_numpy(
     d2lopt.grad(lambda w: local_global.logistic_risk(w, X, y))(d2l.tensor(probe)))
 closed_form = local_global.logistic_gradient(probe, X, y)
 print(f"backend {d2l.backend.name}: |autodiff - closed-form gradient| = "
-      f"{np.max(np.abs(autodiff - closed_form)):.1e}")
+      f"{format_number(np.max(np.abs(autodiff - closed_form)), 2)}")
 print(f"max-margin direction {np.round(w_hat, 4)}, ||w_hat|| = {np.linalg.norm(w_hat):.4f}")
 
 # %%

@@ -57,7 +57,8 @@ results = {
 for name, result in results.items():
     for method, hyper in result.hyper.items():
         shown = ", ".join(f"{k} = {np.round(v, 4)}" for k, v in hyper.items())
-        print(f"{name:13s} {method:16s} {shown:38s} steps to f ≤ {result.tol:g}: "
+        print(f"{name:13s} {method:16s} {shown:38s}"
+              f" steps to f ≤ {format_number(result.tol, trim=True)}: "
               f"{result.steps_to_tol[method]}")
 
 # %%

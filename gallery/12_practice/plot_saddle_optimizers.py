@@ -51,7 +51,7 @@ methods = {"gradient descent": optim.gradient_descent, "momentum": optim.momentu
 for name, run in result.runs.items():
     shown = ", ".join(f"{k} = {v}" for k, v in result.hyper[name].items())
     print(f"{name:16s} {shown:36s} escape at step {escape_step(run)}, "
-          f"f - f* <= {result.tol:g} from step {result.steps_to_tol[name]}")
+          f"f - f* <= {format_number(result.tol, trim=True)} from step {result.steps_to_tol[name]}")
 
 # %%
 # Paths and loss curves

@@ -42,6 +42,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import critical_point_index
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -51,8 +52,8 @@ res = critical_point_index()
 n_params = res.inertia[0].eigenvalues.size
 print(f"{len(res.points)} critical points, {n_params} parameters")
 print(f"largest |closed-form loss - autograd loss|: "
-      f"{np.abs(res.loss - res.measured_loss).max():.2e}; largest gradient norm: "
-      f"{res.gradient_norm.max():.2e}")
+      f"{format_number(np.abs(res.loss - res.measured_loss).max(), 3)}; largest gradient norm: "
+      f"{format_number(res.gradient_norm.max(), 3)}")
 for p, h in zip(res.points, res.inertia, strict=True):
     print(f"I = {str(p.subset):10s} loss {p.loss:8.4f}  negative {h.negative:2d}  zero {h.zero:2d}"
           f"  positive {h.positive:2d}  index {h.index:.3f}")

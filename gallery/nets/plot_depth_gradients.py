@@ -31,6 +31,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import depth_gradients
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -39,9 +40,10 @@ plot.use_style()
 res = depth_gradients()
 depth = len(next(iter(res.values())).weight)
 for label, g in res.items():
-    print(f"{label:24s} back-propagated: layer 1 {g.backprop[0]:.2e}, layer {depth} "
-          f"{g.backprop[-1]:.2e}; weight gradient: layer 1 {g.weight[0]:.2e}, layer {depth} "
-          f"{g.weight[-1]:.2e}")
+    print(f"{label:24s} back-propagated: layer 1 {format_number(g.backprop[0], 3)}, layer {depth} "
+          f"{format_number(g.backprop[-1], 3)}; weight gradient: layer 1"
+          f" {format_number(g.weight[0], 3)}, layer {depth} "
+          f"{format_number(g.weight[-1], 3)}")
 
 # %%
 # The figure
@@ -63,10 +65,11 @@ right.set_ylabel(r"$\|\partial L/\partial W_l\|_F$")
 right.set_title("Weight gradient")
 right.legend(loc="lower right", fontsize=9)
 sig = res["sigmoid, standard init"]
-plot.annotate_point(left, f"sigmoid, layer 1:\n{sig.backprop[0]:.1e}", (1, sig.backprop[0]),
+plot.annotate_point(left, f"sigmoid, layer"
+                          f" 1:\n{format_number(sig.backprop[0], 2)}", (1, sig.backprop[0]),
                     offset=(40, 10))
 tanh_std = res["tanh, standard init"]
-plot.annotate_point(right, f"tanh standard, layer 1:\n{tanh_std.weight[0]:.1e}",
+plot.annotate_point(right, f"tanh standard, layer 1:\n{format_number(tanh_std.weight[0], 2)}",
                     (1, tanh_std.weight[0]), offset=(40, -45))
 fig.suptitle(f"Per-layer gradient norms of a {depth}-layer MLP at initialization on digits\n"
              "for four activation/initialization schemes", fontsize=11)
@@ -82,12 +85,12 @@ ratios = {}
 for label, g in res.items():
     ratio = g.backprop[0] / g.backprop[-1]
     ratios[label] = ratio
-    print(f"{label:24s}: back-propagated ratio layer 1 / layer {depth} = {ratio:.2e} "
+    print(f"{label:24s}: back-propagated ratio layer 1 / layer {depth} = {format_number(ratio, 3)} "
           f"(x{ratio ** (1 / (depth - 1)):.3f} per layer); weight-gradient ratio "
-          f"{g.weight[0] / g.weight[-1]:.2e}")
+          f"{format_number(g.weight[0] / g.weight[-1], 3)}")
 worst = min(ratios, key=ratios.get)
 print(f"The back-propagated gradient shrinks most with {worst}: by a factor "
-      f"{1 / ratios[worst]:.1e} over {depth - 1} layers.")
+      f"{format_number(1 / ratios[worst], 2)} over {depth - 1} layers.")
 level = [k for k, r in ratios.items() if 0.1 <= r <= 10]
 print(f"Schemes whose back-propagated gradient stays within a factor 10 across depth: {level}.")
 

@@ -28,6 +28,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import early_stopping_run
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -79,7 +80,8 @@ plt.show()
 # ---------------------
 # The sentences below are computed from the curves above.
 final_err, min_err, min_err_epoch = h.val_error[-1], h.val_error.min(), int(h.val_error.argmin())
-print(f"The training NLL fell from {h.train_nll[0]:.3f} to {h.train_nll[-1]:.2e}; the "
+print(f"The training NLL fell from {h.train_nll[0]:.3f} to {format_number(h.train_nll[-1], 3)};"
+      f" the "
       f"validation NLL reached its minimum {h.val_nll[nll_best]:.3f} at epoch {nll_best} and "
       f"ended at {h.val_nll[-1]:.3f}.")
 print(f"Early stopping keeps epoch {stop.best_epoch} with validation error "

@@ -33,6 +33,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import gradient_norm_run
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -100,7 +101,8 @@ c_ratio = h.curvature[-1] / h.curvature[1]
 gHg = h.curvature * h.grad_norm**2
 print(f"From epoch 1 to epoch {h.epochs}: the full-batch gradient norm changed by a factor "
       f"{g_ratio:.3f}, the mean minibatch gradient norm by {mb_ratio:.3f}, gHg/gg by "
-      f"{c_ratio:.3f} and gHg itself by {gHg[-1] / gHg[1]:.2e}; the validation error went "
+      f"{c_ratio:.3f} and gHg itself by {format_number(gHg[-1] / gHg[1], 3)}; the validation"
+      f" error went "
       f"from {h.val_error[1]:.3f} to {h.val_error[-1]:.3f}.")
 print(f"The largest Hessian eigenvalue went from {h.sharpness[0]:.3f} to {h.sharpness[-1]:.3f} "
       f"(peak {h.sharpness.max():.3f}); it stayed below the stability limit 2/lr = {2 / lr:g} "

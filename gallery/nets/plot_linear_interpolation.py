@@ -75,8 +75,9 @@ plt.show()
 rise_train = max_rise(res.train_loss[inside])
 rise_val = max_rise(res.val_loss[inside])
 best_train = int(np.argmin(res.train_loss))
-print(f"On the segment 0 <= alpha <= 1 the largest rise of the training NLL is {rise_train:.2e} "
-      f"and of the validation NLL {rise_val:.2e} "
+print(f"On the segment 0 <= alpha <= 1 the largest rise of the training NLL is"
+      f" {format_number(rise_train, 3)} "
+      f"and of the validation NLL {format_number(rise_val, 3)} "
       + ("(both curves decrease monotonically)." if rise_train == 0 and rise_val == 0
          else "(not monotone)."))
 print(f"Beyond the trained point the training NLL keeps falling to {res.train_loss[best_train]:.4f}"

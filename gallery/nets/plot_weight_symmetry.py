@@ -39,12 +39,14 @@ res = weight_symmetry()
 diff = np.abs(res.copy_losses - res.loss)
 eps = np.finfo(np.float64).eps
 print(f"training loss {res.loss:.6f}; |loss(copy) - loss| over {diff.size} copies: "
-      f"max {diff.max():.2e}, median {np.median(diff):.2e} (float64 eps x loss = "
-      f"{eps * res.loss:.2e})")
+      f"max {format_number(diff.max(), 3)}, median {format_number(np.median(diff), 3)} (float64"
+      f" eps x loss = "
+      f"{format_number(eps * res.loss, 3)})")
 print(f"distance of a copy from the original: {res.distances.min():.2f} to "
       f"{res.distances.max():.2f} (|theta| = {res.parameter_norm:.2f})")
 formula = " x ".join(f"{n}! 2^{n}" for n in res.widths)
-print(f"equivalent parameter vectors for hidden widths {res.widths}: {formula} = {res.count:.4e}")
+print(f"equivalent parameter vectors for hidden widths {res.widths}: {formula} ="
+      f" {format_number(res.count, 5)}")
 
 # %%
 # The figure
@@ -66,7 +68,8 @@ left.set_title("Copies: same loss up to round-off")
 left.legend(loc="upper left", fontsize=9)
 mode = int(np.argmax(counts))
 left.set_ylim(0, 1.3 * counts.max())
-plot.annotate_point(left, f"{int(counts[mode])} copies:\n{edges[mode] + 0.5:+.0f} ε·L",
+plot.annotate_point(left, f"{int(counts[mode])}"
+                          f" copies:\n{format_number(edges[mode] + 0.5, 2, sign=True)} ε·L",
                     (edges[mode] + 0.5, counts[mode]), offset=(-75, -70))
 
 middle.plot(res.alphas, res.line_loss, color=plot.COLORS["vermillion"])
@@ -99,12 +102,13 @@ plt.show()
 # What the run measured
 # ---------------------
 print(f"All {diff.size} copies reproduce the training loss {res.loss:.6f} to within "
-      f"{diff.max():.1e} ({diff.max() / (eps * res.loss):.2f} x eps x loss), although they "
+      f"{format_number(diff.max(), 2)} ({diff.max() / (eps * res.loss):.2f} x eps x loss),"
+      f" although they "
       f"lie {res.distances.min():.1f} to {res.distances.max():.1f} away from it.")
 print(f"On the segment to one copy the loss rises to {res.line_loss.max():.3f} at "
       f"alpha = {res.alphas[peak]:.3f}, {res.line_loss.max() / res.loss:.1f} times the loss at "
       f"either end.")
-print(f"This network alone has {res.count:.3e} equivalent minima "
+print(f"This network alone has {format_number(res.count, 4)} equivalent minima "
       f"(10^{math.log10(res.count):.1f}).")
 
 # %%
