@@ -33,6 +33,7 @@ import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes import recurrent_cliff
 from d2lopt.optim.many_starts import uniform_starts
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -49,8 +50,9 @@ for name, runs in results.items():
     se = np.sqrt(thrown * (1 - thrown) / count)
     final_loss = np.asarray(f(runs.points[-1]))
     print(f"{name:24s}: thrown farther than {far:.3f} in {thrown:.2%} of runs (± {se:.2%}); "
-          f"largest distance {runs.farthest.max():.3g}; largest step "
-          f"{runs.step_lengths.max():.3g}; final loss below {converged} in "
+          f"largest distance {format_number(runs.farthest.max())}; largest step "
+          f"{format_number(runs.step_lengths.max())}; final loss below "
+          f"{format_number(settings.converged, trim=True)} in "
           f"{np.mean(final_loss < settings.converged):.1%}")
 
 # %%
