@@ -44,7 +44,6 @@ far = cliffs.window_diagonal(f)
 starts = d2l.tensor(uniform_starts(f.domain, count, seed=settings.seed))
 plain, clipped = cliffs.clipping_runs(starts, steps=steps, lr=lr, max_norm=max_norm)
 results = {"plain gradient descent": plain, f"clipped to norm {max_norm:g}": clipped}
-converged = np.format_float_scientific(settings.converged, trim="-", exp_digits=1)
 for name, runs in results.items():
     thrown = runs.fraction_farther_than(far)
     se = np.sqrt(thrown * (1 - thrown) / count)
