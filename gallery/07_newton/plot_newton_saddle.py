@@ -33,6 +33,7 @@ import matplotlib.pyplot as plt
 import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes import double_well
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -49,45 +50,65 @@ for where, by_method in runs.items():
     for method, run in by_method.items():
         point, distance = newton.nearest_critical_point(double_well, run.final)
         extra = f", perturbed at steps {list(run.perturbations)}" if run.perturbations else ""
-        print(f"  {method:27s} ends at ({run.final[0]:+.4f}, {run.final[1]:+.4f}): "
-              f"{point.kind} {point.location} at distance {distance:.1e}{extra}")
+        x, y = (format_number(float(v), 4) for v in run.final)
+        print(f"  {method:27s} ends at ({x}, {y}): "
+              f"{point.kind} {point.location} at distance {format_number(distance, 2)}{extra}")
 
 # %%
 # Trajectories on the contour map
 # -------------------------------
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
+# Each method has its own colour and line style. Gradient descent is drawn
+# wide and underneath: perturbed gradient descent follows it exactly until its
+# first perturbation, and its dotted line shows the wide one through its gaps.
+# The contours are grey, with a colour bar for the loss, so that the four
+# colours stand out.
+from cycler import cycler
+
+method_style = cycler(color=[plot.COLORS[c] for c in ("blue", "vermillion", "bluish green",
+                                                     "reddish purple")]) + cycler(
+    linestyle=["-", "--", "-.", ":"])
+widths = {"gradient descent": 4.5, "perturbed gradient descent": 2.0}
+fig, axes = plt.subplots(2, 1, figsize=(6.9, 8.6), sharex=True, layout="constrained")
 for ax, (where, by_method) in zip(axes, runs.items(), strict=True):
-    plot.contour(ax, double_well, trajectories=by_method, levels=25, num=161,
+    ax.set_prop_cycle(method_style)
+    plot.contour(ax, double_well, trajectories=by_method, levels=25, num=161, cmap="Greys",
                  xlim=(-1.6, 1.6), ylim=(-1.2, 1.2), title=f"start {starts[where]}: {where}")
-axes[0].legend(loc="lower left", fontsize=8)
-axes[1].legend(loc="lower left", fontsize=8)
-fig.suptitle(r"Double well $\frac{1}{4}x^4 - \frac{1}{2}x^2 + \frac{1}{2}y^2$: Newton "
-             "converges to the saddle; from x = 0 only the perturbed run escapes (the other "
-             "three overlap)", fontsize=12)
-fig.tight_layout()
+    for line in ax.get_lines():
+        if line.get_label() in widths:
+            line.set_linewidth(widths[line.get_label()])
+    ax.legend(loc="lower left", fontsize=9, ncols=2)
+axes[0].set_xlabel("")
+fig.colorbar(axes[0].collections[0], ax=axes, label="loss f(x, y)", shrink=0.6)
+fig.suptitle("Double well: Newton converges to the saddle;\n"
+             "from x = 0 only perturbed gradient descent escapes", fontsize=11)
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
 # %%
 # Loss against iteration
 # ----------------------
+# The same colours and line styles; gradient descent is again the wide line
+# under perturbed gradient descent.
 saddle_value = float(double_well(double_well.points_of_kind("saddle")[0].array))
 minimum_value = float(double_well(double_well.global_minimum.array))
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
+fig, axes = plt.subplots(2, 1, figsize=(6.9, 7.2), sharex=True, layout="constrained")
 for ax, (where, by_method) in zip(axes, runs.items(), strict=True):
+    ax.set_prop_cycle(method_style)
     plot.loss_curves(ax, {m: r.values for m, r in by_method.items()}, log=False,
                      title=f"start {starts[where]}")
-    ax.get_lines()[-1].set_linestyle("--")  # perturbed GD, on top of GD until it perturbs
-    ax.axhline(saddle_value, color=plot.COLORS["black"], linestyle=":", linewidth=1.2,
-               label=f"saddle value {saddle_value:g}")
-    ax.axhline(minimum_value, color=plot.COLORS["black"], linestyle="--", linewidth=1.2,
-               label=f"minimum value {minimum_value:g}")
+    for line in ax.get_lines():
+        if line.get_label() in widths:
+            line.set_linewidth(widths[line.get_label()])
+    ax.axhline(saddle_value, color=plot.COLORS["black"], linestyle=(0, (1, 3)), linewidth=1.0,
+               label=f"saddle value {format_number(saddle_value, trim=True)}")
+    ax.axhline(minimum_value, color=plot.COLORS["black"], linestyle=(0, (6, 3)), linewidth=1.0,
+               label=f"minimum value {format_number(minimum_value, trim=True)}")
     ax.set_xscale("symlog", linthresh=10)
-axes[0].legend(loc="upper right", fontsize=9)
+axes[0].legend(loc="center right", fontsize=9)
 axes[1].get_legend().remove()
-fig.suptitle("Loss against iteration: Newton stops at the saddle's value, the others reach "
-             "the minimum", fontsize=12)
-fig.tight_layout()
+axes[0].set_xlabel("")
+fig.suptitle("Loss against iteration: Newton stops at the saddle's value,\n"
+             "the others reach the minimum", fontsize=11)
 plt.show()
 
 # %%

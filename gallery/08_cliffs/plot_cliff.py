@@ -2,7 +2,7 @@ r"""
 A cliff in the loss of a recurrent unit, and gradient clipping
 ==============================================================
 
-Pascanu, Mikolov and Bengio (2013) showed the loss surface of a one-unit
+:cite:t:`pascanu2013difficulty` showed the loss surface of a one-unit
 recurrent network: mostly gentle, with a wall where the loss changes by a large
 amount over a tiny change of the parameters. There the gradient is enormous,
 and a gradient step, which is the gradient times the learning rate, can throw
@@ -35,6 +35,7 @@ import d2lopt
 from d2lopt import optim, plot
 from d2lopt.landscapes import cliff_bias, cliff_onset, recurrent_cliff
 from d2lopt.optim.many_starts import uniform_starts
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -54,8 +55,8 @@ w_cross = settings.w
 b_cliff = cliff_bias(w_cross, f.h0)
 on_cliff = np.linalg.norm(d2l.to_numpy(d2lopt.grad(f)(d2l.tensor([w_cross, b_cliff]))))
 rate = w_cross * (1 - f.h0**2)
-print(f"at w = {w_cross}: cliff at b = {b_cliff:.6f}, slope of the map λ = {rate:g}, "
-      f"gradient norm on the cliff {on_cliff:.3e}")
+print(f"at w = {w_cross}: cliff at b = {format_number(b_cliff, 6)}, slope of the map λ = {rate:g}, "
+      f"gradient norm on the cliff {format_number(on_cliff, 4)}")
 offsets = np.geomspace(1e-12, 1.0, 241)
 bs = np.concatenate([b_cliff - offsets[::-1], b_cliff + offsets])
 across = np.stack([np.full_like(bs, w_cross), bs])  # one column per point
@@ -84,42 +85,53 @@ runs = {
 }
 jump = int(np.argmax(np.linalg.norm(np.diff(runs["gradient descent"].points, axis=0), axis=1)))
 before, after = runs["gradient descent"].points[jump], runs["gradient descent"].points[jump + 1]
+
+
+def pair(point, sig=3):
+    """A point as text, with minus signs."""
+    return f"({format_number(float(point[0]), sig)}, {format_number(float(point[1]), sig)})"
+
+
 for name, run in runs.items():
-    print(f"{name:18s} from ({run.points[0][0]:.3f}, {run.points[0][1]:.3f}) ends at "
-          f"({run.final[0]:.3f}, {run.final[1]:.3f}), loss {run.values[-1]:.2e}, largest "
-          f"gradient norm {run.grad_norms.max():.2e}")
-print(f"step {jump + 1}: gradient norm {runs['gradient descent'].grad_norms[jump]:.2e} throws the "
-      f"unclipped run from ({before[0]:.3f}, {before[1]:.3f}) to ({after[0]:.1f}, {after[1]:.1f})")
+    print(f"{name:18s} from {pair(run.points[0])} ends at {pair(run.final)}, loss "
+          f"{format_number(run.values[-1])}, largest gradient norm "
+          f"{format_number(run.grad_norms.max())}")
+print(f"step {jump + 1}: gradient norm "
+      f"{format_number(runs['gradient descent'].grad_norms[jump])} throws the "
+      f"unclipped run from {pair(before)} to {pair(after)}")
 
 # %%
 # The figures
 # -----------
-fig = plt.figure(figsize=(12.5, 4.8))
-ax3d = fig.add_subplot(1, 2, 1, projection="3d")
+fig = plt.figure(figsize=(6.9, 9.8))
+ax3d = fig.add_subplot(2, 1, 1, projection="3d")
 plot.surface(ax3d, f, num=121, title=f"loss $(h_{{{f.steps}}} - {f.target:g})^2$ over $(w, b)$")
 ax3d.set_xlabel("$w$")
 ax3d.set_ylabel("$b$")
 ax3d.set_zlabel("loss")
 ax3d.view_init(elev=35, azim=-120)
-ax = fig.add_subplot(1, 2, 2)
+ax = fig.add_subplot(2, 1, 2)
 ax.semilogy(bs - b_cliff, norms, label=rf"$\|\nabla f\|$ at $w = {w_cross:g}$")
 ax.set_xscale("symlog", linthresh=1e-12)
 ticks = [-1.0, -1e-4, -1e-8, 0.0, 1e-8, 1e-4, 1.0]
-ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
-plot.annotate_point(ax, f"on the cliff: {on_cliff:.2e}", (0.0, on_cliff))
-ax.set_xlabel(r"distance $b - b_{\mathrm{cliff}}$ across the cliff (symmetric log scale)")
+ax.set_xticks(ticks, [format_number(t, 1) for t in ticks])
+plot.annotate_point(ax, f"on the cliff: {format_number(on_cliff, 3)}", (0.0, on_cliff),
+                    offset=(40, -40))
+ax.set_xlabel(r"distance $b - b_{\mathrm{cliff}}$ across the cliff (symmetric log)")
 ax.set_ylabel("gradient norm")
 ax.set_title("The gradient explodes on the cliff line")
-fig.suptitle(f"One tanh unit run for T = {f.steps} steps: a cliff in the loss, and the "
-             "gradient on it", fontsize=12)
+fig.suptitle(f"One tanh unit run for T = {f.steps} steps:\na cliff in the loss, and the "
+             "gradient on it", fontsize=11)
 fig.tight_layout()
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
-fig, ax = plt.subplots(figsize=(7, 5.2))
+fig, ax = plt.subplots(figsize=(6.9, 5.8), layout="constrained")
 plot.contour(ax, f, trajectories=runs, levels=30, log_levels=True, num=161, mark_critical=False,
-             title=f"Gradient descent (lr {settings.lr:g}) near the cliff: thrown off, or kept by "
+             title=f"Gradient descent (lr {settings.lr:g}) near the cliff:\nthrown off, or kept by "
                    "clipping")
+colorbar = fig.colorbar(ax.collections[0], ax=ax, label="loss (log-spaced levels)")
+colorbar.ax.yaxis.set_major_formatter(lambda value, _: format_number(value, 2))
 w_line = np.linspace(onset, w_hi, 50)
 ax.plot(w_line, cliff_bias(w_line, f.h0), color=plot.COLORS["black"], linestyle="--", linewidth=1.5,
         label="cliff line")

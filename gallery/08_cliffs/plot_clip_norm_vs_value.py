@@ -89,7 +89,7 @@ print(f"{settings.long_size} Gaussian components scaled by {settings.long_scale:
 # %%
 # The figure
 # ----------
-fig, ax = plt.subplots(figsize=(7.0, 6.6))
+fig, ax = plt.subplots(figsize=(6.9, 7.4), layout="constrained")
 square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1], [-1, -1]]) * threshold
 ax.plot(square[:, 0], square[:, 1], color=plot.COLORS["sky blue"], linestyle="--",
         label=f"box $|g_i| \\leq {threshold:g}$")
@@ -112,7 +112,7 @@ ax.set_aspect("equal")
 ax.set_xlabel(r"$\partial f/\partial w$")
 ax.set_ylabel(r"$\partial f/\partial b$")
 ax.set_title("One gradient clipped two ways:\nby norm keeps its direction, by value turns it")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=9)
+fig.legend(loc="outside lower center", ncols=2, fontsize=9)
 plt.show()
 
 # %%
@@ -125,5 +125,5 @@ plt.show()
 # the angle printed above. In two dimensions that is a modest change; for a
 # gradient with many components of very different sizes, clipping by value
 # approaches :math:`c\,\mathrm{sign}(g)`, about 37° away from :math:`g` for
-# Gaussian components. Clipping by norm is the rule Pascanu et al. (2013)
+# Gaussian components. Clipping by norm is the rule :cite:t:`pascanu2013difficulty`
 # proposed, and the one :func:`torch.nn.utils.clip_grad_norm_` implements.

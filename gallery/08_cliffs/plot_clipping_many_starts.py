@@ -33,6 +33,7 @@ import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes import recurrent_cliff
 from d2lopt.optim.many_starts import uniform_starts
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -43,14 +44,14 @@ far = cliffs.window_diagonal(f)
 starts = d2l.tensor(uniform_starts(f.domain, count, seed=settings.seed))
 plain, clipped = cliffs.clipping_runs(starts, steps=steps, lr=lr, max_norm=max_norm)
 results = {"plain gradient descent": plain, f"clipped to norm {max_norm:g}": clipped}
-converged = np.format_float_scientific(settings.converged, trim="-", exp_digits=1)
 for name, runs in results.items():
     thrown = runs.fraction_farther_than(far)
     se = np.sqrt(thrown * (1 - thrown) / count)
     final_loss = np.asarray(f(runs.points[-1]))
     print(f"{name:24s}: thrown farther than {far:.3f} in {thrown:.2%} of runs (± {se:.2%}); "
-          f"largest distance {runs.farthest.max():.3g}; largest step "
-          f"{runs.step_lengths.max():.3g}; final loss below {converged} in "
+          f"largest distance {format_number(runs.farthest.max())}; largest step "
+          f"{format_number(runs.step_lengths.max())}; final loss below "
+          f"{format_number(settings.converged, trim=True)} in "
           f"{np.mean(final_loss < settings.converged):.1%}")
 
 # %%
@@ -58,7 +59,7 @@ for name, runs in results.items():
 # ---------------------------------
 # The fraction of runs whose farthest point from the start exceeds a distance
 # :math:`r`, for every :math:`r`.
-fig, ax = plt.subplots(figsize=(6.8, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 for name, runs in results.items():
     distances = np.sort(runs.farthest)
     beyond = 1.0 - np.arange(1, count + 1) / count

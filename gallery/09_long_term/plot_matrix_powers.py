@@ -35,6 +35,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from d2lopt import plot
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope
 
 plot.use_style()
@@ -56,14 +57,14 @@ worst = max(
     np.max(np.abs(long_term.matrix_power(W, k) - np.linalg.matrix_power(W, k)))
     for W, _ in matrices.values() for k in (*settings.check_powers, steps)
 )
-print(f"largest |V diag(λ^t) V^-1 - W^t| entry over the four matrices: {worst:.2e}")
+print(f"largest |V diag(λ^t) V⁻¹ − W^t| entry over the four matrices: {format_number(worst)}")
 
 # %%
 # The figure
 # ----------
 # A logarithmic axis turns :math:`c\,\rho^t` into a straight line of slope
 # :math:`\log\rho`. The peak of the non-normal curve is located by ``argmax``.
-fig, ax = plt.subplots(figsize=(7, 4.4))
+fig, ax = plt.subplots(figsize=(6.9, 4.4))
 for label, values in norms.items():
     ax.plot(t, values, label=label, linestyle="--" if "non-normal" in label else "-")
 ax.set_yscale("log")
@@ -86,7 +87,8 @@ plt.show()
 for label, (W, _) in matrices.items():
     rate = log_slope(t[steps // 2:], norms[label][steps // 2:])
     rho = long_term.spectral_radius(W)
-    print(f"{label:22s}  fitted slope {rate:+.4f}   log ρ = {np.log(rho):+.4f}")
+    print(f"{label:22s}  fitted slope {format_number(rate, 4, sign=True)}"
+          f"   log ρ = {format_number(np.log(rho), 4, sign=True)}")
 
 # %%
 # Conclusions

@@ -36,6 +36,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope
 
 plot.use_style()
@@ -51,7 +52,8 @@ rows = [
     for i in range(len(h0))
 ]
 print(f"backend {d2l.backend.name}: max |autodiff - product of Jacobians| at "
-      f"T = {settings.check_horizon} is {np.max(np.abs(np.array(rows) - by_product)):.1e}")
+      f"T = {settings.check_horizon} is "
+      f"{format_number(np.max(np.abs(np.array(rows) - by_product)), 2)}")
 
 # %%
 # Gradient norms against the horizon
@@ -63,7 +65,7 @@ scales = settings.scales
 horizon = settings.horizon
 T = np.arange(1, horizon + 1)
 late = T >= settings.rnn_fit_from
-fig, ax = plt.subplots(figsize=(7, 4.4))
+fig, ax = plt.subplots(figsize=(6.9, 4.4))
 fits = {}
 low, high = np.inf, 0.0
 for scale in scales:
@@ -90,8 +92,9 @@ plt.show()
 # Fitted rates against the spectral radius
 # ----------------------------------------
 for scale, (rho, rate) in fits.items():
-    print(f"scale {scale:3g}: ρ(W) = {rho:.3f}, log ρ = {np.log(rho):+.3f}, "
-          f"fitted slope {rate:+.3f}")
+    print(f"scale {scale:3g}: ρ(W) = {rho:.3f}"
+          f", log ρ = {format_number(np.log(rho), 3, sign=True)}, "
+          f"fitted slope {format_number(rate, 3, sign=True)}")
 
 # %%
 # Conclusions
@@ -103,7 +106,7 @@ for scale, (rho, rate) in fits.items():
 # the measured rate falls well below :math:`\log\rho`. With spectral radius a
 # little above 1 the gradient still vanishes; only clearly larger weights make
 # it explode, and then more slowly than :math:`\rho^T`. The rigorous statements
-# (Pascanu et al., 2013) use the largest singular value
+# :cite:p:`pascanu2013difficulty` use the largest singular value
 # :math:`\sigma_{\max}(W)`, not :math:`\rho`: since :math:`|\tanh'| \le 1`,
 # :math:`\sigma_{\max}(W) < 1` is sufficient for vanishing gradients, and
 # :math:`\sigma_{\max}(W) > 1` is necessary for exploding ones.

@@ -34,6 +34,7 @@ from scipy.optimize import minimize_scalar
 import d2lopt
 from d2lopt import plot
 from d2lopt.derivatives import elementwise_grad
+from d2lopt.plot.numbers import format_number
 
 plot.use_style()
 d2l = d2lopt.use()
@@ -44,7 +45,7 @@ for name, (phi, closed_form) in vanishing.ACTIVATIONS.items():
     values = d2l.to_numpy(phi(d2l.tensor(x)))
     derivative = d2l.to_numpy(elementwise_grad(phi)(d2l.tensor(x)))
     error = np.max(np.abs(derivative - d2l.to_numpy(closed_form(d2l.tensor(x)))))
-    print(f"{name:8s} max |autodiff - closed form| = {error:.1e}")
+    print(f"{name:8s} max |autodiff − closed form| = {format_number(error, 2)}")
     curves[name] = (values, derivative)
 
 x_slope = settings.slope_at
@@ -53,29 +54,28 @@ peak = minimize_scalar(
     lambda z: -float(d2l.to_numpy(d2lopt.grad(vanishing.sigmoid)(d2l.tensor(z)))),
     bounds=settings.peak_bounds, method="bounded", options={"xatol": 1e-10},
 )
-print(f"tanh'({x_slope:g}) = {tanh_slope_at_4:.6f}; max sigmoid' = {-peak.fun:.6f} at "
-      f"x = {peak.x:.2e}")
+print(f"tanh'({x_slope:g}) = {format_number(tanh_slope_at_4, 4)}; max sigmoid' = "
+      f"{format_number(-peak.fun, 6)} at x = {format_number(peak.x, 2)}")
 
 # %%
 # The figure
 # ----------
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharey=True)
+fig, axes = plt.subplots(3, 1, figsize=(6.9, 9.6), sharex=True, layout="constrained")
 titles = {"tanh": r"$\tanh$", "sigmoid": r"sigmoid $\sigma$", "relu": "ReLU"}
 for ax, (name, (values, derivative)) in zip(axes, curves.items(), strict=True):
     ax.plot(x, values, label="function")
     ax.plot(x, derivative, label="derivative (autodiff)", linestyle="--")
     ax.set_title(titles[name])
-    ax.set_xlabel("$x$")
+    ax.set_ylabel("value")
     ax.set_ylim(-1.2, 1.5)
-axes[0].set_ylabel("value")
+axes[-1].set_xlabel("$x$")
 axes[0].legend(loc="lower right")
-plot.annotate_point(axes[0], f"tanh'({x_slope:g}) = {tanh_slope_at_4:.5f}",
+plot.annotate_point(axes[0], f"tanh'({x_slope:g}) = {format_number(tanh_slope_at_4, 3)}",
                     (x_slope, tanh_slope_at_4))
 plot.annotate_point(axes[1], f"max σ' = {-peak.fun:.4f}\nat x = {round(peak.x, 6) + 0.0:g}",
                     (peak.x, -peak.fun))
-fig.suptitle("tanh, sigmoid and ReLU with their derivatives: the saturating ones have "
-             "derivatives near zero for large |x|", fontsize=11)
-fig.tight_layout()
+fig.suptitle("tanh, sigmoid and ReLU with their derivatives:\n"
+             "the saturating ones have derivatives near zero for large |x|", fontsize=11)
 plt.show()
 
 # %%

@@ -38,6 +38,7 @@ from scipy.optimize import brentq
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope
 
 plot.use_style()
@@ -68,13 +69,13 @@ late = depths >= settings.fit_from
 fitted = float(np.exp(log_slope(depths[late], chain[late])))
 print(f"fixed point z* = {fixed_point:.6f}, σ'(z*) = {per_layer:.6f}, "
       f"fitted per-layer factor {fitted:.6f}")
-print(f"derivative through {depths[-1]} sigmoids: {chain[-1]:.3e} "
-      f"(bound 4^-{depths[-1]} = {0.25 ** depths[-1]:.3e})")
+print(f"derivative through {depths[-1]} sigmoids: {format_number(chain[-1], 4)} "
+      f"(bound 4^-{depths[-1]} = {format_number(0.25 ** depths[-1], 4)})")
 
 # %%
 # The figure
 # ----------
-fig, ax = plt.subplots(figsize=(7, 4.4))
+fig, ax = plt.subplots(figsize=(6.9, 4.4))
 ax.plot(depths, chain, marker="o", markersize=5, linestyle="none",
         label="sigmoid chain, $w = 1$ (autodiff)")
 ax.plot(depths, 0.25**depths, linestyle="--", label=r"bound $(1/4)^L$")
@@ -87,7 +88,7 @@ ax.set_ylabel(r"$|\mathrm{d} z_L / \mathrm{d} z_0|$")
 ax.set_title("Derivative of a chain of L sigmoids against depth, with the (1/4)^L bound",
              fontsize=10)
 ax.legend(loc="lower left")
-plot.annotate_point(ax, f"{chain[-1]:.1e} after {depths[-1]} layers",
+plot.annotate_point(ax, f"{format_number(chain[-1], 2)} after {depths[-1]} layers",
                     (depths[-1], chain[-1]))
 plt.show()
 
@@ -102,6 +103,6 @@ plt.show()
 # below :math:`1/4`. The ReLU chain passes the gradient unchanged at any depth
 # while its units are active. In a real network the product also contains the
 # weight matrices, so the initialization decides whether the gradient keeps its
-# size: He et al. (2015) choose the variance :math:`2/n_{\text{in}}` so that
+# size: :cite:t:`he2015delving` choose the variance :math:`2/n_{\text{in}}` so that
 # the expected squared gradient is preserved through ReLU layers, half of whose
 # units are inactive on average.

@@ -33,14 +33,16 @@ import numpy as np
 import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes.mountain import mountain
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope
 
 plot.use_style()
 d2l = d2lopt.use()
 
 for point in mountain.critical_points:
-    print(f"{point.kind:8s} at ({point.location[0]:+.3f}, {point.location[1]:+.3f}), "
-          f"f = {float(mountain(point.array)):+.4f}")
+    print(f"{point.kind:8s} at ({format_number(point.location[0], 3, sign=True)}"
+          f", {format_number(point.location[1], 3, sign=True)}), "
+          f"f = {format_number(float(mountain(point.array)), 4, sign=True)}")
 basin = mountain.global_minimum.array
 basin_value = float(mountain(basin))
 
@@ -56,20 +58,29 @@ runs = {}
 for start in starts:
     run = d2lopt.optim.gradient_descent(mountain, d2l.tensor(start), steps=steps, lr=lr)
     reached = np.linalg.norm(run.final - basin) < settings.basin_tol
-    runs[f"from ({start[0]:g}, {start[1]:g}): {'basin' if reached else 'runs away'}"] = run
+    where = ", ".join(format_number(float(c), trim=True) for c in start)
+    runs[f"from ({where}): {'basin' if reached else 'runs away'}"] = run
 
-fig = plt.figure(figsize=(13, 4.8))
-ax3d = fig.add_subplot(1, 2, 1, projection="3d")
+fig = plt.figure(figsize=(6.9, 11.5), layout="constrained")
+ax3d = fig.add_subplot(2, 1, 1, projection="3d")
 plot.surface(ax3d, mountain, num=81, xlim=(-4.0, 4.0),
-             mark=[(p.kind, p.location) for p in mountain.critical_points
-                   if p.kind in ("minimum", "maximum")],
              title="Summit, basin, and a slope falling to the left")
+for point in mountain.critical_points:  # marked in a legend: 3-D text labels cannot be placed
+    if point.kind in ("minimum", "maximum"):
+        x, y = point.location
+        z = float(d2l.to_numpy(mountain(d2l.tensor([x, y]))))
+        style = plot.MARKERS[point.kind]
+        ax3d.scatter([x], [y], [z], marker=style["marker"], s=120, color=style["color"],
+                     edgecolors="black", depthshade=False, zorder=10, label=point.kind)
+ax3d.legend(loc="upper left", fontsize=9)
 ax3d.view_init(elev=35, azim=-100)
-ax = fig.add_subplot(1, 2, 2)
+ax = fig.add_subplot(2, 1, 2)
 plot.contour(ax, mountain, trajectories=runs, levels=30, num=161,
              title=f"Gradient descent paths (η = {lr:g}, {steps} steps)")
-ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
-fig.suptitle("The wrong side of the mountain: runs started left of the summit never reach "
+ax.get_legend().remove()
+fig.colorbar(ax.collections[0], ax=ax, label="loss f(x, y)")
+fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9)
+fig.suptitle("The wrong side of the mountain:\nruns started left of the summit never reach "
              "the basin", fontsize=11)
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
@@ -84,7 +95,7 @@ plt.show()
 # the last decade of iterations.
 t = np.arange(steps + 1)
 late = t >= steps // 10
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.9, 9.6), sharex=True, layout="constrained")
 for label, run in runs.items():
     distance = np.linalg.norm(run.points - basin, axis=1)
     ax1.plot(t[1:], distance[1:], label=label)
@@ -92,27 +103,27 @@ for label, run in runs.items():
     if "away" in label:
         slope = np.polyfit(np.log(t[late]), distance[late], 1)[0]
         loss_slope = log_slope(t[late], run.values[late] - mountain.asymptote, log_x=True)
-        print(f"{label}: d distance / d log t = {slope:.3f}, loss ~ t^{loss_slope:.3f}, "
-              f"t·f(x_t) = {steps * run.values[-1]:.3f} (1/η = {1 / lr:.3f})")
+        print(f"{label}: d distance / d log t = {format_number(slope)}, "
+              f"loss ~ t^{format_number(loss_slope)}, "
+              f"t·f(x_t) = {format_number(steps * run.values[-1], 4)} "
+              f"(1/η = {format_number(1 / lr, 4)})")
 ax1.set_xscale("log")
-ax1.set_xlabel("iteration $t$")
-ax1.set_ylabel(r"distance to the basin's minimum $\|x_t - x^\star\|$")
+ax1.set_ylabel(r"distance $\|x_t - x^\star\|$")
 ax1.set_title("Distance from the minimum (log-scaled t)")
 ax2.set_xscale("log")
 references = [
     ax2.axhline(mountain.asymptote, color="black", linestyle="--", linewidth=1,
                 label="asymptote $f \\to 0$"),
     ax2.axhline(basin_value, color="black", linestyle=":", linewidth=1,
-                label=f"basin minimum {basin_value:.3f}"),
+                label=f"basin minimum {format_number(basin_value)}"),
 ]
 ax2.set_xlabel("iteration $t$")
 ax2.set_ylabel("loss $f(x_t)$")
 ax2.set_title("Loss: the runaways level off at the asymptote")
-ax1.legend(loc="upper left", fontsize=8)
-ax2.legend(handles=references, loc="upper right", bbox_to_anchor=(1.0, 0.8), fontsize=8)
-fig.suptitle("Distance to the minimum and loss against the iteration for the six runs",
+ax1.legend(loc="upper left", fontsize=9)
+ax2.legend(handles=references, loc="center left", fontsize=9)
+fig.suptitle("Distance to the minimum and loss against the iteration\nfor the six runs",
              fontsize=11)
-fig.tight_layout()
 plt.show()
 
 # %%

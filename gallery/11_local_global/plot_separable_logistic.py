@@ -9,7 +9,7 @@ every :math:`w`. If the data are linearly separable, scaling up any separating
 attained and there is no minimizer. Gradient descent keeps going: the loss
 decays like :math:`1/t`, the weights grow without bound like :math:`\\log t`,
 and their direction slowly turns towards the maximum-margin separator
-(Soudry et al., 2018). This is the "wrong side of the mountain" in its most
+:cite:p:`soudry2018implicit`. This is the "wrong side of the mountain" in its most
 common form.
 """
 
@@ -36,6 +36,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import plot
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import log_slope
 
 plot.use_style()
@@ -48,7 +49,7 @@ autodiff = d2l.to_numpy(
     d2lopt.grad(lambda w: local_global.logistic_risk(w, X, y))(d2l.tensor(probe)))
 closed_form = local_global.logistic_gradient(probe, X, y)
 print(f"backend {d2l.backend.name}: |autodiff - closed-form gradient| = "
-      f"{np.max(np.abs(autodiff - closed_form)):.1e}")
+      f"{format_number(np.max(np.abs(autodiff - closed_form)), 2)}")
 print(f"max-margin direction {np.round(w_hat, 4)}, ||w_hat|| = {np.linalg.norm(w_hat):.4f}")
 
 # %%
@@ -66,15 +67,17 @@ cosine = weights @ w_hat / (norms * np.linalg.norm(w_hat))
 late = t >= steps // 10
 norm_slope = np.polyfit(np.log(t[late]), norms[late], 1)[0]
 loss_slope = log_slope(t[late], losses[late], log_x=True)
-print(f"η = {lr:.4f}; over the last decade: d||w||/d log t = {norm_slope:.3f} "
-      f"(||w_hat|| = {np.linalg.norm(w_hat):.3f}), loss ~ t^{loss_slope:.3f}")
-print(f"final loss {losses[-1]:.3e} > 0, ||w|| = {norms[-1]:.2f}, "
-      f"cos(w, w_hat) = {cosine[-1]:.5f}")
+print(f"η = {format_number(lr, 5)}; over the last decade: d||w||/d log t = "
+      f"{format_number(norm_slope)} (||w_hat|| = {format_number(np.linalg.norm(w_hat), 4)}), "
+      f"loss ~ t^{format_number(loss_slope)}")
+print(f"final loss {format_number(losses[-1], 4)} > 0, ||w|| = {format_number(norms[-1], 4)}, "
+      f"cos(w, w_hat) = {format_number(cosine[-1], 5)}")
 
 # %%
 # The figure
 # ----------
-fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+fig, axes = plt.subplots(3, 1, figsize=(6.9, 12.6), height_ratios=[1.5, 1, 1],
+                         layout="constrained")
 ax = axes[0]
 for label, sign, marker in (("class +1", 1.0, "o"), ("class −1", -1.0, "s")):
     ax.plot(*X[y == sign].T, marker=marker, linestyle="none", label=label)
@@ -90,7 +93,8 @@ ax.set_ylim(-limit, limit)
 ax.set_xlabel("$x_1$")
 ax.set_ylabel("$x_2$")
 ax.set_title("Separable data and decision boundaries")
-ax.legend(loc="lower right", fontsize=7)
+ax.set_aspect("equal")
+ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9)
 
 ax = axes[1]
 ax.loglog(t, losses, label="logistic loss $L(w_t)$")
@@ -109,9 +113,8 @@ ax.set_xlabel("iteration $t$")
 ax.set_ylabel(r"weight norm $\|w_t\|$")
 ax.set_title(r"The weights grow like $\log t$")
 ax.legend(loc="upper left")
-fig.suptitle("Gradient descent on the logistic loss of separable data: the loss never reaches "
-             "0 and the weight norm grows without bound", fontsize=11)
-fig.tight_layout()
+fig.suptitle("Gradient descent on the logistic loss of separable data:\n"
+             "the loss never reaches 0 and the weight norm grows without bound", fontsize=11)
 plt.show()
 
 # %%

@@ -36,6 +36,7 @@ import numpy as np
 import d2lopt
 from d2lopt import plot
 from d2lopt.landscapes import rotated_quadratic
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import fitted_rate, gradient_descent_rate, heavy_ball_rate
 
 plot.use_style()
@@ -56,7 +57,8 @@ results = {
 for name, result in results.items():
     for method, hyper in result.hyper.items():
         shown = ", ".join(f"{k} = {np.round(v, 4)}" for k, v in hyper.items())
-        print(f"{name:13s} {method:16s} {shown:38s} steps to f ≤ {result.tol:g}: "
+        print(f"{name:13s} {method:16s} {shown:38s}"
+              f" steps to f ≤ {format_number(result.tol, trim=True)}: "
               f"{result.steps_to_tol[method]}")
 
 # %%
@@ -64,15 +66,16 @@ for name, result in results.items():
 # -------------------------
 # The window is computed to hold every path: the optimal heavy-ball step
 # exceeds :math:`2/L`, so momentum overshoots far in the steep direction first.
-fig, axes = plt.subplots(1, 2, figsize=(12, 5.6))
+fig, axes = plt.subplots(2, 1, figsize=(6.9, 10.4), layout="constrained")
 for ax, (name, result) in zip(axes, results.items(), strict=True):
     reach = 1.05 * max(np.abs(run.points).max() for run in result.runs.values())
     plot.contour(ax, result.landscape, trajectories=result.runs, levels=25,
                  xlim=(-reach, reach), ylim=(-reach, reach), title=f"κ = {kappa:g}, {name}")
     ax.set_aspect("equal")
-fig.suptitle("Paths of tuned gradient descent, heavy-ball momentum and Adam on an "
-             "ill-conditioned quadratic", fontsize=11)
-fig.tight_layout()
+    ax.legend(loc="lower left", fontsize=9)
+    fig.colorbar(ax.collections[0], ax=ax, label="loss", shrink=0.9)
+fig.suptitle("Paths of tuned gradient descent, heavy-ball momentum and Adam\n"
+             "on an ill-conditioned quadratic", fontsize=11)
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
@@ -86,19 +89,20 @@ plt.show()
 # :math:`f(x_0)\,r^{2t}` for these two rates.
 mu, L = results["axis-aligned"].landscape.eigenvalues
 rates = {"gradient descent": gradient_descent_rate(mu, L), "momentum": heavy_ball_rate(mu, L)}
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
+fig, axes = plt.subplots(2, 1, figsize=(6.9, 8.4), sharex=True, layout="constrained")
+theory_styles = {"gradient descent": (0, (6, 3)), "momentum": (0, (1, 2))}
 for ax, (name, result) in zip(axes, results.items(), strict=True):
     plot.loss_curves(ax, result.runs, title=f"Loss, {name}")
     t = np.arange(result.runs["momentum"].steps + 1)
     f0 = result.runs["momentum"].values[0]
-    for r in rates.values():
-        ax.plot(t, f0 * r ** (2 * t), color="gray", linestyle="--", linewidth=1)
-    ax.plot([], [], color="gray", linestyle="--", linewidth=1, label="theory $f(x_0)\\,r^{2t}$")
+    for method, r in rates.items():
+        ax.plot(t, f0 * r ** (2 * t), color="gray", linestyle=theory_styles[method],
+                linewidth=1.4, label=f"theory for {method}, $r = {format_number(r, 3)}$")
     ax.set_ylim(1e-16, 10 * f0)
-    ax.legend(loc="upper right")
-fig.suptitle("Loss against iteration for the three tuned methods, with the theoretical rates",
-             fontsize=11)
-fig.tight_layout()
+    ax.legend(loc="upper right", fontsize=9)
+axes[0].set_xlabel("")
+fig.suptitle("Loss against iteration for the three tuned methods,\n"
+             "with the theoretical rates $f(x_0)\\,r^{2t}$", fontsize=11)
 plt.show()
 
 fit_from, fit_to = settings.fit_window
@@ -117,8 +121,10 @@ for method, r in rates.items():
 # because at the optimal constants the iteration matrix has a repeated
 # eigenvalue, which adds a factor :math:`t` to the error. Adam does best on the
 # axis-aligned bowl, where dividing each coordinate by its own gradient scale
-# is exactly the right preconditioner, and loses that edge once the bowl is
-# turned: its per-coordinate scaling cannot undo a rotation. Gradient descent
+# equalizes the step sizes of the steep and the flat coordinate (a scaling by
+# :math:`|g_i|`, not by the curvature, so it helps without removing the
+# ill-conditioning), and loses that edge once the bowl is turned: a
+# per-coordinate scaling cannot follow a rotation. Gradient descent
 # and momentum behave the same in both bowls up to the start point, as they
 # must, being rotation invariant. Note that the optimal constants of gradient
 # descent and heavy ball need :math:`\mu` and :math:`L`, which are unknown in a

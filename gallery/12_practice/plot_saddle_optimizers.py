@@ -32,6 +32,7 @@ import numpy as np
 
 import d2lopt
 from d2lopt import optim, plot
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import escape_growth_factor
 
 plot.use_style()
@@ -50,16 +51,17 @@ methods = {"gradient descent": optim.gradient_descent, "momentum": optim.momentu
 for name, run in result.runs.items():
     shown = ", ".join(f"{k} = {v}" for k, v in result.hyper[name].items())
     print(f"{name:16s} {shown:36s} escape at step {escape_step(run)}, "
-          f"f - f* <= {result.tol:g} from step {result.steps_to_tol[name]}")
+          f"f - f* <= {format_number(result.tol, trim=True)} from step {result.steps_to_tol[name]}")
 
 # %%
 # Paths and loss curves
 # ---------------------
 f_star = float(result.landscape(result.landscape.global_minimum.array))
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
+fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.9, 9.4), layout="constrained")
 plot.contour(ax1, result.landscape, trajectories=result.runs, levels=25,
              xlim=(-1.5, 1.5), ylim=(-1.0, 1.0), title="Paths from next to the saddle")
-ax1.legend(loc="lower left", fontsize=8)
+ax1.legend(loc="lower left", fontsize=9, ncols=2)
+fig.colorbar(ax1.collections[0], ax=ax1, label="loss f(x, y)")
 # gradient descent lands on the minimum to machine precision: floor the gaps at 1e-16
 gaps = {name: np.maximum(run.values - f_star, 1e-16) for name, run in result.runs.items()}
 plot.loss_curves(ax2, gaps, ylabel="$f(x_t) - f^\\star$ (floored at $10^{-16}$)",
@@ -69,10 +71,9 @@ for name, run in result.runs.items():
     ax2.plot([step], [gaps[name][step]], marker="o", color="black", markersize=4)
 ax2.plot([], [], marker="o", color="black", linestyle="none", markersize=4,
          label=f"escape ($|x_t| \\geq {settings.escape_threshold:g}$)")
-ax2.legend(loc="upper right")
-fig.suptitle("Tuned gradient descent, momentum and Adam leaving the saddle of the double well",
+ax2.legend(loc="upper right", fontsize=9)
+fig.suptitle("Tuned gradient descent, momentum and Adam\nleaving the saddle of the double well",
              fontsize=11)
-fig.tight_layout()
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
@@ -86,7 +87,7 @@ plt.show()
 # divides the gradient by its own running size, so its first steps have length
 # about :math:`\eta` however small the gradient is.
 offsets = np.geomspace(*settings.offsets, settings.n_offsets)
-fig, ax = plt.subplots(figsize=(7, 4.2))
+fig, ax = plt.subplots(figsize=(6.9, 4.6), layout="constrained")
 for name, method in methods.items():
     steps = [escape_step(method(result.landscape, d2l.tensor([x0, settings.saddle_start[1]]),
                                 steps=settings.saddle_steps, **result.hyper[name]))
@@ -98,13 +99,14 @@ for name, method in methods.items():
         theory = "no linear theory"
     else:
         z = escape_growth_factor(hyper["lr"], 1.0, hyper.get("beta", 0.0))
-        theory = f"theory log(10)/log(z) = {np.log(10) / np.log(z):.2f} (z = {z:.3f})"
-    print(f"{name:16s} {per_decade:.2f} extra steps per decade closer; {theory}")
+        theory = (f"theory log(10)/log(z) = {format_number(np.log(10) / np.log(z))} "
+                  f"(z = {format_number(z, 4)})")
+    print(f"{name:16s} {format_number(per_decade)} extra steps per decade closer; {theory}")
 ax.invert_xaxis()
 ax.set_xlabel("initial distance $x_0$ from the stable manifold $x = 0$")
 ax.set_ylabel(f"steps to reach $|x_t| \\geq {settings.escape_threshold:g}$")
-ax.set_title("Steps to escape the saddle against the start's distance from it (tuned "
-             "hyper-parameters)", fontsize=10)
+ax.set_title("Steps to escape the saddle against the start's distance from it\n"
+             "(tuned hyper-parameters)", fontsize=10)
 ax.legend(loc="upper left")
 plt.show()
 

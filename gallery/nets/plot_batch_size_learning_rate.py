@@ -9,7 +9,7 @@ Batch size and learning rate
 A common rule of thumb says that smaller minibatches call for smaller
 learning rates: their gradients are noisier, so each step should trust them
 less. Read the other way, when the batch grows the best learning rate grows
-with it — proportionally, says the "linear scaling rule" (Goyal et al., 2017),
+with it — proportionally, says the "linear scaling rule" :cite:p:`goyal2017accurate`,
 until the step meets the curvature limit that no averaging removes. We
 measure the best learning rate for each batch size on a real network, with
 the number of training examples fixed so that every run costs the same
@@ -37,6 +37,7 @@ from matplotlib.patches import Rectangle
 
 from d2lopt import plot
 from d2lopt.nets.experiments import batch_size_learning_rate
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -57,7 +58,7 @@ for B, lr, row in zip(res.batch_sizes, res.best_lr, res.loss, strict=True):
 # each row is that row's best learning rate.
 failed = ~np.isfinite(res.loss) | (res.loss > res.initial_loss)
 shown = np.ma.masked_array(res.loss, mask=failed)
-fig, ax = plt.subplots(figsize=(8, 4.8))
+fig, ax = plt.subplots(figsize=(6.9, 4.8))
 ax.set_facecolor("white")
 x_edges = np.arange(len(res.lrs) + 1) - 0.5
 y_edges = np.arange(len(res.batch_sizes) + 1) - 0.5
@@ -85,12 +86,13 @@ ax.set_yticks(np.arange(len(res.batch_sizes)), [str(b) for b in res.batch_sizes]
 ax.set_xlabel("learning rate")
 ax.set_ylabel("batch size $B$")
 ax.grid(False)
-ax.set_title(f"Training NLL after {res.examples} examples of SGD: the best learning rate "
-             "grows with the batch size", fontsize=11)
+ax.set_title(f"Training NLL after {res.examples} examples of SGD:\n"
+             "the best learning rate grows with the batch size", fontsize=11)
 ax.legend(loc="lower right", fontsize=9, framealpha=1.0)
 top = len(res.batch_sizes) - 1
-plot.annotate_point(ax, f"B = {res.batch_sizes[top]}: best lr {res.best_lr[top]:g}",
-                    (best_col[top], top), offset=(-190, -20), color=plot.COLORS["vermillion"])
+best = format_number(res.best_lr[top], trim=True)
+plot.annotate_point(ax, f"B = {res.batch_sizes[top]}: best lr {best}",
+                    (best_col[top], top), offset=(-110, -60), color=plot.COLORS["vermillion"])
 fig.tight_layout()
 plt.show()
 

@@ -6,14 +6,14 @@ Loss against index at every critical point of a linear network
    Needs the nets extra: ``pip install ".[nets]"`` (PyTorch and scikit-learn),
    from a clone of the repository (see its README).
 
-Dauphin et al. (2014) measured, for critical points found on real networks,
+:cite:t:`dauphin2014identifying` measured, for critical points found on real networks,
 the *index* :math:`\\alpha` — the fraction of the Hessian's eigenvalues that
 are negative — against the loss, and found them strongly related: critical
 points with high loss are saddles with many descent directions, and the only
 critical points with (nearly) no descent direction have a loss near the
 global minimum. For a network with one hidden layer and no nonlinearity, the
 two-layer linear network :math:`\\hat y = W_2W_1x` under the squared loss,
-*every* critical point is known in closed form (Baldi & Hornik, 1989), so we
+*every* critical point is known in closed form :cite:p:`baldi1989neural`, so we
 can check the claim on all of them instead of a sample.
 """
 
@@ -46,6 +46,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import critical_point_index
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -55,8 +56,8 @@ res = critical_point_index()
 n_params = res.inertia[0].eigenvalues.size
 print(f"{len(res.points)} critical points, {n_params} parameters")
 print(f"largest |closed-form loss - autograd loss|: "
-      f"{np.abs(res.loss - res.measured_loss).max():.2e}; largest gradient norm: "
-      f"{res.gradient_norm.max():.2e}")
+      f"{format_number(np.abs(res.loss - res.measured_loss).max(), 3)}; largest gradient norm: "
+      f"{format_number(res.gradient_norm.max(), 3)}")
 for p, h in zip(res.points, res.inertia, strict=True):
     print(f"I = {str(p.subset):10s} loss {p.loss:8.4f}  negative {h.negative:2d}  zero {h.zero:2d}"
           f"  positive {h.positive:2d}  index {h.index:.3f}")
@@ -67,7 +68,7 @@ for p, h in zip(res.points, res.inertia, strict=True):
 # Loss against index, one point per critical point, coloured by the rank
 # :math:`|I|` of :math:`W_2W_1`.
 ranks = np.array([len(p.subset) for p in res.points])
-fig, ax = plt.subplots(figsize=(8, 4.8))
+fig, ax = plt.subplots(figsize=(6.9, 4.8))
 for r, colour in zip(range(res.hidden + 1), ("black", "reddish purple", "orange", "blue"),
                      strict=False):
     mask = ranks == r
@@ -114,7 +115,7 @@ print(f"The lowest saddle has loss {second:.4f}, {second - res.loss[g]:.4f} abov
 # linear network has no spurious local minimum, only saddles (with the zero
 # eigenvalues of its symmetry, so even the minimum is a flat valley of
 # equivalent points, not an isolated point). Loss and index are positively
-# correlated, as Dauphin et al. found for nonlinear networks: the printed
+# correlated, as :cite:t:`dauphin2014identifying` found for nonlinear networks: the printed
 # correlation measures how tightly. The relation is a band, not a curve: for a
 # given rank, swapping one eigenvector for a smaller one raises the loss by the
 # eigenvalue gap and the index by the number of skipped eigenvalues, so points

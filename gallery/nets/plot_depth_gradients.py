@@ -8,11 +8,11 @@ Gradients through depth: activations and initializations
 
 Backpropagation multiplies the gradient by one Jacobian per layer, so in a
 deep network it can shrink (vanish) or grow (explode) geometrically with the
-distance from the output. Glorot & Bengio (2010) showed how much this depends
+distance from the output. :cite:t:`glorot2010understanding` showed how much this depends
 on the activation and the initial weights: sigmoid units and the then-standard
 initialization :math:`U[-1/\\sqrt n, 1/\\sqrt n]` make the gradient vanish
 towards the input, while an initialization scaled to keep the variance of
-signals constant — theirs for tanh, He et al.'s (2015) for ReLU — keeps it
+signals constant — theirs for tanh, that of :cite:t:`he2015delving` for ReLU — keeps it
 level. We measure it at initialization on a 10-layer network.
 """
 
@@ -35,6 +35,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import depth_gradients
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -43,9 +44,10 @@ plot.use_style()
 res = depth_gradients()
 depth = len(next(iter(res.values())).weight)
 for label, g in res.items():
-    print(f"{label:24s} back-propagated: layer 1 {g.backprop[0]:.2e}, layer {depth} "
-          f"{g.backprop[-1]:.2e}; weight gradient: layer 1 {g.weight[0]:.2e}, layer {depth} "
-          f"{g.weight[-1]:.2e}")
+    print(f"{label:24s} back-propagated: layer 1 {format_number(g.backprop[0], 3)}, layer {depth} "
+          f"{format_number(g.backprop[-1], 3)}; weight gradient: layer 1"
+          f" {format_number(g.weight[0], 3)}, layer {depth} "
+          f"{format_number(g.weight[-1], 3)}")
 
 # %%
 # The figure
@@ -53,7 +55,7 @@ for label, g in res.items():
 # Layer 1 is next to the input, layer 10 produces the logits. Log scale: a
 # straight line is a geometric decay.
 layers = np.arange(1, depth + 1)
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), sharex=True)
+fig, (left, right) = plt.subplots(2, 1, figsize=(6.9, 8.6), sharex=True)
 markers = ("o", "s", "^", "D")
 for (label, g), marker in zip(res.items(), markers, strict=True):
     left.semilogy(layers, g.backprop, marker=marker, markersize=5, label=label)
@@ -67,12 +69,13 @@ right.set_ylabel(r"$\|\partial L/\partial W_l\|_F$")
 right.set_title("Weight gradient")
 right.legend(loc="lower right", fontsize=9)
 sig = res["sigmoid, standard init"]
-plot.annotate_point(left, f"sigmoid, layer 1:\n{sig.backprop[0]:.1e}", (1, sig.backprop[0]),
+plot.annotate_point(left, f"sigmoid, layer"
+                          f" 1:\n{format_number(sig.backprop[0], 2)}", (1, sig.backprop[0]),
                     offset=(40, 10))
 tanh_std = res["tanh, standard init"]
-plot.annotate_point(right, f"tanh standard, layer 1:\n{tanh_std.weight[0]:.1e}",
+plot.annotate_point(right, f"tanh standard, layer 1:\n{format_number(tanh_std.weight[0], 2)}",
                     (1, tanh_std.weight[0]), offset=(40, -45))
-fig.suptitle(f"Per-layer gradient norms of a {depth}-layer MLP at initialization on digits "
+fig.suptitle(f"Per-layer gradient norms of a {depth}-layer MLP at initialization on digits\n"
              "for four activation/initialization schemes", fontsize=11)
 fig.tight_layout()
 plt.show()
@@ -86,12 +89,12 @@ ratios = {}
 for label, g in res.items():
     ratio = g.backprop[0] / g.backprop[-1]
     ratios[label] = ratio
-    print(f"{label:24s}: back-propagated ratio layer 1 / layer {depth} = {ratio:.2e} "
+    print(f"{label:24s}: back-propagated ratio layer 1 / layer {depth} = {format_number(ratio, 3)} "
           f"(x{ratio ** (1 / (depth - 1)):.3f} per layer); weight-gradient ratio "
-          f"{g.weight[0] / g.weight[-1]:.2e}")
+          f"{format_number(g.weight[0] / g.weight[-1], 3)}")
 worst = min(ratios, key=ratios.get)
 print(f"The back-propagated gradient shrinks most with {worst}: by a factor "
-      f"{1 / ratios[worst]:.1e} over {depth - 1} layers.")
+      f"{format_number(1 / ratios[worst], 2)} over {depth - 1} layers.")
 level = [k for k, r in ratios.items() if 0.1 <= r <= 10]
 print(f"Schemes whose back-propagated gradient stays within a factor 10 across depth: {level}.")
 

@@ -32,6 +32,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import early_stopping_run
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -49,7 +50,7 @@ print(f"patience {stop.patience}: stops at epoch {stop.stop_epoch}, keeps epoch 
 # Left: the training and validation NLL (log scale). Right: the validation 0-1
 # error, with the epoch the rule keeps and the epoch it stops at.
 nll_best = int(np.argmin(h.val_nll))
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, (left, right) = plt.subplots(2, 1, figsize=(6.9, 8.0))
 left.semilogy(h.epoch, h.train_nll, label="training NLL")
 left.semilogy(h.epoch, h.val_nll, label="validation NLL")
 left.set_xlabel("epoch")
@@ -73,8 +74,8 @@ plot.annotate_point(right, f"kept: epoch {stop.best_epoch}", (stop.best_epoch, s
                     offset=(-40, -45), color=plot.COLORS["bluish green"])
 plot.annotate_point(right, f"stop: epoch {stop.stop_epoch}",
                     (stop.stop_epoch, h.val_error[stop.stop_epoch]), offset=(25, 45))
-fig.suptitle("Early stopping on digits: training and validation NLL and validation 0-1 error "
-             "of an over-parameterised ReLU MLP against epoch", fontsize=11)
+fig.suptitle("Early stopping on digits: training and validation NLL and validation\n"
+             "0-1 error of an over-parameterised ReLU MLP against epoch", fontsize=11)
 fig.tight_layout()
 plt.show()
 
@@ -83,7 +84,8 @@ plt.show()
 # ---------------------
 # The sentences below are computed from the curves above.
 final_err, min_err, min_err_epoch = h.val_error[-1], h.val_error.min(), int(h.val_error.argmin())
-print(f"The training NLL fell from {h.train_nll[0]:.3f} to {h.train_nll[-1]:.2e}; the "
+print(f"The training NLL fell from {h.train_nll[0]:.3f} to {format_number(h.train_nll[-1], 3)};"
+      f" the "
       f"validation NLL reached its minimum {h.val_nll[nll_best]:.3f} at epoch {nll_best} and "
       f"ended at {h.val_nll[-1]:.3f}.")
 print(f"Early stopping keeps epoch {stop.best_epoch} with validation error "

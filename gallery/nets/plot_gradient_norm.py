@@ -37,6 +37,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import gradient_norm_run
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -56,7 +57,7 @@ for e in (0, 1, h.epochs // 2, h.epochs):
 # :math:`\lambda_{\max}`, with the stability threshold :math:`2/\epsilon` of the
 # learning rate (a gradient step raises the loss along a direction whose
 # curvature exceeds it). Right: the 0-1 error.
-fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 4.2))
+fig, (left, middle, right) = plt.subplots(3, 1, figsize=(6.9, 11.5))
 left.semilogy(h.epoch, h.grad_norm, "o-", markersize=3, label=r"full-batch $\|g\|$")
 left.semilogy(h.epoch[1:], h.minibatch_grad_norm[1:], "s-", markersize=3,
               label=r"minibatch $\|g_B\|$ (epoch mean)")
@@ -90,8 +91,8 @@ right.set_title("Classification error")
 right.legend(loc="upper right")
 plot.annotate_point(right, f"final: {h.val_error[-1]:.3f}",
                     (h.epochs, h.val_error[-1]), offset=(-70, 60))
-fig.suptitle("Gradient norm, curvature along the gradient and 0-1 error of a ReLU MLP trained "
-             "on digits with SGD, against epoch", fontsize=11)
+fig.suptitle("Gradient norm, curvature along the gradient and 0-1 error\n"
+             "of a ReLU MLP trained on digits with SGD, against epoch", fontsize=11)
 fig.tight_layout()
 plt.show()
 
@@ -104,7 +105,8 @@ c_ratio = h.curvature[-1] / h.curvature[1]
 gHg = h.curvature * h.grad_norm**2
 print(f"From epoch 1 to epoch {h.epochs}: the full-batch gradient norm changed by a factor "
       f"{g_ratio:.3f}, the mean minibatch gradient norm by {mb_ratio:.3f}, gHg/gg by "
-      f"{c_ratio:.3f} and gHg itself by {gHg[-1] / gHg[1]:.2e}; the validation error went "
+      f"{c_ratio:.3f} and gHg itself by {format_number(gHg[-1] / gHg[1], 3)}; the validation"
+      f" error went "
       f"from {h.val_error[1]:.3f} to {h.val_error[-1]:.3f}.")
 print(f"The largest Hessian eigenvalue went from {h.sharpness[0]:.3f} to {h.sharpness[-1]:.3f} "
       f"(peak {h.sharpness.max():.3f}); it stayed below the stability limit 2/lr = {2 / lr:g} "
@@ -127,7 +129,7 @@ else:
 # the training loss stays far from zero; there the gradient norm can stay large
 # or grow, for instance when SGD with a fixed learning rate bounces across
 # directions of high curvature (the "edge of stability" regime studied by
-# Cohen et al., 2021), where :math:`\lambda_{\max}` rises to :math:`2/\epsilon`; the
+# :cite:t:`cohen2021gradient`), where :math:`\lambda_{\max}` rises to :math:`2/\epsilon`; the
 # printed sharpness shows whether this run entered it. What carries
 # over is the diagnostic: comparing :math:`g^\top H g / g^\top g` with
 # :math:`2/\epsilon` tells whether the learning rate, not the gradient, limits

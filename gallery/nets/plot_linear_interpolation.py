@@ -7,7 +7,7 @@ The loss on the line from initialization to solution
    from a clone of the repository (see its README).
 
 How hard is the landscape between where training starts and where it ends?
-Goodfellow, Vinyals & Saxe (2015) evaluated the loss along the straight line
+:cite:t:`goodfellow2015qualitatively` evaluated the loss along the straight line
 :math:`\\theta(\\alpha) = (1-\\alpha)\\,\\theta_0 + \\alpha\\,\\theta_1` from the
 initial parameters :math:`\\theta_0` to the trained :math:`\\theta_1`, and
 found for many networks a smooth, monotonically decreasing curve: no barrier
@@ -31,6 +31,7 @@ import torch
 from d2lopt import plot
 from d2lopt.nets.experiments import linear_interpolation
 from d2lopt.nets.interpolation import max_rise
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -48,23 +49,25 @@ print(f"trained {h.epochs} epochs: training NLL {h.train_nll[0]:.3f} -> {h.train
 # The shaded band is the segment between the two endpoints; outside it the
 # line extrapolates. Log scale on the loss axis.
 inside = (res.alphas >= 0) & (res.alphas <= 1)
-fig, ax = plt.subplots(figsize=(8, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 ax.axvspan(0, 1, color=plot.COLORS["sky blue"], alpha=0.15,
            label=r"segment $0 \leq \alpha \leq 1$")
 ax.semilogy(res.alphas, res.train_loss, label="training NLL")
 ax.semilogy(res.alphas, res.val_loss, label="validation NLL")
 ax.set_xlabel(r"$\alpha$ in $(1-\alpha)\,\theta_0 + \alpha\,\theta_1$")
 ax.set_ylabel("mean negative log-likelihood (nats)")
-ax.set_title(r"Loss along the line from the initial $\theta_0$ to the trained $\theta_1$ "
-             "(ReLU MLP on digits)", fontsize=11)
-ax.legend(loc="lower left")
+ax.set_title(r"Loss along the line from the initial $\theta_0$ to the trained $\theta_1$"
+             "\n(ReLU MLP on digits)", fontsize=11)
+ax.legend(loc="upper right")
 i0, i1 = int(np.argmin(np.abs(res.alphas))), int(np.argmin(np.abs(res.alphas - 1)))
-plot.annotate_point(ax, rf"$\theta_0$: {res.train_loss[i0]:.3g}", (0, res.train_loss[i0]),
+plot.annotate_point(ax, rf"$\theta_0$: {format_number(res.train_loss[i0])}",
+                    (0, res.train_loss[i0]),
                     offset=(35, -40))
-plot.annotate_point(ax, rf"$\theta_1$: {res.train_loss[i1]:.3g}", (1, res.train_loss[i1]),
+plot.annotate_point(ax, rf"$\theta_1$: {format_number(res.train_loss[i1])}",
+                    (1, res.train_loss[i1]),
                     offset=(-150, 0))
 best_val = int(np.argmin(res.val_loss))
-plot.annotate_point(ax, f"validation minimum\nα = {res.alphas[best_val]:.3g}",
+plot.annotate_point(ax, f"validation minimum\nα = {format_number(res.alphas[best_val])}",
                     (res.alphas[best_val], res.val_loss[best_val]), offset=(30, 45),
                     color=plot.COLORS["vermillion"])
 fig.tight_layout()
@@ -76,8 +79,9 @@ plt.show()
 rise_train = max_rise(res.train_loss[inside])
 rise_val = max_rise(res.val_loss[inside])
 best_train = int(np.argmin(res.train_loss))
-print(f"On the segment 0 <= alpha <= 1 the largest rise of the training NLL is {rise_train:.2e} "
-      f"and of the validation NLL {rise_val:.2e} "
+print(f"On the segment 0 <= alpha <= 1 the largest rise of the training NLL is"
+      f" {format_number(rise_train, 3)} "
+      f"and of the validation NLL {format_number(rise_val, 3)} "
       + ("(both curves decrease monotonically)." if rise_train == 0 and rise_val == 0
          else "(not monotone)."))
 print(f"Beyond the trained point the training NLL keeps falling to {res.train_loss[best_train]:.4f}"
@@ -90,7 +94,7 @@ print(f"Beyond the trained point the training NLL keeps falling to {res.train_lo
 # -----------
 # The printed rises settle the question for this network: the loss along the
 # straight segment from initialization to solution falls without a bump,
-# as Goodfellow et al. found. The path SGD took was not this line, so a
+# as :cite:t:`goodfellow2015qualitatively` found. The path SGD took was not this line, so a
 # monotone line does not mean optimization was easy in every respect — it
 # says the obstacles a gradient method meets are not barriers between start
 # and end but features of the route (curvature, noise, plateaus). Past
@@ -99,4 +103,4 @@ print(f"Beyond the trained point the training NLL keeps falling to {res.train_lo
 # confident), while the validation loss turns up — more of the same
 # direction overfits. Monotone interpolation is an empirical regularity, not
 # a theorem: it can fail, for instance with large learning rates or some
-# normalization layers (Lucas et al., 2021).
+# normalization layers :cite:p:`lucas2021analyzing`.

@@ -36,6 +36,7 @@ import torch
 
 from d2lopt import plot
 from d2lopt.nets.experiments import minibatch_noise
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import standard_error
 
 torch.manual_seed(0)
@@ -56,7 +57,7 @@ for B, m, p in zip(res.batch_sizes, res.measured, res.predicted, strict=True):
 # with-replacement law :math:`\sigma/\sqrt B`. The slope is fitted to the
 # measured points with ``B ≤ N/16``.
 grid = np.unique(np.geomspace(1, res.n - 1, 200).astype(int))
-fig, ax = plt.subplots(figsize=(7.5, 4.8))
+fig, ax = plt.subplots(figsize=(6.9, 6.0), layout="constrained")
 ax.loglog(res.batch_sizes, res.measured, "o", label="measured (400 minibatches per size)")
 ax.loglog(grid, standard_error(np.sqrt(res.sigma2), grid, population=res.n), "-",
           label=r"$\frac{\sigma}{\sqrt{B}}\sqrt{\frac{N-B}{N-1}}$ (without replacement)")
@@ -68,17 +69,16 @@ ax.axvline(res.fit_max_batch, color=plot.COLORS["reddish purple"], linewidth=1, 
            label=f"end of the slope fit, B = N/16 = {res.fit_max_batch}")
 ax.set_xlabel("batch size $B$ (examples)")
 ax.set_ylabel(r"RMS of $\|\hat g_B - \bar g\|$")
-ax.set_title(f"Minibatch gradient error against batch size: fitted slope {res.slope:.3f} "
-             f"for B ≤ {res.fit_max_batch}", fontsize=11)
-ax.legend(loc="lower left", fontsize=9)
+ax.set_title(f"Minibatch gradient error against batch size:\n"
+             f"fitted slope {format_number(res.slope)} for B ≤ {res.fit_max_batch}", fontsize=11)
+fig.legend(loc="outside lower center", ncols=2, fontsize=9)
 last = len(res.batch_sizes) - 1
-plot.annotate_point(ax, f"B = {res.batch_sizes[last]}: {res.measured[last]:.3g}\n"
-                    f"formula {res.predicted[last]:.3g}",
-                    (res.batch_sizes[last], res.measured[last]), offset=(-150, 10))
+plot.annotate_point(ax, f"B = {res.batch_sizes[last]}: {format_number(res.measured[last])}\n"
+                    f"formula {format_number(res.predicted[last])}",
+                    (res.batch_sizes[last], res.measured[last]), offset=(-120, 60))
 crossing = res.sigma2 / res.full_gradient_norm**2
 plot.annotate_point(ax, f"noise = signal at B ≈ {crossing:.0f}",
                     (crossing, res.full_gradient_norm), offset=(25, 35))
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -104,5 +104,5 @@ print(f"The noise equals the full-batch gradient norm near B = sigma^2/|g|^2 = {
 # drawn without replacement is most of the training set; the with-replacement
 # law overstates the error there. The crossing point ``σ²/‖ḡ‖²`` is one
 # measure of the "critical batch size" beyond which larger batches help little
-# (McCandlish et al., 2018): it depends on where in training the gradient is
+# :cite:p:`mccandlish2018empirical`: it depends on where in training the gradient is
 # measured, since ``‖ḡ‖`` shrinks as training converges.

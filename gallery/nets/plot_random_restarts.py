@@ -9,7 +9,8 @@ Random restarts: narrow and wide networks
 If bad local minima were common, training the same network from different
 random initializations would end at very different losses, and restarting
 many times would pay off. For large networks the folk wisdom (supported by
-Choromanska et al., 2015, and by experiments like Goodfellow et al., 2015) is
+:cite:t:`choromanska2015loss` and by experiments like those of
+:cite:t:`goodfellow2015qualitatively`) is
 the opposite: the final losses of different restarts crowd into a narrow
 band, and the spread shrinks as the network grows. We measure that spread for
 a narrow and a wide network.
@@ -47,7 +48,7 @@ for w in res.widths:
 # --------------
 # The final training NLL of every restart, one histogram per width, on a
 # shared logarithmic axis (the wide network reaches much lower losses).
-fig, ax = plt.subplots(figsize=(8, 4.6))
+fig, ax = plt.subplots(figsize=(6.9, 4.6))
 all_losses = np.concatenate([res.final_losses[w] for w in res.widths])
 bins = np.geomspace(all_losses.min() * 0.9, all_losses.max() * 1.1, 40)
 for w, colour in zip(res.widths, ("vermillion", "blue"), strict=False):

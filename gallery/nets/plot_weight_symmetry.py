@@ -33,6 +33,7 @@ import torch
 from d2lopt import plot
 from d2lopt.nets.experiments import weight_symmetry
 from d2lopt.nets.symmetry import count_equivalent_minima
+from d2lopt.plot.numbers import format_number
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
@@ -42,12 +43,14 @@ res = weight_symmetry()
 diff = np.abs(res.copy_losses - res.loss)
 eps = np.finfo(np.float64).eps
 print(f"training loss {res.loss:.6f}; |loss(copy) - loss| over {diff.size} copies: "
-      f"max {diff.max():.2e}, median {np.median(diff):.2e} (float64 eps x loss = "
-      f"{eps * res.loss:.2e})")
+      f"max {format_number(diff.max(), 3)}, median {format_number(np.median(diff), 3)} (float64"
+      f" eps x loss = "
+      f"{format_number(eps * res.loss, 3)})")
 print(f"distance of a copy from the original: {res.distances.min():.2f} to "
       f"{res.distances.max():.2f} (|theta| = {res.parameter_norm:.2f})")
 formula = " x ".join(f"{n}! 2^{n}" for n in res.widths)
-print(f"equivalent parameter vectors for hidden widths {res.widths}: {formula} = {res.count:.4e}")
+print(f"equivalent parameter vectors for hidden widths {res.widths}: {formula} ="
+      f" {format_number(res.count, 5)}")
 
 # %%
 # The figure
@@ -57,7 +60,7 @@ print(f"equivalent parameter vectors for hidden widths {res.widths}: {formula} =
 # Middle: the loss along the straight line from the network to one of its
 # copies: the copies are separate minima with a barrier between them. Right:
 # how the number of copies grows with the width of one hidden layer.
-fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 4.2))
+fig, (left, middle, right) = plt.subplots(3, 1, figsize=(6.9, 11.5))
 units = (res.copy_losses - res.loss) / (eps * res.loss)   # in units of float64 round-off
 reach = max(2, int(np.ceil(np.abs(units).max())) + 1)
 counts, edges, _ = left.hist(units, bins=np.arange(-reach, reach + 1) - 0.5,
@@ -69,7 +72,8 @@ left.set_title("Copies: same loss up to round-off")
 left.legend(loc="upper left", fontsize=9)
 mode = int(np.argmax(counts))
 left.set_ylim(0, 1.3 * counts.max())
-plot.annotate_point(left, f"{int(counts[mode])} copies:\n{edges[mode] + 0.5:+.0f} ε·L",
+plot.annotate_point(left, f"{int(counts[mode])}"
+                          f" copies:\n{format_number(edges[mode] + 0.5, 2, sign=True)} ε·L",
                     (edges[mode] + 0.5, counts[mode]), offset=(-75, -70))
 
 middle.plot(res.alphas, res.line_loss, color=plot.COLORS["vermillion"])
@@ -77,7 +81,8 @@ peak = int(np.argmax(res.line_loss))
 middle.set_xlabel(r"$\alpha$ in $(1-\alpha)\,\theta + \alpha\,\theta'$")
 middle.set_ylabel("training NLL")
 middle.set_title("Between two copies: a barrier")
-plot.annotate_point(middle, f"barrier {res.line_loss[peak]:.3g}\n(ends: {res.loss:.3g})",
+plot.annotate_point(middle, f"barrier {format_number(res.line_loss[peak])}\n"
+                    f"(ends: {format_number(res.loss)})",
                     (res.alphas[peak], res.line_loss[peak]), offset=(30, -50))
 
 widths = np.arange(1, 33)
@@ -92,8 +97,8 @@ right.legend(loc="upper left", fontsize=9)
 n0 = res.widths[0]
 plot.annotate_point(right, f"n = {n0} (this network): 10^{log10_flip[n0 - 1]:.1f}",
                     (n0, log10_flip[n0 - 1]), offset=(20, -45))
-fig.suptitle("Weight-space symmetry of a trained tanh MLP on digits: permuted and sign-flipped "
-             "copies have the same loss and are separated by a barrier", fontsize=11)
+fig.suptitle("Weight-space symmetry of a trained tanh MLP on digits: permuted and\n"
+             "sign-flipped copies have the same loss and are separated by a barrier", fontsize=11)
 fig.tight_layout()
 plt.show()
 
@@ -101,12 +106,13 @@ plt.show()
 # What the run measured
 # ---------------------
 print(f"All {diff.size} copies reproduce the training loss {res.loss:.6f} to within "
-      f"{diff.max():.1e} ({diff.max() / (eps * res.loss):.2f} x eps x loss), although they "
+      f"{format_number(diff.max(), 2)} ({diff.max() / (eps * res.loss):.2f} x eps x loss),"
+      f" although they "
       f"lie {res.distances.min():.1f} to {res.distances.max():.1f} away from it.")
 print(f"On the segment to one copy the loss rises to {res.line_loss.max():.3f} at "
       f"alpha = {res.alphas[peak]:.3f}, {res.line_loss.max() / res.loss:.1f} times the loss at "
       f"either end.")
-print(f"This network alone has {res.count:.3e} equivalent minima "
+print(f"This network alone has {format_number(res.count, 4)} equivalent minima "
       f"(10^{math.log10(res.count):.1f}).")
 
 # %%

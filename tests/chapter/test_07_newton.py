@@ -13,9 +13,11 @@ import re
 import numpy as np
 import pytest
 from chapter_pages import page_glue, settings_problems, snippet_outputs
+from test_numbers import read_back
 
 from d2lopt.chapter.newton import METHODS, SETTINGS, escape_runs, nearest_critical_point
 from d2lopt.landscapes import double_well
+from d2lopt.plot.numbers import format_number
 
 SADDLE = np.zeros(2)
 MINIMUM = np.array([1.0, 0.0])
@@ -90,8 +92,10 @@ def test_unknown_method_is_rejected():
 
 def test_glued_runs():
     s, g = SETTINGS, page_glue("07_newton.md")
-    assert (g["nt_steps"], g["nt_lr"], g["nt_radius"]) == (s.steps, s.lr, s.radius)
-    assert (g["nt_start_x"], g["nt_start_y"], g["nt_manifold_y"]) == (*s.start, s.on_manifold[1])
+    assert (g["nt_steps"], g["nt_lr"], g["nt_radius"]) == (
+        s.steps, format_number(s.lr, trim=True), format_number(s.radius, trim=True))
+    assert (g["nt_start_x"], g["nt_start_y"], g["nt_manifold_y"]) == tuple(
+        format_number(v, trim=True) for v in (*s.start, s.on_manifold[1]))
     keys = {"gradient descent": "gd", "Newton": "newton", "saddle-free Newton": "sfn",
             "perturbed gradient descent": "pgd"}
     kinds = {"gd": "minimum", "newton": "saddle", "sfn": "minimum", "pgd": "minimum"}
@@ -99,18 +103,18 @@ def test_glued_runs():
     for method, run in runs.items():
         point, distance = nearest_critical_point(double_well, run.final)
         assert point.kind == kinds[keys[method]]
-        assert g[f"nt_{keys[method]}_dist"] == distance
-        assert (g[f"nt_{keys[method]}_x"], g[f"nt_{keys[method]}_y"]) == tuple(run.final + 0.0)
+        assert g[f"nt_{keys[method]}_dist"] == format_number(distance, 2)
+        assert (g[f"nt_{keys[method]}_x"], g[f"nt_{keys[method]}_y"]) == tuple(
+            format_number(float(v), 4) for v in run.final + 0.0)
     assert g["nt_newton_steps"] == newton_map_steps(s.start[0], s.at_saddle)
-    assert g["nt_newton_value"] == 0.0 and g["nt_gd_value"] == pytest.approx(-0.25, abs=1e-12)
-    assert g["nt_newton_basin"] == pytest.approx(5**-0.5, rel=1e-15)
+    assert g["nt_newton_value"] == "0" and g["nt_gd_value"] == "\u22120.2500"
+    assert read_back(g["nt_newton_basin"]) == pytest.approx(5**-0.5, abs=5e-5)
     # on the manifold: gradient descent is y_0 (1 - lr)^steps from the saddle, Newton on it
-    assert g["nt_m_gd_dist"] == pytest.approx(s.on_manifold[1] * (1 - s.lr) ** s.steps,
-                                              rel=1e-12)
-    assert g["nt_m_newton_dist"] == 0.0 and g["nt_m_sfn_dist"] == 0.0
+    assert g["nt_m_gd_dist"] == format_number(s.on_manifold[1] * (1 - s.lr) ** s.steps, 2)
+    assert g["nt_m_newton_dist"] == "0" and g["nt_m_sfn_dist"] == "0"
     assert g["nt_m_pgd_first"] == int(np.ceil(np.log(s.threshold / s.on_manifold[1])
                                               / np.log(1 - s.lr))) + 1
-    assert g["nt_m_pgd_dist"] < s.radius and g["nt_pgd_dist"] < s.radius
+    assert read_back(g["nt_m_pgd_dist"]) < s.radius and read_back(g["nt_pgd_dist"]) < s.radius
 
 
 def test_snippets_newton_iterates():

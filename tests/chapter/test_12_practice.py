@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from chapter_pages import page_glue, settings_problems, snippet_outputs
 from scipy.stats import linregress
+from test_numbers import read_back
 
 import d2lopt
 from d2lopt.chapter.practice import (
@@ -22,6 +23,7 @@ from d2lopt.chapter.practice import (
 )
 from d2lopt.landscapes import double_well, quadratic, rotated_quadratic
 from d2lopt.optim.tuning import steps_to_tolerance, tune
+from d2lopt.plot.numbers import format_number
 from d2lopt.rates import (
     escape_growth_factor,
     fitted_rate,
@@ -270,15 +272,26 @@ def hand_adam(H, x0, lr, b1, b2=0.999, eps=1e-8, steps=SETTINGS.steps):
 
 def test_glued_values():
     g = page_glue("12_practice.md")
+
+    def num(key):  # the glued text read back as a number (exact for the grid values)
+        return read_back(g[key])
+
     kappa, mu, L = KAPPA, 1.0, KAPPA
-    assert g["pr_gd_lr"] == pytest.approx(2 / (mu + L))
-    assert g["pr_hb_lr"] == pytest.approx(4 / (math.sqrt(L) + math.sqrt(mu)) ** 2)
-    assert g["pr_hb_beta"] == pytest.approx(((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2)
-    assert g["pr_gd_rate"] == pytest.approx((kappa - 1) / (kappa + 1))
-    assert g["pr_hb_rate"] == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1))
-    assert g["pr_gd_fitted"] == pytest.approx(g["pr_gd_rate"], rel=1e-10)
-    assert g["pr_hb_rate"] < g["pr_hb_fitted"] < 1.03 * g["pr_hb_rate"]
-    assert g["pr_sqrt_kappa"] == pytest.approx(math.sqrt(50))
+    gd_lr = 2 / (mu + L)
+    hb_lr = 4 / (math.sqrt(L) + math.sqrt(mu)) ** 2
+    hb_beta = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
+    hb_rate = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
+    assert (g["pr_kappa"], g["pr_mu"], g["pr_L"]) == (
+        format_number(kappa, 4, trim=True), "1", format_number(L, 4, trim=True))
+    assert (g["pr_gd_lr"], g["pr_hb_lr"]) == (format_number(gd_lr, 3), format_number(hb_lr, 3))
+    assert g["pr_hb_beta"] == format_number(hb_beta, 4)
+    assert g["pr_gd_rate"] == format_number((kappa - 1) / (kappa + 1), 4)
+    assert g["pr_hb_rate"] == format_number(hb_rate, 4)
+    assert g["pr_gd_fitted"] == g["pr_gd_rate"]
+    assert hb_rate < num("pr_hb_fitted") < 1.03 * hb_rate
+    assert g["pr_sqrt_kappa"] == format_number(math.sqrt(50), 2)
+    assert g["pr_time_ratio"] == format_number(
+        math.log(hb_rate) / math.log((kappa - 1) / (kappa + 1)), 2)
 
     # independent runs by hand on 1/2 (x^2 + 50 y^2), aligned and turned by 45 degrees
     c = s = math.sqrt(0.5)
@@ -289,15 +302,14 @@ def test_glued_values():
         def count(points, H=H):
             return quadratic_steps_to_tol(points, H)
 
-        assert g[f"pr_{key}_gd_steps"] == count(hand_heavy_ball(H, x0, g["pr_gd_lr"], 0.0))
-        assert g[f"pr_{key}_hb_steps"] == count(hand_heavy_ball(H, x0, g["pr_hb_lr"],
-                                                                g["pr_hb_beta"]))
-        assert g[f"pr_{key}_adam_steps"] == count(hand_adam(H, x0, g[f"pr_{key}_adam_lr"],
-                                                            g[f"pr_{key}_adam_b1"]))
+        assert g[f"pr_{key}_gd_steps"] == count(hand_heavy_ball(H, x0, gd_lr, 0.0))
+        assert g[f"pr_{key}_hb_steps"] == count(hand_heavy_ball(H, x0, hb_lr, hb_beta))
+        assert g[f"pr_{key}_adam_steps"] == count(hand_adam(H, x0, num(f"pr_{key}_adam_lr"),
+                                                            num(f"pr_{key}_adam_b1")))
         best = min(count(hand_adam(H, x0, lr, b1)) for lr in LR_GRID
                    for b1 in BETA_GRID)
         assert g[f"pr_{key}_adam_steps"] == best
-    assert g["pr_speedup"] == pytest.approx(g["pr_al_gd_steps"] / g["pr_al_hb_steps"])
+    assert g["pr_speedup"] == format_number(g["pr_al_gd_steps"] / g["pr_al_hb_steps"], 2)
 
     # the saddle: gradient descent and momentum by hand on the double well
     def escape_and_converge(lr, beta, x0=SETTINGS.saddle_start[0], steps=SETTINGS.saddle_steps):
@@ -314,17 +326,19 @@ def test_glued_values():
         converged = next((t for t in range(len(pts)) if inside[t:].all()), math.inf)
         return escape, converged
 
-    assert (g["pr_sd_gd_escape"], g["pr_sd_gd_steps"]) == escape_and_converge(g["pr_sd_gd_lr"], 0.0)
+    assert (g["pr_sd_gd_escape"], g["pr_sd_gd_steps"]) == escape_and_converge(
+        num("pr_sd_gd_lr"), 0.0)
     assert (g["pr_sd_hb_escape"], g["pr_sd_hb_steps"]) == escape_and_converge(
-        g["pr_sd_hb_lr"], g["pr_sd_hb_beta"])
-    for tag, beta in (("gd", 0.0), ("hb", g["pr_sd_hb_beta"])):
-        lr = g[f"pr_sd_{tag}_lr"]
+        num("pr_sd_hb_lr"), num("pr_sd_hb_beta"))
+    for tag, beta in (("gd", 0.0), ("hb", num("pr_sd_hb_beta"))):
+        lr = num(f"pr_sd_{tag}_lr")
         z = max(abs(np.roots([1.0, -(1 + beta + lr), beta])))
-        assert g[f"pr_sd_{tag}_z"] == pytest.approx(z, rel=1e-12)
-        assert g[f"pr_sd_{tag}_decade_theory"] == pytest.approx(math.log(10) / math.log(z))
-        assert g[f"pr_sd_{tag}_decade"] == pytest.approx(g[f"pr_sd_{tag}_decade_theory"], abs=0.1)
+        assert g[f"pr_sd_{tag}_z"] == format_number(z, 4)
+        assert g[f"pr_sd_{tag}_decade_theory"] == format_number(math.log(10) / math.log(z), 3)
+        assert num(f"pr_sd_{tag}_decade") == pytest.approx(math.log(10) / math.log(z), abs=0.1)
         assert g[f"pr_sd_{tag}_far"] == escape_and_converge(lr, beta, x0=SETTINGS.offsets[1])[0]
-    assert abs(g["pr_sd_adam_decade"]) < 0.5
+    assert abs(num("pr_sd_adam_decade")) < 0.5
+    assert g["pr_sd_far_x0"] == format_number(SETTINGS.offsets[1], 1)
     assert g["pr_sd_adam_escape"] <= g["pr_sd_hb_escape"] < g["pr_sd_gd_escape"]
 
 
