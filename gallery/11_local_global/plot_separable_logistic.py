@@ -94,7 +94,7 @@ ax.set_xlabel("$x_1$")
 ax.set_ylabel("$x_2$")
 ax.set_title("Separable data and decision boundaries")
 ax.set_aspect("equal")
-ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
 
 ax = axes[1]
 ax.loglog(t, losses, label="logistic loss $L(w_t)$")

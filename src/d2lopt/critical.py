@@ -102,8 +102,8 @@ def classify_eigenvalues(
 
     A point with eigenvalues of both signs is a saddle even if some eigenvalues
     are zero; a zero eigenvalue with all others of one sign is ``"degenerate"``.
-    The tolerances here are absolute; :func:`critical_point` chooses them from
-    the precision of ``x`` (:func:`default_tolerances`).
+    The tolerances here are absolute; :func:`d2lopt.critical_point` chooses them from
+    the precision of ``x`` (:func:`~d2lopt.critical.default_tolerances`).
 
     Raises
     ------
@@ -155,7 +155,7 @@ def critical_point(
         scalar for one-dimensional ``f``. Its dtype sets the default tolerances.
     grad_tol : float, optional
         ``x`` counts as critical when :math:`\|\nabla f(x)\| \le` ``grad_tol``.
-        Default: :math:`\varepsilon^{1/3} s` (:func:`default_tolerances`), with
+        Default: :math:`\varepsilon^{1/3} s` (:func:`~d2lopt.critical.default_tolerances`), with
         :math:`\varepsilon` the machine epsilon of ``x``'s dtype and
         :math:`s = \max(1, \max_i|\lambda_i|)`: 6.1e-6 in float64, 4.9e-3 in float32.
     eig_tol : float, optional

@@ -30,7 +30,7 @@ def _as_finite_array(g: Array) -> tuple[Any, Array]:
     stays NaN; an infinity would silently become the limit), so both clipping
     functions refuse it with the same advice.
     """
-    backend, g = as_array(g, name="g", finite=False)
+    backend, g = as_array(g, name="g", finite=False, empty=True)
     if not backend.all_finite(g):
         norm = float(np.linalg.norm(backend.to_numpy(g)))
         raise ValueError(

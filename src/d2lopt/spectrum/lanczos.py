@@ -223,8 +223,8 @@ def lanczos(
     return_eigenvectors : bool, default True
         Also return the Ritz vectors (``k * dim`` more floats).
     check_symmetry : bool, default True
-        First check that ``matvec`` is symmetric from two extra products
-        (:func:`~d2lopt.spectrum._checks.check_symmetric`); a ``ValueError`` if not.
+        First check that ``matvec`` is symmetric, from two extra products with
+        random vectors; a ``ValueError`` if not.
 
     Returns
     -------
