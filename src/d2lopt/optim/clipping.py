@@ -93,20 +93,19 @@ def clip_by_value(g: Array, limit: float) -> Array:
     Parameters
     ----------
     g : array_like
-        The gradient (NumPy array, list, ``torch.Tensor`` or ``tf.Tensor``).
+        The gradient, in any framework.
     limit : float
         The bound, :math:`> 0`.
 
     Returns
     -------
     array
-        Same framework and shape as ``g``.
+        ``g`` with each component clamped, in its own framework and shape.
 
     Raises
     ------
     ValueError
-        If ``limit`` is not positive, or ``g`` holds NaN or an infinity (as
-        :func:`clip_by_norm`).
+        As for :func:`clip_by_norm`: ``limit`` not positive, or NaN or an infinity in ``g``.
 
     Examples
     --------
