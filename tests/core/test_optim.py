@@ -464,3 +464,10 @@ def test_tune_tells_divergence_by_class_not_by_message():
     with pytest.raises(ValueError, match="not a Divergence"):
         tune(says_diverged, landscapes.quadratic(4.0), [1.0, 1.0], grid={"lr": [0.1]},
              steps=5, tol=1e-3)
+
+
+@pytest.mark.parametrize(("method", "options"), [(gradient_descent, {"lr": 0.1}), (newton, {})])
+def test_a_function_of_another_framework_is_explained(method, options):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="f was called with a NumPy array but uses torch"):
+        method(lambda x: torch.sum(x**2), np.array([1.0, 2.0]), steps=3, **options)

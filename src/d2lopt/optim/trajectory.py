@@ -17,6 +17,7 @@ import numpy as np
 
 from d2lopt._checks import check_callable, check_integer, check_real
 from d2lopt.backends import as_array
+from d2lopt.backends.mismatch import call_checked
 
 Array = Any
 Objective = Callable[[Array], Array]
@@ -221,7 +222,8 @@ class Problem:
         """``f(x)`` as a float and ``∇f(x)`` as a flat float64 vector."""
         # Overflow is reported by the optimizer loop as divergence, with advice.
         with np.errstate(over="ignore", invalid="ignore"):
-            value, g = self.backend.value_and_grad(self.f, self.to_caller(x))
+            value, g = call_checked(self.backend.value_and_grad, self.f, self.to_caller(x),
+                                    self.backend)
         return float(self.backend.to_numpy(value)), self.to_vector(g)
 
     def gradient_in_caller(self, g: np.ndarray) -> Array:
@@ -230,7 +232,7 @@ class Problem:
 
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """The Hessian at ``x`` as a ``(d, d)`` float64 matrix."""
-        h = self.backend.hessian(self.f, self.to_caller(x))
+        h = call_checked(self.backend.hessian, self.f, self.to_caller(x), self.backend)
         return np.asarray(self.backend.to_numpy(h), dtype=np.float64).reshape(self.dim, self.dim)
 
 
