@@ -1,15 +1,15 @@
 """
-The 0-1 loss and its surrogates
+The 0–1 loss and its surrogates
 ===============================
 
 A classifier with labels :math:`y \\in \\{-1, +1\\}` and a real-valued score
 :math:`f(x)` is right when the *margin* :math:`m = y f(x)` is positive. The
-loss we care about counts mistakes, the 0-1 loss :math:`[m \\le 0]`, but it is
+loss we care about counts mistakes, the 0–1 loss :math:`[m \\le 0]`, but it is
 useless to a gradient method: it is flat on both sides of its jump, so its
 derivative is zero wherever it exists. Training minimizes a *surrogate*
 instead. We draw the usual ones as functions of the margin, differentiate all
 of them with the framework chosen by ``D2LOPT_BACKEND``, and check that each
-surrogate lies on or above the 0-1 loss everywhere.
+surrogate lies on or above the 0–1 loss everywhere.
 """
 
 # %%
@@ -49,7 +49,7 @@ for name, loss in SURROGATES.items():
              f"at m = 0 and at {others.size} grid point(s) from m = "
              f"{format_number(others.min(), trim=True)} to "
              f"{format_number(others.max(), trim=True)}")
-    print(f"{name:11s}: min of surrogate − (0-1 loss) over the grid = "
+    print(f"{name:11s}: min of surrogate − (0–1 loss) over the grid = "
           f"{format_number(gap.min())}, reached {tight}; derivative at m = 0: "
           f"{format_number(slopes[name][np.argmin(np.abs(m))], 4)} ({d2l.backend.name})")
 
@@ -69,14 +69,14 @@ labels = {
 fig, (left, right) = plt.subplots(2, 1, figsize=(6.9, 8.4))
 jump = np.flatnonzero(np.diff(zero_one)) + 1  # break the line at the jump instead of joining it
 left.plot(np.insert(m, jump, np.nan), np.insert(zero_one, jump, np.nan),
-          color=plot.COLORS["black"], linewidth=2.5, label=r"0-1 loss $[m \leq 0]$")
+          color=plot.COLORS["black"], linewidth=2.5, label=r"0–1 loss $[m \leq 0]$")
 right.plot(m, d2l.to_numpy(elementwise_grad(zero_one_loss)(margins)), color=plot.COLORS["black"],
-           linewidth=2.5, label="0-1 loss (zero everywhere)")
+           linewidth=2.5, label="0–1 loss (zero everywhere)")
 for name in SURROGATES:
     left.plot(m, values[name], label=labels[name])
     right.plot(m, slopes[name], label=labels[name].split(" ")[0])
 left.set(ylim=(-0.1, 4.0), ylabel="loss")
-left.set_title("Surrogates lie on or above the 0-1 loss", fontsize=11)
+left.set_title("Surrogates lie on or above the 0–1 loss", fontsize=11)
 right.set(ylim=(-4.0, 2.5), ylabel=r"derivative $\ell'(m)$ (autodiff)")
 right.set_title("Only the surrogates give a gradient", fontsize=11)
 for ax, corner in ((left, "upper right"), (right, "lower right")):
@@ -84,7 +84,7 @@ for ax, corner in ((left, "upper right"), (right, "lower right")):
     ax.legend(loc=corner, fontsize=9)
 plot.annotate_point(left, "every loss is 1 at m = 0", (0.0, float(zero_one[np.argmin(np.abs(m))])),
                     offset=(-30.0, -40.0))
-fig.suptitle("The 0-1 loss and four surrogate losses as functions of the margin,\n"
+fig.suptitle("The 0–1 loss and four surrogate losses as functions of the margin,\n"
              "with their derivatives", fontsize=11)
 fig.tight_layout()
 plt.show()
@@ -92,15 +92,15 @@ plt.show()
 # %%
 # Conclusions
 # -----------
-# Every surrogate is at least the 0-1 loss at every margin, so driving a
+# Every surrogate is at least the 0–1 loss at every margin, so driving a
 # surrogate's average down also bounds the training error from above; all
-# four touch the 0-1 loss at :math:`m = 0`, the hinge also at every
+# four touch the 0–1 loss at :math:`m = 0`, the hinge also at every
 # :math:`m \ge 1` and the squared loss at :math:`m = 1`. Their derivatives
 # differ in what they ask of the model. The hinge stops pushing once an example is right by
 # a margin of 1; the logistic and exponential losses keep rewarding larger
 # margins forever, the exponential one with a derivative that explodes on
 # badly misclassified points (it is fragile to label noise); the squared loss
 # *penalizes* examples that are right by more than 1, which is why it is a
-# poor surrogate for classification. The 0-1 loss, flat on both sides, has
+# poor surrogate for classification. The 0–1 loss, flat on both sides, has
 # derivative zero wherever it has one: no gradient method can learn from it
 # directly.

@@ -12,8 +12,8 @@ A gradient step of size :math:`\\epsilon` changes the loss by about
     -\\epsilon\\, g^\\top g + \\tfrac12 \\epsilon^2\\, g^\\top H g ,
 
 so the step stops helping when the curvature along the gradient,
-:math:`g^\\top H g / g^\\top g`, exceeds :math:`2/\\epsilon`. Goodfellow,
-Bengio & Courville (2016, Fig. 8.1) show a network whose gradient norm
+:math:`g^\\top H g / g^\\top g`, exceeds :math:`2/\\epsilon`.
+:cite:t:`goodfellow2016deep` (Fig. 8.1) show a network whose gradient norm
 *grows* throughout training while its error falls: training does not arrive
 at a critical point, and ill-conditioning shows up as a growing
 :math:`g^\\top H g`. We measure the same quantities on a network trained on

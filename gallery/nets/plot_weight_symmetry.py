@@ -123,7 +123,7 @@ print(f"This network alone has {format_number(res.count, 4)} equivalent minima "
 # lying as far from one another as the parameter vector is long, with a loss
 # barrier between them: they are genuinely different minima, and there are
 # astronomically many of them. This is the "model identifiability" argument of
-# Goodfellow, Bengio & Courville (2016, §8.2.2): non-identifiable models have
+# :cite:t:`goodfellow2016deep` (§8.2.2): non-identifiable models have
 # many minima, but these all have the same cost, so they are no obstacle to
 # optimization. The local minima that would matter are those with a *higher*
 # cost than the global minimum, which symmetry says nothing about. ReLU units

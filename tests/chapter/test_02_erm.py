@@ -1,4 +1,4 @@
-"""The 0-1 loss and its surrogates: values, derivatives and the upper-bound property."""
+"""The 0–1 loss and its surrogates: values, derivatives and the upper-bound property."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_every_surrogate_upper_bounds_the_zero_one_loss(rng, name):
     margins = np.concatenate([GRID, rng.normal(0.0, 5.0, size=10_000), [0.0]])
     gap = SURROGATES[name](margins) - zero_one_loss(margins)
     assert gap.min() >= 0.0
-    # ... and touches it where the 0-1 loss jumps: every surrogate is 1 at m = 0
+    # ... and touches it where the 0–1 loss jumps: every surrogate is 1 at m = 0
     assert float(SURROGATES[name](0.0)) == pytest.approx(1.0, abs=1e-15)
     # for mistakes (m <= 0) the closed forms are all at least 1
     mistakes = margins[margins <= 0]

@@ -1,11 +1,11 @@
-r"""The 0-1 loss and its surrogates, as functions of the margin :math:`m = y\,f(x)`.
+r"""The 0–1 loss and its surrogates, as functions of the margin :math:`m = y\,f(x)`.
 
 For a label :math:`y \in \{-1, +1\}` and a real score :math:`f(x)`, the
 prediction :math:`\operatorname{sign} f(x)` is right when the margin
-:math:`m = y f(x)` is positive. The 0-1 loss counts the mistakes; it is flat
+:math:`m = y f(x)` is positive. The 0–1 loss counts the mistakes; it is flat
 everywhere except for a jump at :math:`m = 0`, so its derivative is zero almost
 everywhere and a gradient method learns nothing from it. The surrogates below
-are convex, have useful derivatives, and each one is at least the 0-1 loss at
+are convex, have useful derivatives, and each one is at least the 0–1 loss at
 every margin (with :math:`m = 0` counted as a mistake):
 
 .. math::
@@ -85,7 +85,7 @@ def margin(y: Array, score: Array) -> Array:
 
 
 def zero_one_loss(m: Array) -> Array:
-    r"""The 0-1 loss: 1 for a mistake (:math:`m \le 0`), 0 for a correct prediction.
+    r"""The 0–1 loss: 1 for a mistake (:math:`m \le 0`), 0 for a correct prediction.
 
     A score of exactly zero decides nothing, so it counts as a mistake.
 
