@@ -2,9 +2,10 @@
 
 sphinx-gallery's ``compress_images`` runs ``optipng`` on the gallery figures
 (lossless). When the build finishes, the gallery thumbnails (shown at 160 x 112
-px, so a grid of 30 of them weighed 800 kB) are re-saved with a dithered
-256-colour palette: a quarter of the size and, at that size, no visible
-difference. The other PNGs of the site (drawn by the chapter's notebook cells)
+px, so a grid of 30 of them weighed 800 kB) and the 2x figures that HiDPI
+screens load (their pixels are half the size of a CSS pixel) are re-saved with
+a dithered 256-colour palette: a third to a quarter of the size and, at that
+size, no visible difference. The other PNGs of the site (drawn by the chapter's notebook cells)
 get ``optipng -o2`` when it is installed. A stamp file next to the doctrees keeps
 files from being redone. Checked by tests/browser (page weight).
 """
@@ -56,7 +57,7 @@ def _shrink_pngs(app: Sphinx, exception: Exception | None) -> None:
         stat = png.stat()
         if stamps.get(png.name) == [stat.st_size, stat.st_mtime_ns]:
             continue  # done in an earlier build, and not copied again since
-        if png.name.startswith("sphx_glr_") and png.name.endswith("_thumb.png"):
+        if png.name.startswith("sphx_glr_") and png.name.endswith(("_thumb.png", "_2_00x.png")):
             _palette(png)
             thumbnails += 1
         elif not png.name.startswith("sphx_glr_") and optipng:
@@ -68,7 +69,7 @@ def _shrink_pngs(app: Sphinx, exception: Exception | None) -> None:
     stamp_file.write_text(json.dumps(stamps, indent=0, sort_keys=True))
     if thumbnails or compressed:
         logger.info(
-            f"png_compression: {thumbnails} thumbnails to 256 colours, "
+            f"png_compression: {thumbnails} thumbnails and 2x figures to 256 colours, "
             f"{compressed} other PNG files compressed with optipng"
         )
 
