@@ -21,8 +21,10 @@ __all__ = ["call_checked", "framework_mismatch"]
 
 T = TypeVar("T")
 
-#: What a framework raises when it is handed another framework's array.
-_MISMATCH_ERRORS = (TypeError, AttributeError, RuntimeError)
+#: What a framework raises when it is handed another framework's array (TensorFlow
+#: raises a ValueError when it cannot convert an autograd box). The original error is
+#: raised again when no other framework explains it.
+_MISMATCH_ERRORS = (TypeError, AttributeError, RuntimeError, ValueError)
 
 
 def _article(phrase: str) -> str:
