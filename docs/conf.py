@@ -45,6 +45,10 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",
+    # Exercises end every section; their solutions are hidden until opened
+    # (a button with aria-expanded, keyboard operable; shown when printed).
+    "sphinx_exercise",
+    "sphinx_togglebutton",
     "sphinx_copybutton",
     "sphinxcontrib.bibtex",
     "sphinxext.opengraph",

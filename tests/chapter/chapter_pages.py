@@ -124,6 +124,32 @@ def structure_problems(page: str, title: str) -> list[str]:
     return problems
 
 
+_SOLUTION = re.compile(r"```\{solution-start\} ([\w-]+)\n(.*?)```\{solution-end\}", flags=re.S)
+_CODE_CELL = re.compile(r"```\{code-cell\} python\n(?::[^\n]*\n)*(.*?)```", flags=re.S)
+
+
+def exercise_labels(page: str) -> list[str]:
+    """Labels of the page's exercises (``:::{exercise}`` and ``{exercise-start}``), in order."""
+    return re.findall(r"\{exercise(?:-start)?\}[^\n]*\n:label: ([\w-]+)", page_text(page))
+
+
+def solution_code(page: str) -> dict[str, str]:
+    """``label -> code`` of the page's computed solutions (code cells between
+    ``{solution-start} label`` and ``{solution-end}``), cells joined in order."""
+    return {m.group(1): "\n".join(_CODE_CELL.findall(m.group(2)))
+            for m in _SOLUTION.finditer(page_text(page))}
+
+
+def run_solution(page: str, label: str) -> tuple[dict[str, object], str]:
+    """Execute the code of one computed solution; return its namespace and what it printed."""
+    code = solution_code(page)[label]
+    namespace: dict[str, object] = {"__name__": "__solution__"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, f"<{page} {label}>", "exec"), namespace)
+    return namespace, out.getvalue().strip()
+
+
 def hidden_cells(page: str) -> list[str]:
     """The code of the page's hidden (``remove-input``) cells, in order."""
     return re.findall(r"```\{code-cell\} python\n:tags: \[remove-input\]\n(.*?)```",
