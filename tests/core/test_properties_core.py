@@ -4,14 +4,13 @@ Random shapes, dtypes and values, hostile ones included (NaN, infinity, empty,
 complex, huge, zero, negative, wrong types). For each case, either the result
 matches an independent computation (closed forms of quadratics, the signs of
 known eigenvalues) or a ``ValueError``/``TypeError`` is raised whose message
-names the argument. Sizes are bounded and every case has a deadline, so no case
-can hang.
+names the argument. Sizes are bounded, so every case is small. No case has a deadline: a timing
+limit would fail on a busy machine (speed belongs in benchmarks).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -24,7 +23,7 @@ from d2lopt.backends import as_array, get_backend, installed
 from d2lopt.critical import classify_eigenvalues, critical_point, default_tolerances
 
 BACKENDS = installed()
-CASE = settings(max_examples=25, deadline=timedelta(milliseconds=1000),
+CASE = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 dims = st.integers(min_value=1, max_value=4)

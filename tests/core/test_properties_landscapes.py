@@ -25,7 +25,7 @@ from d2lopt.optim import gradient_descent  # noqa: E402
 
 torch = pytest.importorskip("torch")
 
-FAST = settings(max_examples=30, deadline=1000,
+FAST = settings(max_examples=30, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 NAMES = sorted(landscapes.ALL)

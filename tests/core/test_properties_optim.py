@@ -4,7 +4,7 @@ Random dimensions, scales, learning rates and values, NaN, infinities, empty
 arrays, huge, zero, negative and wrong-type arguments. For each case the
 result matches an independent computation (a closed form, NumPy's ``clip``,
 the same run without the stopping rule) or a ``ValueError``/``TypeError``
-names the argument. Every case is bounded in size and under a deadline.
+names the argument. Every case is bounded in size (no deadline: timing belongs in benchmarks).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from d2lopt import optim
 
 torch = pytest.importorskip("torch")
 
-FAST = settings(max_examples=40, deadline=1000,
+FAST = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 #: Values no positive, finite hyper-parameter may take, with the error each must get.
