@@ -3,8 +3,8 @@
     nox -s docs                 # build the site into docs/_build/html
     nox -s docs -- --fast       # prose-only edit: don't run the gallery scripts
     nox -s tests                # pytest on NumPy and PyTorch
-    nox -s tests_tensorflow     # the same with TensorFlow installed too
-    nox -s tests_jax            # the same with JAX installed too
+    nox -s tests_tensorflow     # the TensorFlow instances of the tests
+    nox -s tests_jax            # the JAX instances of the tests
     nox -s browser              # the built site in headless Chromium (builds it first)
     nox -s bench                # benchmarks: Hessian spectrum, docs build
     nox -s lint                 # ruff
@@ -75,26 +75,42 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", *[t for t in targets if (ROOT / t).exists()], *session.posargs)
 
 
+#: pytest on every core, a test file per worker (its cached fixtures stay in one process).
+PARALLEL = ("-n", "auto", "--dist", "loadfile")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite on NumPy and PyTorch (browser tests excluded)."""
+    """Run the test suite on NumPy and PyTorch (browser tests excluded), on every core."""
     install(session, ".[test,torch]")
-    session.run("pytest", "-m", "not browser", *session.posargs, env=SINGLE_THREAD)
+    session.run("pytest", "-m", "not browser", *PARALLEL, *session.posargs, env=SINGLE_THREAD)
+
+
+def framework_tests(session: nox.Session, framework: str, env: dict[str, str]) -> None:
+    """The tests of one more framework: what ``nox -s tests`` did not already run.
+
+    ``--only-framework`` (tests/conftest.py) keeps the instances of the tests
+    parametrized by framework that name this one, the tests and doctests named
+    for it, and the tests that loop over every installed framework (the section
+    pages' framework tabs). Arguments replace that selection, e.g.
+    ``nox -s tests_jax -- tests/core`` runs all of tests/core with JAX installed.
+    """
+    selection = session.posargs or ["--only-framework", framework]
+    session.run("pytest", "-m", "not browser", *PARALLEL, *selection, env=env)
 
 
 @nox.session
 def tests_tensorflow(session: nox.Session) -> None:
-    """Run the test suite with TensorFlow installed too: the backend fixture covers all three."""
+    """The tests of the TensorFlow backend (with NumPy and PyTorch installed to compare)."""
     install(session, ".[test,torch,tensorflow]")
-    env = {**SINGLE_THREAD, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    session.run("pytest", "-m", "not browser", *session.posargs, env=env)
+    framework_tests(session, "tensorflow", {**SINGLE_THREAD, "TF_CPP_MIN_LOG_LEVEL": "2"})
 
 
 @nox.session
 def tests_jax(session: nox.Session) -> None:
-    """Run the test suite with JAX installed too: the backend fixture covers NumPy, PyTorch, JAX."""
-    install(session, ".[jax]")
-    tests(session)  # with .[test,torch]: the environment has .[test,torch,jax]
+    """The tests of the JAX backend (with NumPy and PyTorch installed to compare)."""
+    install(session, ".[test,torch,jax]")
+    framework_tests(session, "jax", SINGLE_THREAD)
 
 
 @nox.session
