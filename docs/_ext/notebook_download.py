@@ -264,9 +264,9 @@ def exercise_notebooks(notebook: Any, glue_data: dict[str, Any], section: int | 
     count = 0
     code: list[str] = []
 
-    def markdown(target: list[Any], text: str) -> None:
+    def markdown(target: list[Any], text: str, *, new_cell: bool = False) -> None:
         text, _ = paste_glue(plain_roles(text), glue_data)
-        if target and target[-1].cell_type == "markdown":
+        if target and target[-1].cell_type == "markdown" and not new_cell:
             target[-1].source += "\n\n" + text
         else:
             target.append(nbformat.v4.new_markdown_cell(text))
@@ -304,8 +304,8 @@ def exercise_notebooks(notebook: Any, glue_data: dict[str, Any], section: int | 
                 if block["options"].get("class"):
                     statement += f"\n\n*Kind: {block['options']['class']}*"
                 statement += "\n\n" + block["body"]
-                markdown(without, statement)
-                markdown(with_, statement)
+                markdown(without, statement, new_cell=True)
+                markdown(with_, statement, new_cell=True)
             elif kind == "solution":
                 markdown(with_, "#### Solution\n\n" + block["body"])
             elif kind == "solution-start":
