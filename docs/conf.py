@@ -74,7 +74,8 @@ extensions = [
     "thumbnail_alt_text",  # gallery thumbnails get their figure's alt text...
     "alt_text_math",  # ...and alt text says math in words, not TeX
     "notfound_page_links",  # the 404 page's links work at any depth
-    "notebook_download",  # chapter pages offer their executed notebook
+    "notebook_download",  # chapter pages offer their executed notebook (and exercise notebooks)
+    "exercise_index",  # exercises numbered NN.k by section; the Exercises page lists them
     "chapter_figure_srcset",  # chapter figures at 2x, with their size, lazy below the first
     "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
@@ -239,6 +240,13 @@ html_theme_options = {
 }
 
 mathjax_path = "mathjax/tex-chtml.js"  # relative to _static: the copy of sphinx-mathjax-offline
+
+# The solutions' toggle: its text says what opens (the button is a <button> with
+# aria-expanded, reached by Tab and opened by Enter or Space).
+togglebutton_hint = "Show the solution"
+togglebutton_hint_hide = "Hide the solution"
+# "Solution to Exercise 4.2 (title)", linking the exercise.
+exercise_style = ""
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True

@@ -14,7 +14,15 @@ configured). The downloaded copy is made to stand alone:
   package from a clone, with the extras (``torch``, ``tensorflow``, ``jax``,
   ``nets``) that its code cells, and the chapter modules they import, use.
 
-Checked by tests/build/test_notebook_download.py and tests/browser/test_downloads.py.
+A page with a ``## Exercises`` section (sphinx-exercise) also gets two notebooks
+made from it, ``_sources/<page>-exercises.ipynb`` (the statements, and an empty
+code cell under each exercise whose solution computes: to hand out) and
+``_sources/<page>-solutions.ipynb`` (the statements, each followed by its worked
+solution, prose and code), both standing alone like the page notebook; a line
+at the start of the page's Exercises section links them.
+
+Checked by tests/build/test_notebook_download.py, tests/build/test_exercise_notebooks.py
+and tests/browser/test_downloads.py.
 """
 
 from __future__ import annotations
@@ -169,6 +177,195 @@ def standalone_notebook(notebook: Any, glue_data: dict[str, Any]) -> tuple[Any, 
     return notebook, missing
 
 
+# -- Exercise notebooks ----------------------------------------------------------
+
+#: A fenced directive opening line: ``:::{exercise} Title`` or ```` ```{solution-start} label ````.
+_FENCE_OPEN = re.compile(r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[\w:-]+)\}\s*(?P<argument>.*)$")
+_OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+#: Inline MyST roles a notebook reader would see raw: ``{cite}`key```, ``{math}`x```, ...
+_ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<text>[^`]*)`")
+_EXERCISES_HEADING = re.compile(r"^## Exercises\s*$", re.MULTILINE)
+_NEXT_HEADING = re.compile(r"^#{1,2} ", re.MULTILINE)
+
+
+def plain_roles(markdown: str) -> str:
+    """MyST roles as a notebook shows them: math as ``$...$``, references as their text.
+
+    >>> plain_roles("see {cite}`boyd2004`, {ref}`the step <ex-04-step>` and {math}`x^2`")
+    'see [boyd2004], the step and $x^2$'
+    """
+    def replace(match: re.Match[str]) -> str:
+        role, text = match.group("role"), match.group("text")
+        if role in ("math", "eq"):
+            return f"${text}$"
+        if role.startswith("cite"):
+            return "[" + ", ".join(k.strip() for k in text.split(",")) + "]"
+        explicit = re.match(r"^(.*?)\s*<[^<>]+>$", text, flags=re.S)
+        return explicit.group(1) if explicit else text
+
+    return _ROLE.sub(replace, markdown)
+
+
+def _blocks(markdown: str) -> list[tuple[str, dict[str, Any]]]:
+    """Split markdown into ``("text", {"text"})``, ``("exercise"|"solution", {...})``,
+    ``("solution-start", {"label"})`` and ``("solution-end", {})`` pieces, in order."""
+    lines = markdown.split("\n")
+    blocks: list[tuple[str, dict[str, Any]]] = []
+    text: list[str] = []
+    i = 0
+
+    def flush() -> None:
+        if "".join(text).strip():
+            blocks.append(("text", {"text": "\n".join(text).strip("\n")}))
+        text.clear()
+
+    while i < len(lines):
+        match = _FENCE_OPEN.match(lines[i])
+        name = match.group("name") if match else ""
+        if name not in ("exercise", "solution", "solution-start", "solution-end"):
+            text.append(lines[i])
+            i += 1
+            continue
+        flush()
+        fence, options, body = match.group("fence"), {}, []
+        i += 1
+        while i < len(lines) and _OPTION.match(lines[i]):
+            option = _OPTION.match(lines[i])
+            options[option.group("key")] = option.group("value").strip()
+            i += 1
+        while i < len(lines) and lines[i].strip() != fence:
+            body.append(lines[i])
+            i += 1
+        i += 1  # the closing fence
+        blocks.append((name, {"argument": match.group("argument").strip(), "options": options,
+                              "body": "\n".join(body).strip("\n")}))
+    flush()
+    return blocks
+
+
+def exercise_notebooks(notebook: Any, glue_data: dict[str, Any], section: int | None = None
+                       ) -> tuple[Any, Any] | None:
+    """The two notebooks of a page's ``## Exercises`` section: without and with solutions.
+
+    ``notebook`` is the executed page notebook (myst-nb: markdown cells hold the
+    MyST source); ``section`` numbers the exercises ``section.k``. Returns None
+    when the page has no Exercises section.
+    """
+    cells = notebook.cells
+    start = next((i for i, cell in enumerate(cells) if cell.cell_type == "markdown"
+                  and _EXERCISES_HEADING.search(cell.source)), None)
+    if start is None:
+        return None
+    title = next((line[2:].strip() for cell in cells if cell.cell_type == "markdown"
+                  for line in cell.source.splitlines() if line.startswith("# ")), "")
+    without: list[Any] = []
+    with_: list[Any] = []
+    gated = False
+    count = 0
+    code: list[str] = []
+
+    def markdown(target: list[Any], text: str, *, new_cell: bool = False) -> None:
+        text, _ = paste_glue(plain_roles(text), glue_data)
+        if target and target[-1].cell_type == "markdown" and not new_cell:
+            target[-1].source += "\n\n" + text
+        else:
+            target.append(nbformat.v4.new_markdown_cell(text))
+
+    first = cells[start].source[_EXERCISES_HEADING.search(cells[start].source).end():]
+    pieces: list[Any] = [nbformat.v4.new_markdown_cell(first)] + list(cells[start + 1:])
+    for cell in pieces:
+        if cell.cell_type == "code":
+            source = _GLUE_IMPORT.sub(GLUE_STANDIN.rstrip("\n"), cell.source)
+            copy_cell = copy.deepcopy(cell)
+            copy_cell.source = source
+            with_.append(copy_cell)
+            code.append(source)
+            if not gated:
+                without.append(copy.deepcopy(copy_cell))
+            continue
+        if cell.cell_type != "markdown":
+            continue
+        source = cell.source
+        heading = _NEXT_HEADING.search(source)
+        if heading:  # the Exercises section ends at the next heading
+            source = source[:heading.start()]
+        for kind, block in _blocks(source):
+            if kind == "text":
+                if not gated:
+                    markdown(without, block["text"])
+                markdown(with_, block["text"])
+            elif kind == "exercise":
+                count += 1
+                number = f"{section}.{count}" if section is not None else str(count)
+                name = f"### Exercise {number}"
+                if block["argument"]:
+                    name += f": {block['argument']}"
+                statement = name
+                if block["options"].get("class"):
+                    statement += f"\n\n*Kind: {block['options']['class']}*"
+                statement += "\n\n" + block["body"]
+                markdown(without, statement, new_cell=True)
+                markdown(with_, statement, new_cell=True)
+            elif kind == "solution":
+                markdown(with_, "#### Solution\n\n" + block["body"])
+            elif kind == "solution-start":
+                gated = True
+                markdown(with_, "#### Solution")
+                without.append(nbformat.v4.new_code_cell(""))
+            elif kind == "solution-end":
+                gated = False
+        if heading:
+            break
+    note = install_note(required_extras("\n".join(code)))
+    result = []
+    for label, body in (("exercises", without), ("exercises with solutions", with_)):
+        book = nbformat.v4.new_notebook(metadata=copy.deepcopy(notebook.metadata))
+        head = nbformat.v4.new_markdown_cell(f"# {title}: {label}\n\n{note}")
+        book.cells = [head] + body
+        for k, cell in enumerate(book.cells):
+            cell["id"] = f"d2lopt-{k}"
+            if cell.cell_type == "code" and label == "exercises":
+                cell.outputs = []
+                cell.execution_count = None
+        result.append(book)
+    return result[0], result[1]
+
+
+def _write_exercise_notebooks(app: Sphinx, pagename: str, notebook: Any,
+                              glue_data: dict[str, Any]) -> None:
+    match = re.match(r"^(?:.*/)?(\d\d)_", pagename)
+    books = exercise_notebooks(notebook, glue_data, int(match.group(1)) if match else None)
+    if books is None:
+        return
+    for suffix, book in zip(("exercises", "solutions"), books, strict=True):
+        target = Path(app.outdir) / "_sources" / f"{pagename}-{suffix}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.validate(book)
+        nbformat.write(book, target)
+
+
+def _link_exercise_notebooks(app: Sphinx, doctree: Any, docname: str) -> None:
+    """A line at the start of the page's Exercises section: its two notebooks."""
+    from docutils import nodes
+
+    if app.builder.format != "html":
+        return
+    for section in doctree.findall(nodes.section):
+        if "exercises" not in section["ids"]:
+            continue
+        up = "../" * docname.count("/")
+        line = nodes.paragraph(classes=["d2lopt-exercise-notebooks"])
+        line += nodes.Text("Download these exercises as a notebook: ")
+        line += nodes.reference("", "without solutions",
+                                refuri=f"{up}_sources/{docname}-exercises.ipynb")
+        line += nodes.Text(" (to hand out) or ")
+        line += nodes.reference("", "with solutions",
+                                refuri=f"{up}_sources/{docname}-solutions.ipynb")
+        line += nodes.Text(".")
+        section.insert(1, line)
+        return
+
+
 def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any):
     if context.get("ipynb_source") or not context.get("sourcename", "").endswith(
         (".md", ".md.txt")
@@ -186,10 +383,12 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
+    _write_exercise_notebooks(app, pagename, nbformat.read(executed, as_version=4), glue_data)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-book-theme builds its download menu (priority 501).
     app.connect("html-page-context", _offer_notebook, priority=500)
+    app.connect("doctree-resolved", _link_exercise_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}

@@ -3,10 +3,13 @@
 Every gallery example page links its ``.py`` and ``.ipynb``; the gallery index
 links the two zips; chapter pages link their notebook, whose text shows the
 glued numbers (no ``{glue`` role left) and whose first cell says what to
-install. The slow test (``downloads`` marker) downloads both zips in the
+install; a chapter page with exercises also links, at the start of its
+Exercises section, its notebook of exercises (to hand out: no solution) and
+its notebook with solutions. The slow test (``downloads`` marker) downloads both zips in the
 browser and every chapter page's notebook, builds the wheel of d2lopt, installs
 it with its ``nets`` extra (torch, scikit-learn) in a fresh virtual
-environment, and runs every script and every notebook there, outside the source
+environment, and runs every script and every notebook (the exercise notebooks
+too) there, outside the source
 tree, so that ``import d2lopt`` can only come from the wheel.
 """
 
@@ -100,10 +103,29 @@ def _chapter_pages(site: Path) -> list[str]:
 def _chapter_notebook(site: Path, base_url: str, page: str) -> dict[str, Any]:
     """The notebook ``page`` offers, fetched from the served site."""
     html = (site / page).read_text(encoding="utf-8")
-    match = re.search(r'href="([^"]+\.ipynb)"', html)
+    match = re.search(r'href="([^"]+(?<!-exercises)(?<!-solutions)\.ipynb)"', html)
     assert match, f"{page} offers no notebook"
     with urllib.request.urlopen(_url(base_url, page, match.group(1))) as response:
         return json.loads(response.read())
+
+
+EXERCISE_KINDS = ("exercises", "solutions")
+
+
+def _exercise_notebooks(site: Path, base_url: str, page: str) -> dict[str, dict[str, Any]]:
+    """``kind -> notebook`` of the exercise notebooks ``page`` links (none without exercises)."""
+    html = (site / page).read_text(encoding="utf-8")
+    if 'id="exercises"' not in html:
+        return {}
+    section = html[html.index('id="exercises"'):]
+    notebooks = {}
+    for kind in EXERCISE_KINDS:
+        match = re.search(rf'href="([^"]+-{kind}\.ipynb)"', section)
+        assert match, f"{page}: its Exercises section does not link its {kind} notebook"
+        with urllib.request.urlopen(_url(base_url, page, match.group(1))) as response:
+            assert response.status == 200
+            notebooks[kind] = json.loads(response.read())
+    return notebooks
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -130,6 +152,34 @@ def test_chapter_notebooks_are_valid(site: Path, base_url: str) -> None:
                 problems.append(f"{page}: markdown keeps {left!r}")
             if cell["cell_type"] == "code" and MYST_NB_IMPORT.search(text):
                 problems.append(f"{page}: a code cell imports myst_nb")
+    assert not problems, "\n".join(problems)
+
+
+def test_exercise_notebooks_are_valid(site: Path, base_url: str) -> None:
+    """Each page with exercises links both notebooks; solutions only in the second."""
+    nbformat = pytest.importorskip("nbformat")
+    problems = []
+    pages = [p for p in _chapter_pages(site) if 'id="exercises"' in (site / p).read_text("utf-8")]
+    for page in pages:
+        books = _exercise_notebooks(site, base_url, page)
+        for kind, book in books.items():
+            nbformat.validate(nbformat.from_dict(book))
+            text = "".join(_source(c) for c in book["cells"])
+            first = _source(book["cells"][0])
+            if "pip install" not in first:
+                problems.append(f"{page} {kind}: the first cell does not say what to install")
+            if "### Exercise" not in text:
+                problems.append(f"{page} {kind}: no exercise")
+            for raw in ("{glue", ":::{", "{solution", "{exercise"):
+                if raw in text:
+                    problems.append(f"{page} {kind}: keeps {raw!r}")
+        hand_out = "".join(_source(c) for c in books["exercises"]["cells"])
+        with_ = "".join(_source(c) for c in books["solutions"]["cells"])
+        code = [_source(c) for c in books["exercises"]["cells"] if c["cell_type"] == "code"]
+        if "#### Solution" in hand_out or any(source.strip() for source in code):
+            problems.append(f"{page}: the notebook to hand out shows a solution")
+        if with_.count("#### Solution") < hand_out.count("### Exercise"):
+            problems.append(f"{page}: the notebook with solutions misses some")
     assert not problems, "\n".join(problems)
 
 
@@ -199,6 +249,8 @@ def test_downloaded_examples_run_with_only_the_wheel_installed(
         stem = page.rsplit("/", 1)[1].removesuffix(".html")
         (chapter_dir / f"{stem}.ipynb").write_text(
             json.dumps(_chapter_notebook(site, base_url, page)), encoding="utf-8")
+        for kind, book in _exercise_notebooks(site, base_url, page).items():
+            (chapter_dir / f"{stem}-{kind}.ipynb").write_text(json.dumps(book), encoding="utf-8")
     notebooks += sorted(chapter_dir.glob("*.ipynb"))
 
     # The wheel, and a virtual environment with only it (and what its examples need).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems
+from chapter_pages import page_glue, run_solution, settings_problems
 from scipy import integrate, stats
 
 import d2lopt
@@ -147,3 +149,58 @@ def test_glued_values_are_those_of_the_settings():
     assert g["goals_sd_predicted"] == format_number(loss_sd / np.sqrt(SIZES[-1]), 3)
     slope_fit = float(g["goals_slope"].replace(MINUS, "-"))
     assert abs(slope_fit + 0.5) < 0.05
+
+
+# -- Exercises ------------------------------------------------------------------------
+
+EXERCISE_PAGE = "01_goals.md"
+
+
+def test_exercise_risk_derivation_against_scipy() -> None:
+    """ex-01-risk: R(c) and Var (Y − c)² by numerical integration against the Gaussian density."""
+    mu, sigma, c = 1.0, 1.5, -0.4
+    density = stats.norm(mu, sigma).pdf
+
+    def moment(k: int) -> float:
+        return integrate.quad(lambda y: (y - c) ** (2 * k) * density(y), -np.inf, np.inf)[0]
+
+    assert moment(1) == pytest.approx(sigma**2 + (c - mu) ** 2, rel=1e-9)
+    assert moment(2) - moment(1) ** 2 == pytest.approx(
+        2 * sigma**4 + 4 * (mu - c) ** 2 * sigma**2, rel=1e-8)
+
+
+def test_exercise_spread() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-01-spread")
+    mu, sigma, c, n = SETTINGS.mean, SETTINGS.std, SETTINGS.c, 100
+    predicted = math.sqrt(2 * sigma**4 + 4 * (mu - c) ** 2 * sigma**2) / math.sqrt(n)
+    assert namespace["predicted"] == pytest.approx(predicted, rel=1e-12)
+    rng = np.random.default_rng(SETTINGS.seed)  # the draws of sample_empirical_risks
+    risks = np.mean((rng.normal(mu, sigma, size=(SETTINGS.repeats, n)) - c) ** 2, axis=1)
+    assert namespace["measured"] == pytest.approx(np.std(risks, ddof=1), rel=1e-12)
+    assert abs(namespace["measured"] - predicted) < 3 * namespace["error"]
+    assert f"closed form {format_number(predicted, 3)}" in printed
+
+
+def test_exercise_at_minimizer() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-01-at-minimizer")
+    runs = namespace["runs"]
+    for c, run in runs.items():
+        sizes = np.asarray(SETTINGS.sizes)
+        slope = np.polyfit(np.log(sizes), np.log(run.stds), 1)[0]
+        assert run.slope == pytest.approx(slope, rel=1e-9)
+        assert slope == pytest.approx(-0.5, abs=0.03)
+        assert run.risk == SETTINGS.std**2 + (c - SETTINGS.mean) ** 2
+    assert namespace["ratio"] == pytest.approx(math.sqrt(3), rel=0.05)
+    assert format_number(namespace["ratio"], 3) in printed
+
+
+def test_exercise_optimistic() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-01-optimistic")
+    n, var = 5, SETTINGS.std**2
+    # standard errors of the 20 000-sample averages are below 0.01 (σ = 1)
+    assert namespace["fixed"] == pytest.approx(var, abs=0.03)
+    assert namespace["fitted"] == pytest.approx(var * (n - 1) / n, abs=0.03)
+    assert namespace["fitted_risk"] == pytest.approx(var * (1 + 1 / n), abs=0.03)
+    y = np.random.default_rng(SETTINGS.seed).normal(SETTINGS.mean, SETTINGS.std, size=(20_000, n))
+    assert namespace["fitted"] == pytest.approx(np.mean(np.var(y, axis=1)), rel=1e-12)
+    assert f"empirical risk {format_number(namespace['fitted'], 3)}" in printed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems
+from chapter_pages import page_glue, run_solution, settings_problems
 
 from d2lopt.chapter.erm import (
     SETTINGS,
@@ -128,3 +128,61 @@ def test_glued_values_are_those_of_the_settings():
     assert g["erm_value_at_zero"] == "1"
     assert g["erm_logistic_at_1"] == format_number(np.log1p(np.exp(-1.0)) / LN2, 3)
     assert g["erm_logistic_slope0"] == format_number(-1 / (2 * LN2), 3) == MINUS + "0.721"
+
+
+# -- Exercises ------------------------------------------------------------------------
+
+EXERCISE_PAGE = "02_erm.md"
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8, 0.97])
+def test_exercise_log_odds_derivation(p: float) -> None:
+    """ex-02-log-odds: the minimizer of the expected logistic loss is log(p/(1 − p))."""
+    from scipy.optimize import minimize_scalar
+
+    logistic = CLOSED_FORMS["logistic"][0]
+    result = minimize_scalar(lambda s: p * logistic(s) + (1 - p) * logistic(-s),
+                             bounds=(-20, 20), method="bounded", options={"xatol": 1e-10})
+    assert result.x == pytest.approx(np.log(p / (1 - p)), abs=1e-6)
+
+
+def test_exercise_correct_side() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-02-correct-side")
+    for name, (_, derivative) in CLOSED_FORMS.items():
+        assert namespace["slopes"][name] == pytest.approx(float(derivative(2.0)), rel=1e-9, abs=0)
+        assert f"{name}: derivative {format_number(float(derivative(2.0)), 3)}" in printed
+    assert "squared: derivative 2.00 at m = 2 (pulls it back)" in printed
+    assert "hinge: derivative 0 at m = 2 (no push)" in printed
+
+
+def test_exercise_wide_grid() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-02-wide-grid")
+    grid = namespace["grid"]
+    assert grid[0] == -10.0 and grid[-1] == 3.0
+    assert np.diff(grid) == pytest.approx(np.diff(GRID)[0], rel=1e-9)
+    expected = {name: float(f(-10.0)) for name, (f, _) in CLOSED_FORMS.items()}
+    assert expected["hinge"] == 11 and expected["squared"] == 121
+    assert namespace["order"] == ["exponential", "squared", "logistic", "hinge"]
+    for name, value in expected.items():
+        assert namespace["at_left"][name] == pytest.approx(value, rel=1e-12)
+    assert min(namespace["gaps"].values()) == 0.0
+    assert format_number(np.exp(10.0), 3) in printed and "holds m = 0: True" in printed
+
+
+def test_exercise_any_surrogate() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-02-any-surrogate")
+    x, y = namespace["x"], namespace["y"]
+    # the squared loss (1 − y f)² = (y − f)² (y² = 1): least squares
+    squared = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0]
+    assert namespace["fits"]["squared"] == pytest.approx(squared, abs=1e-6)
+    # the logistic loss in bits has the minimizer of unpenalized logistic regression
+    model = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(x[:, None], y)
+    logistic = [model.coef_[0, 0], model.intercept_[0]]
+    assert namespace["fits"]["logistic"] == pytest.approx(logistic, abs=1e-4)
+    for name, (w, b) in (("squared", squared), ("logistic", logistic)):
+        error = np.mean(y * (w * x + b) <= 0)
+        assert namespace["errors"][name] == error
+        assert f"training error rate {format_number(error, 2)}" in printed
+    assert namespace["errors"]["squared"] > namespace["errors"]["logistic"] + 0.05

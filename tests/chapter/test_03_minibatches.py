@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems
+from chapter_pages import page_glue, run_solution, settings_problems
 
 import d2lopt
 from d2lopt.chapter.minibatches import (
@@ -185,3 +185,67 @@ def test_glued_values_are_those_of_the_settings(page_gradients):
         assert g[f"mb_sgd_{key}"] == format_number(measured[key], 3)
         assert measured[key] == pytest.approx(series, rel=4 * np.sqrt(2 / SETTINGS.sgd_chains))
     assert g["mb_sgd_ratio"] == format_number(measured["v4"] / measured["v16"], 3)
+
+
+# -- Exercises ------------------------------------------------------------------------
+
+EXERCISE_PAGE = "03_minibatches.md"
+
+
+@pytest.mark.parametrize(("lr", "n"), [(0.1, 4), (0.5, 1), (1.5, 8)])
+def test_exercise_stationary_derivation(lr: float, n: int) -> None:
+    """ex-03-stationary: iterating Var x_{t+1} = a² Var x_t + η² s²/n reaches the closed form."""
+    h, s2 = 1.3, 2.0
+    v = 0.0
+    for _ in range(5000):
+        v = (1 - lr * h) ** 2 * v + lr**2 * s2 / n
+    assert v == pytest.approx(lr * s2 / (n * h * (2 - lr * h)), rel=1e-10)
+    assert sgd_stationary_variance(lr, h, s2, n) == pytest.approx(v, rel=1e-10)
+
+
+def _per_example(noise: float = SETTINGS.data_noise) -> np.ndarray:
+    """The first gradient coordinate at w = 0, written out: −y x with y = a x + b + noise z."""
+    rng = np.random.default_rng(SETTINGS.data_seed)
+    x = rng.normal(size=SETTINGS.examples)
+    y = SETTINGS.data_slope * x + SETTINGS.data_intercept + noise * rng.normal(size=x.size)
+    assert SETTINGS.weights == (0.0, 0.0)
+    return -y * x
+
+
+def test_exercise_half() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-03-half")
+    values = _per_example()
+    N, n = values.size, values.size // 2
+    sigma = np.sqrt(np.mean((values - values.mean()) ** 2))
+    corrected = sigma / np.sqrt(n) * np.sqrt((N - n) / (N - 1))
+    assert namespace["corrected"] == pytest.approx(corrected, rel=1e-12)
+    # the measured spread: within four standard errors of the finite-population value,
+    # and far below the i.i.d. one
+    assert abs(namespace["measured"] - corrected) < 4 * namespace["error"]
+    assert namespace["measured"] < 0.8 * sigma / np.sqrt(n)
+    assert f"finite-population factor {format_number(corrected, 3)}" in printed
+
+
+def test_exercise_noise() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-03-noise")
+    for noise in (SETTINGS.data_noise, 2.0):
+        values = _per_example(noise)
+        assert namespace["sigmas"][noise] == pytest.approx(values.std(), rel=1e-12)
+        # the population value sqrt(2a² + b² + noise²), to sampling error of one sample
+        expected = np.sqrt(2 * SETTINGS.data_slope**2 + SETTINGS.data_intercept**2 + noise**2)
+        assert values.std() == pytest.approx(expected, rel=0.1)
+        errors = namespace["errors"][noise]
+        assert errors == pytest.approx(values.std() / np.sqrt(SETTINGS.sizes), rel=0.1)
+    ratio = namespace["sigmas"][2.0] / namespace["sigmas"][SETTINGS.data_noise]
+    assert namespace["ratio"] == pytest.approx(ratio, rel=0.03)
+    assert f"σ by {format_number(ratio, 3)}" in printed
+
+
+def test_exercise_linear_scaling() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-03-linear-scaling")
+    for lr in (0.1, 0.8):
+        formula = (2 * lr / 8 / (2 - 2 * lr)) / (lr / 4 / (2 - lr))  # η s²/(n h (2 − η h)), h = 1
+        # each spread is a variance over 4000 chains: about 2.2 % standard error
+        assert namespace["ratios"][lr] == pytest.approx(formula, rel=0.08)
+        assert f"(formula {format_number(formula, 3)})" in printed
+    assert namespace["ratios"][0.8] > 2.5 > 1.2 > namespace["ratios"][0.1]

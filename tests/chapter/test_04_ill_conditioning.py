@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems
+from chapter_pages import page_glue, run_solution, settings_problems
 from scipy.optimize import minimize_scalar
 
 import d2lopt
@@ -207,3 +207,80 @@ def test_glued_values_are_those_of_the_settings():
     assert g["ill_rb_best"] == format_number(gg / ghg)
     assert g["ill_rb_model_change"] == format_number(-0.5 * gg**2 / ghg)
     assert MINUS in g["ill_rb_true_change"] and "e" not in g["ill_rb_true"]
+
+
+# -- Exercises ------------------------------------------------------------------------
+
+EXERCISE_PAGE = "04_ill_conditioning.md"
+
+
+def _numpy_gd_losses(eigenvalues: np.ndarray, start: list[float], lr: float, steps: int
+                     ) -> np.ndarray:
+    """Gradient descent on ½ xᵀ diag(eigenvalues) x, written out in NumPy: the losses."""
+    x = np.array(start, dtype=float)
+    losses = [0.5 * float(x @ (eigenvalues * x))]
+    for _ in range(steps):
+        x = x - lr * eigenvalues * x
+        losses.append(0.5 * float(x @ (eigenvalues * x)))
+    return np.array(losses)
+
+
+def test_exercise_best_step_derivation_matches_a_line_search() -> None:
+    """ex-04-best-step: ε* = gᵀg/gᵀHg and the change −(gᵀg)²/(2gᵀHg), against Brent on the bowl."""
+    x = np.array([0.3, -1.7])
+    hessian = np.diag([1.0, 25.0])
+    g = hessian @ x
+    eps_star = (g @ g) / (g @ hessian @ g)
+
+    def along(eps: float) -> float:
+        y = x - eps * g
+        return 0.5 * y @ hessian @ y - 0.5 * x @ hessian @ x
+
+    result = minimize_scalar(along, bounds=(0, 1), method="bounded", options={"xatol": 1e-12})
+    assert result.x == pytest.approx(eps_star, rel=1e-6)
+    assert result.fun == pytest.approx(-(g @ g) ** 2 / (2 * g @ hessian @ g), rel=1e-9)
+    assert along(2 * eps_star) == pytest.approx(0.0, abs=1e-12)
+    assert along(2.01 * eps_star) > 0
+    step = taylor_step(quadratic(25.0), x)
+    assert step.best_step == pytest.approx(eps_star, rel=1e-12)
+
+
+def test_exercise_rate() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-04-rate")
+    kappa = 30.0
+    eigenvalues = np.array([1.0, kappa])
+    losses = _numpy_gd_losses(eigenvalues, GD_START, 2 / (1 + kappa), 200)
+    measured = np.exp(np.polyfit(np.arange(losses.size), np.log(losses), 1)[0])
+    theory = ((kappa - 1) / (kappa + 1)) ** 2
+    assert namespace["rate"] == pytest.approx(measured, rel=1e-9)
+    assert namespace["theory"] == pytest.approx(theory, rel=1e-12)
+    assert namespace["rate"] == pytest.approx(theory, rel=1e-6)
+    steps = math.ceil(math.log(1e-6) / math.log(theory))
+    assert namespace["steps"] == steps
+    assert theory ** steps <= 1e-6 < theory ** (steps - 1)
+    assert format_number(theory, 5) in printed and f"{steps} by theory" in printed
+
+
+def test_exercise_safe_step() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-04-safe-step")
+    for kappa, steps in ((SETTINGS.safe_kappa, SETTINGS.safe_steps), (100.0, 200)):
+        losses = _numpy_gd_losses(np.array([1.0, kappa]), GD_START, 1 / kappa, steps)
+        tail = losses[SETTINGS.safe_fit_start:]
+        measured = np.exp(np.polyfit(np.arange(tail.size), np.log(tail), 1)[0])
+        assert namespace["measured"][kappa] == pytest.approx(measured, rel=1e-9)
+        assert measured == pytest.approx((1 - 1 / kappa) ** 2, rel=1e-9)
+        assert format_number((1 - 1 / kappa) ** 2, 5) in printed
+    assert "688 steps" in printed  # ceil(ln 10⁻⁶ / ln 0.99²) = 688
+    assert math.ceil(math.log(1e-6) / (2 * math.log(0.99))) == 688
+
+
+def test_exercise_bigger_lr() -> None:
+    namespace, printed = run_solution(EXERCISE_PAGE, "ex-04-bigger-lr")
+    eigenvalues = np.array([1.0, 10.0])
+    final = {m: _numpy_gd_losses(eigenvalues, GD_START, m / 10.0, 50)[-1]
+             for m in namespace["multiples"]}
+    for multiple, value in final.items():
+        assert namespace["final"][multiple] == pytest.approx(value, rel=1e-9)
+    assert namespace["best"] == 1.8  # the tried multiple nearest 2·10/11 ≈ 1.82
+    assert final[2.1] > final[0.5] > final[1.0]  # past 2/λ_max it diverges
+    assert format_number(20 / 11, 3) in printed
