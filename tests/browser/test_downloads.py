@@ -8,9 +8,10 @@ Exercises section, its notebook of exercises (to hand out: no solution) and
 its notebook with solutions. The slow test (``downloads`` marker) downloads both zips in the
 browser and every chapter page's notebook, builds the wheel of d2lopt, installs
 it with its ``nets`` extra (torch, scikit-learn) in a fresh virtual
-environment, and runs every script and every notebook (the exercise notebooks
-too) there, outside the source
-tree, so that ``import d2lopt`` can only come from the wheel.
+environment, and runs there, outside the source tree (so that ``import d2lopt``
+can only come from the wheel), every script, every chapter and exercise
+notebook, and one gallery notebook: the others are checked to hold exactly
+their script's code, which has run.
 """
 
 from __future__ import annotations
@@ -204,6 +205,30 @@ def _download_zips(browser: Any, base_url: str, site: Path, into: Path) -> dict[
     return saved
 
 
+def _notebook_code(path: Path) -> list[str]:
+    """The code cells of a notebook file."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [_source(cell) for cell in cells if cell["cell_type"] == "code"]
+
+
+def _script_code(path: Path) -> list[str]:
+    """The code blocks of a gallery script, as sphinx-gallery splits it into cells."""
+    from sphinx_gallery.py_source_parser import split_code_and_text_blocks
+
+    blocks = split_code_and_text_blocks(str(path))[1]
+    return [block[1] for block in blocks if block[0] == "code"]
+
+
+def code_lines(blocks: list[str]) -> list[str]:
+    """Non-blank code lines, without sphinx-gallery's configuration comments.
+
+    >>> code_lines(["x = 1\\n\\n# sphinx_gallery_thumbnail_number = 2\\n", "print(x)  \\n"])
+    ['x = 1', 'print(x)']
+    """
+    return [line.rstrip() for block in blocks for line in block.splitlines()
+            if line.strip() and not line.strip().startswith("# sphinx_gallery_")]
+
+
 def _run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False, **kwargs
@@ -238,8 +263,16 @@ def test_downloaded_examples_run_with_only_the_wheel_installed(
     zipfile.ZipFile(zips["python"]).extractall(scripts_dir)
     zipfile.ZipFile(zips["jupyter"]).extractall(notebooks_dir)
     scripts = sorted(scripts_dir.rglob("*.py"))
-    notebooks = sorted(notebooks_dir.rglob("*.ipynb"))
-    assert scripts and len(scripts) == len(notebooks)
+    gallery_notebooks = sorted(notebooks_dir.rglob("*.ipynb"))
+    assert scripts and len(scripts) == len(gallery_notebooks)
+    # A gallery notebook is its script cut into cells: every script runs below, so
+    # each notebook is checked to hold exactly its script's code, and one is run
+    # through a Jupyter kernel (running all of them would run every script twice).
+    by_stem = {path.stem: path for path in scripts}
+    different = [nb.name for nb in gallery_notebooks
+                 if code_lines(_notebook_code(nb)) != code_lines(_script_code(by_stem[nb.stem]))]
+    assert not different, f"gallery notebooks whose code is not their script's: {different}"
+    notebooks = gallery_notebooks[:1]
     # The chapter pages' notebooks, as a reader downloads them.
     chapter_dir = tmp_path / "chapter-notebooks"
     chapter_dir.mkdir()
@@ -306,7 +339,8 @@ def test_downloaded_examples_run_with_only_the_wheel_installed(
     failures = [f"{name}:\n{error}" for name, _, error in results if error]
     slowest = sorted(results, key=lambda r: -r[1])[:3]
     print(
-        f"\n{len(scripts)} scripts + {len(notebooks)} notebooks (zips and chapter pages): "
+        f"\n{len(scripts)} scripts + {len(notebooks)} notebooks (one of the gallery's, "
+        f"the chapter pages' and their exercises'): "
         f"setup {setup_seconds:.0f} s, runs {run_seconds:.0f} s; slowest: "
         + ", ".join(f"{name} {s:.1f} s" for name, s, _ in slowest)
     )
