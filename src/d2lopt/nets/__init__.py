@@ -89,6 +89,7 @@ __all__ = [
     "linear_layers", "linear_network_loss", "linear_teacher", "load_digits_split",
     "loss_along_line", "loss_of_parameters", "loss_slice", "loss_surface", "max_rise",
     "minibatch_gradient_spread", "mlp", "per_example_gradients", "permute_hidden_units",
-    "random_symmetry", "rescale_layer_pair", "set_flat_parameters", "total_variance", "train", "train_stacked",
+    "random_symmetry", "rescale_layer_pair", "set_flat_parameters", "total_variance", "train",
+    "train_stacked",
     "two_layer_linear", "weight_matching", "zero_one_error",
 ]

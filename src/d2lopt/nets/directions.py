@@ -172,7 +172,7 @@ def loss_surface(model: nn.Module, d1: torch.Tensor, d2: torch.Tensor,
 
 
 def rescale_layer_pair(model: nn.Module, layer: int, factor: float) -> nn.Module:
-    r"""A copy of ``model`` with ``nn.Linear`` layer ``layer`` times ``factor``, the next times ``1/factor``.
+    r"""A copy of ``model``: linear layer ``layer`` times ``factor``, the next times ``1/factor``.
 
     The weights and bias of layer ``layer`` are multiplied by ``factor > 0`` and
     the weights (not the bias) of layer ``layer + 1`` by ``1/factor``. When the
