@@ -13,12 +13,13 @@ r"""Section 13, the landscape of real networks: experiments measured on small ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 __all__ = ["Settings", "SETTINGS", "SurfaceResult", "ScaleInvariance", "BarrierResult",
-           "filter_normalized_surfaces", "scale_invariance", "valley_width",
+           "filter_normalized_surfaces", "scale_invariance", "surface_data", "valley_width",
            "barrier_versus_width"]
 
 
@@ -148,6 +149,8 @@ class SurfaceResult:
         Loss at ``θ + α d1 + β d2`` (rows: β).
     widths : tuple of float
         :func:`valley_width` of the two 1-D slices.
+    model : torch.nn.Module
+        The trained net.
     """
 
     train_nll: float
@@ -158,9 +161,11 @@ class SurfaceResult:
     grid: np.ndarray
     surface: np.ndarray
     widths: tuple[float, float]
+    model: Any = field(repr=False)
 
 
-def _surface_data(settings: Settings):
+def surface_data(settings: Settings = SETTINGS) -> Any:
+    """The digits the loss-surface nets are trained on (a :class:`d2lopt.nets.Split`)."""
     from d2lopt import nets
 
     return nets.load_digits_split(train_size=settings.surface_train_size)
@@ -193,7 +198,7 @@ def filter_normalized_surfaces(settings: Settings = SETTINGS) -> dict[str, Surfa
 
     from d2lopt.nets.directions import filter_normalized_direction, loss_slice, loss_surface
 
-    data = _surface_data(settings)
+    data = surface_data(settings)
     X, y = data.X_train, data.y_train
     ts = np.linspace(-settings.surface_span, settings.surface_span, settings.surface_points_1d)
     grid = np.linspace(-settings.surface_span, settings.surface_span, settings.surface_points_2d)
@@ -206,7 +211,8 @@ def filter_normalized_surfaces(settings: Settings = SETTINGS) -> dict[str, Surfa
         surface = loss_surface(net, d1, d2, grid, grid, X, y)
         widths = tuple(valley_width(ts, s, settings.width_rise) for s in slices)
         out[name] = SurfaceResult(float(h.train_nll[-1]), float(h.train_error[-1]),
-                                  float(h.val_error[-1]), ts, slices, grid, surface, widths)
+                                  float(h.val_error[-1]), ts, slices, grid, surface, widths,
+                                  net)
     return out
 
 
@@ -244,7 +250,7 @@ def scale_invariance(settings: Settings = SETTINGS, *, net=None, data=None) -> S
     settings : Settings
     net, data : optional
         A trained net and its data (by default the plain net of
-        :func:`filter_normalized_surfaces`, retrained).
+        :func:`filter_normalized_surfaces`, retrained on :func:`surface_data`).
     """
     import torch
 
@@ -257,7 +263,7 @@ def scale_invariance(settings: Settings = SETTINGS, *, net=None, data=None) -> S
     from d2lopt.nets.gradients import flat_parameters
 
     if data is None:
-        data = _surface_data(settings)
+        data = surface_data(settings)
     if net is None:
         net, _ = _trained_block_net(settings, False, data)
     X, y = data.X_train, data.y_train
@@ -292,9 +298,8 @@ class BarrierResult:
     error_before, error_after : numpy.ndarray, shape (len(widths), pairs)
         Validation-error barrier (fraction) on the same lines.
     alphas : numpy.ndarray
-    example_curves : dict of str to numpy.ndarray
-        Training loss along the line for the first pair of the widest nets,
-        ``"before"`` and ``"after"``.
+    curves_before, curves_after : numpy.ndarray, shape (len(widths), len(alphas))
+        Training loss along the line for the first pair of each width.
     """
 
     widths: np.ndarray
@@ -303,7 +308,8 @@ class BarrierResult:
     error_before: np.ndarray
     error_after: np.ndarray
     alphas: np.ndarray
-    example_curves: dict[str, np.ndarray]
+    curves_before: np.ndarray
+    curves_after: np.ndarray
 
 
 def barrier_versus_width(settings: Settings = SETTINGS, *, widths=None, pairs=None,
@@ -324,8 +330,8 @@ def barrier_versus_width(settings: Settings = SETTINGS, *, widths=None, pairs=No
     X, y = data.X_train, data.y_train
     shape = (widths.size, pairs)
     lb, la, eb, ea = (np.empty(shape) for _ in range(4))
-    curves: dict[str, np.ndarray] = {}
     alphas = np.linspace(0.0, 1.0, settings.barrier_points)
+    curves_before, curves_after = (np.empty((widths.size, alphas.size)) for _ in range(2))
     for i, width in enumerate(widths):
         for k in range(pairs):
             a, b = (nets.mlp((data.n_features, int(width), data.n_classes), "relu", "he",
@@ -341,6 +347,6 @@ def barrier_versus_width(settings: Settings = SETTINGS, *, widths=None, pairs=No
                                                    loss=nets.zero_one_error)
             ea[i, k], _, _ = interpolation_barrier(a, aligned, data.X_val, data.y_val,
                                                    alphas=alphas, loss=nets.zero_one_error)
-            if i == widths.size - 1 and k == 0:
-                curves = {"before": before, "after": after}
-    return BarrierResult(widths, lb, la, eb, ea, alphas, curves)
+            if k == 0:
+                curves_before[i], curves_after[i] = before, after
+    return BarrierResult(widths, lb, la, eb, ea, alphas, curves_before, curves_after)
