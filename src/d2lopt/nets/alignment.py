@@ -168,7 +168,7 @@ def interpolation_barrier(model_a: nn.Module, model_b: nn.Module, X: torch.Tenso
         Points on ``[0, 1]`` (an int: that many evenly spaced, both ends included).
     loss : str or callable
         ``"cross_entropy"``, ``"squared"`` or ``(outputs, targets) -> scalar``
-        (:func:`d2lopt.nets.losses.zero_one_error` gives the error barrier).
+        (:func:`d2lopt.nets.zero_one_error` gives the error barrier).
 
     Returns
     -------

@@ -183,7 +183,7 @@ def rescale_layer_pair(model: nn.Module, layer: int, factor: float) -> nn.Module
     Parameters
     ----------
     model : torch.nn.Module
-        Its ``nn.Linear`` layers are numbered in order (:func:`d2lopt.nets.models.linear_layers`).
+        Its ``nn.Linear`` layers are numbered in order (:func:`d2lopt.nets.linear_layers`).
     layer : int
         Index of the first layer of the pair, ``0 <= layer < number of layers - 1``.
     factor : float

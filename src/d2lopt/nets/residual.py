@@ -34,7 +34,7 @@ class BlockMLP(nn.Module):
     skip : bool
         Add each block's input to its output (a residual network) or not (a plain one).
     init : {"standard", "glorot", "he"}
-        Initialization of every layer (:func:`d2lopt.nets.models.initialize_`).
+        Initialization of every layer (``d2lopt.nets.models.initialize_``).
     seed : int
         Seed of the initialization: the same seed gives the same weights for both
         values of ``skip``.
