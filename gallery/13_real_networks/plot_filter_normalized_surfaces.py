@@ -131,8 +131,10 @@ for name, r in results.items():
     print(f"The {name} net's valley, where the loss is within {rise} nat of its minimum, is "
           f"{format_number(r.widths[0])} and {format_number(r.widths[1])} wide along the two "
           "directions.")
-print(f"The rescaled copy's outputs differ from the net's by at most "
-      f"{format_number(inv.output_difference, 2)}.")
+print("The largest difference between the outputs of the net and of its rescaled copy on the "
+      f"training digits is {format_number(inv.output_difference, 2)}"
+      + (" (multiplying by a power of two is exact in floating point)."
+         if inv.output_difference == 0 else "."))
 print(f"Along the unnormalized direction the valley is {format_number(inv.unnormalized_widths[0])}"
       f" wide for the net and {format_number(inv.unnormalized_widths[1])} for the copy; along "
       f"the filter-normalized ones {format_number(inv.normalized_widths[0])} and "
