@@ -84,7 +84,8 @@ levels = np.linspace(low, high, 16)
 fig, axes = plt.subplots(1, 2, figsize=(6.9, 3.5), layout="constrained", sharey=True)
 for ax, (name, r) in zip(axes, results.items(), strict=True):
     filled = ax.contourf(r.grid, r.grid, log_Z[name], levels=levels, cmap="viridis")
-    ax.contour(r.grid, r.grid, log_Z[name], levels=levels[::3], colors="white", linewidths=0.6)
+    ax.contour(r.grid, r.grid, log_Z[name], levels=levels[::3], colors="white", linewidths=0.6,
+               linestyles="solid")
     ax.plot([0], [0], marker="+", color="white", markersize=10)
     ax.set_title(f"{name} net", fontsize=11)
     ax.set_xlabel(r"$\alpha$ (direction 1)")
