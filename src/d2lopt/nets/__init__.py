@@ -14,6 +14,9 @@ The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
 - ``d2lopt.nets.early_stopping``, ``d2lopt.nets.symmetry``,
   ``d2lopt.nets.linear_critical``, ``d2lopt.nets.depth``,
   ``d2lopt.nets.interpolation``, ``d2lopt.nets.ensemble``.
+- ``d2lopt.nets.directions``: filter-normalized random directions and loss slices;
+  ``d2lopt.nets.residual``: a deep MLP with or without skip connections;
+  ``d2lopt.nets.alignment``: weight matching of hidden units and loss barriers.
 - ``d2lopt.nets.experiments``: one function per figure of ``gallery/nets``.
 
 >>> from d2lopt import nets
@@ -31,8 +34,16 @@ except ImportError as _missing:
     ) from _missing
 
 from d2lopt.nets import experiments  # noqa: E402
+from d2lopt.nets.alignment import Matching, interpolation_barrier, weight_matching  # noqa: E402
 from d2lopt.nets.data import Split, linear_teacher, load_digits_split  # noqa: E402
 from d2lopt.nets.depth import LayerGradients, layer_gradient_norms  # noqa: E402
+from d2lopt.nets.directions import (  # noqa: E402
+    filter_normalized_direction,
+    gaussian_direction,
+    loss_slice,
+    loss_surface,
+    rescale_layer_pair,
+)
 from d2lopt.nets.early_stopping import EarlyStop, early_stopping  # noqa: E402
 from d2lopt.nets.ensemble import EnsembleResult, StackedMLP, train_stacked  # noqa: E402
 from d2lopt.nets.gradients import (  # noqa: E402
@@ -57,6 +68,7 @@ from d2lopt.nets.linear_critical import (  # noqa: E402
 from d2lopt.nets.losses import LOSSES, cross_entropy, half_squared_error, zero_one_error  # noqa: E402
 from d2lopt.nets.models import ACTIVATIONS, INITS, SCHEMES, linear_layers, mlp, two_layer_linear  # noqa: E402
 from d2lopt.nets.noise import exact_minibatch_spread, minibatch_gradient_spread, total_variance  # noqa: E402
+from d2lopt.nets.residual import BlockMLP  # noqa: E402
 from d2lopt.nets.symmetry import (  # noqa: E402
     count_equivalent_minima,
     flip_hidden_signs,
@@ -66,15 +78,18 @@ from d2lopt.nets.symmetry import (  # noqa: E402
 from d2lopt.nets.training import History, evaluate, train  # noqa: E402
 
 __all__ = [
-    "ACTIVATIONS", "INITS", "LOSSES", "SCHEMES", "EarlyStop", "EnsembleResult",
-    "HessianInertia", "History", "LayerGradients", "LinearCriticalPoint", "Split", "StackedMLP",
+    "ACTIVATIONS", "INITS", "LOSSES", "SCHEMES", "BlockMLP", "EarlyStop", "EnsembleResult",
+    "HessianInertia", "History", "LayerGradients", "LinearCriticalPoint", "Matching", "Split",
+    "StackedMLP",
     "count_equivalent_minima", "covariances", "critical_points", "cross_entropy",
     "curvature_along", "early_stopping", "evaluate", "exact_minibatch_spread", "experiments",
-    "flat_parameters", "flip_hidden_signs", "full_gradient",
+    "filter_normalized_direction", "flat_parameters", "flip_hidden_signs", "full_gradient",
+    "gaussian_direction", "interpolation_barrier",
     "half_squared_error", "hessian", "hessian_inertia", "hvp", "layer_gradient_norms",
     "linear_layers", "linear_network_loss", "linear_teacher", "load_digits_split",
-    "loss_along_line", "loss_of_parameters", "max_rise",
+    "loss_along_line", "loss_of_parameters", "loss_slice", "loss_surface", "max_rise",
     "minibatch_gradient_spread", "mlp", "per_example_gradients", "permute_hidden_units",
-    "random_symmetry", "set_flat_parameters", "total_variance", "train", "train_stacked",
-    "two_layer_linear", "zero_one_error",
+    "random_symmetry", "rescale_layer_pair", "set_flat_parameters", "total_variance", "train",
+    "train_stacked",
+    "two_layer_linear", "weight_matching", "zero_one_error",
 ]
