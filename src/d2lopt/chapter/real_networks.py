@@ -32,7 +32,7 @@ from d2lopt.nets.sharpness import SharpnessTrace, full_batch_descent, rescale_la
 from d2lopt.nets.training import evaluate, train
 
 __all__ = ["SETTINGS", "LinearStages", "Settings", "batch_size_sharpness", "deep_linear_stages",
-           "edge_of_stability", "eos_data", "mode_strength", "rescaled_sharpness", "stage_time"]
+           "edge_of_stability", "edge_summary", "eos_data", "mode_strength", "rescaled_sharpness", "stage_time"]
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,9 @@ class Settings:
 
     # 4. Sharp and flat minima
     sf_hidden: tuple[int, ...] = (32,)
-    sf_batch_sizes: tuple[int, int] = (8, 512)
-    sf_epochs: int = 20
-    sf_lr: float = 0.1
+    sf_batch_sizes: tuple[int, int] = (16, 512)
+    sf_epochs: int = 30
+    sf_lr: float = 0.5
     sf_train_size: int = 512
     sf_seed: int = 0
     sf_alphas: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0)
@@ -158,6 +158,31 @@ def edge_of_stability(settings: Settings = SETTINGS, lrs: Sequence[float] | None
         traces[float(lr)] = full_batch_descent(net, X, Y, lr=lr, steps=settings.eos_steps,
                                                every=settings.eos_every, loss="squared")
     return traces
+
+
+def edge_summary(trace: SharpnessTrace) -> dict[str, float]:
+    r"""Key numbers of one run: how the sharpness sits against :math:`2/\eta`, how the loss moves.
+
+    ``"start"``: the sharpness at step 0; ``"peak"``: its maximum; ``"late_ratio"``:
+    the median sharpness over the second half of the run divided by :math:`2/\eta`;
+    ``"increases"``: steps at which the loss went up; ``"first_loss"``, ``"half_loss"``,
+    ``"last_loss"``: the loss at the start, half way and at the end.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> trace = SharpnessTrace(0.5, np.array([3.0, 2.0, 2.5, 1.0]), np.array([0, 2, 3]),
+    ...                        np.array([1.0, 4.0, 4.2]))
+    >>> edge_summary(trace)["increases"], edge_summary(trace)["late_ratio"]
+    (1, 1.025)
+    """
+    half = len(trace.losses) // 2
+    late = trace.after(int(trace.sharpness_steps[-1]) // 2)
+    return {"start": float(trace.sharpness[0]), "peak": float(trace.sharpness.max()),
+            "late_ratio": float(np.median(late) / trace.threshold),
+            "increases": int(np.sum(np.diff(trace.losses) > 0)),
+            "first_loss": float(trace.losses[0]), "half_loss": float(trace.losses[half]),
+            "last_loss": float(trace.losses[-1])}
 
 
 # -- 4. Sharp and flat minima ------------------------------------------------------------------
