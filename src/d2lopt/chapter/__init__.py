@@ -26,9 +26,10 @@ from here.
 - Section 11, Poor correspondence between local and global structure:
   :mod:`d2lopt.chapter.local_global`
 - Section 12, What works in practice: :mod:`d2lopt.chapter.practice`
+- Section 13, The landscape of real networks: :mod:`d2lopt.chapter.real_networks`
 """
 
 SECTIONS = (
     "goals", "erm", "minibatches", "ill_conditioning", "local_minima", "saddle_points",
-    "newton", "cliffs", "long_term", "vanishing", "local_global", "practice",
+    "newton", "cliffs", "long_term", "vanishing", "local_global", "practice", "real_networks",
 )
