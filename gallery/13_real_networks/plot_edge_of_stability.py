@@ -45,7 +45,8 @@ traces = real_networks.edge_of_stability(settings, lrs=settings.eos_lrs)
 # The figure
 # ----------
 # Top: the sharpness of each run (solid, its own colour and line style) and
-# its stability limit :math:`2/\eta` (thin dotted line, same colour). Bottom:
+# its stability limit :math:`2/\eta` (thin dotted line, same colour, labelled
+# under it). Bottom:
 # the training loss on a log scale.
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.9, 7.6), sharex=True, layout="constrained")
 for i, (lr, trace) in enumerate(traces.items()):
@@ -54,12 +55,13 @@ for i, (lr, trace) in enumerate(traces.items()):
     top.plot(trace.sharpness_steps, trace.sharpness, color=color, linestyle=style, label=label)
     top.axhline(trace.threshold, color=color, linestyle=":", linewidth=1.2)
     top.annotate(f"2/η = {format_number(trace.threshold, 3)}", (settings.eos_steps,
-                 trace.threshold), xytext=(-4, 3), textcoords="offset points", ha="right",
-                 va="bottom", fontsize=9, color=color)
+                 trace.threshold), xytext=(-4, -3), textcoords="offset points", ha="right",
+                 va="top", fontsize=9, color=color)
     bottom.plot(trace.losses, color=color, linestyle=style, label=label)
 top.set_ylabel("sharpness λ_max of the Hessian")
 top.set_title("Sharpness rises to 2/η and hovers there")
-top.legend(loc="upper right", fontsize=9, ncols=3, bbox_to_anchor=(1.0, 0.93))
+top.set_ylim(top=1.2 * max(trace.sharpness.max() for trace in traces.values()))
+top.legend(loc="upper right", fontsize=9, ncols=3)
 bottom.set_yscale("log")
 bottom.set_xlabel("step of full-batch gradient descent")
 bottom.set_ylabel("training loss (squared error)")

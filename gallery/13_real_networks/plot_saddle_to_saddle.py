@@ -25,7 +25,6 @@ settings = real_networks.SETTINGS
 print(settings)
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from d2lopt import plot
 from d2lopt.plot.numbers import format_number

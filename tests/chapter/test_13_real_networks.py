@@ -93,3 +93,8 @@ def test_exercise_flat_claim():
     assert namespace["same"] is True
     assert namespace["ratio"] > 10
     assert format_number(namespace["ratio"], 3) in printed
+
+
+def test_page_and_scripts_take_their_values_from_settings():
+    from chapter_pages import settings_problems
+    assert settings_problems(PAGE) == []

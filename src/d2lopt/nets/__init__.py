@@ -14,6 +14,8 @@ The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
 - ``d2lopt.nets.early_stopping``, ``d2lopt.nets.symmetry``,
   ``d2lopt.nets.linear_critical``, ``d2lopt.nets.depth``,
   ``d2lopt.nets.interpolation``, ``d2lopt.nets.ensemble``.
+- ``d2lopt.nets.sharpness``: the top Hessian eigenvalue, tracked during full-batch
+  gradient descent, and the ReLU rescaling that changes it without changing the function.
 - ``d2lopt.nets.experiments``: one function per figure of ``gallery/nets``.
 
 >>> from d2lopt import nets
@@ -57,6 +59,12 @@ from d2lopt.nets.linear_critical import (  # noqa: E402
 from d2lopt.nets.losses import LOSSES, cross_entropy, half_squared_error, zero_one_error  # noqa: E402
 from d2lopt.nets.models import ACTIVATIONS, INITS, SCHEMES, linear_layers, mlp, two_layer_linear  # noqa: E402
 from d2lopt.nets.noise import exact_minibatch_spread, minibatch_gradient_spread, total_variance  # noqa: E402
+from d2lopt.nets.sharpness import (  # noqa: E402
+    SharpnessTrace,
+    full_batch_descent,
+    rescale_layers,
+    sharpness,
+)
 from d2lopt.nets.symmetry import (  # noqa: E402
     count_equivalent_minima,
     flip_hidden_signs,
@@ -67,14 +75,16 @@ from d2lopt.nets.training import History, evaluate, train  # noqa: E402
 
 __all__ = [
     "ACTIVATIONS", "INITS", "LOSSES", "SCHEMES", "EarlyStop", "EnsembleResult",
-    "HessianInertia", "History", "LayerGradients", "LinearCriticalPoint", "Split", "StackedMLP",
+    "HessianInertia", "History", "SharpnessTrace",
+    "LayerGradients", "LinearCriticalPoint", "Split", "StackedMLP",
     "count_equivalent_minima", "covariances", "critical_points", "cross_entropy",
     "curvature_along", "early_stopping", "evaluate", "exact_minibatch_spread", "experiments",
-    "flat_parameters", "flip_hidden_signs", "full_gradient",
+    "flat_parameters", "flip_hidden_signs", "full_batch_descent", "full_gradient",
     "half_squared_error", "hessian", "hessian_inertia", "hvp", "layer_gradient_norms",
     "linear_layers", "linear_network_loss", "linear_teacher", "load_digits_split",
     "loss_along_line", "loss_of_parameters", "max_rise",
     "minibatch_gradient_spread", "mlp", "per_example_gradients", "permute_hidden_units",
-    "random_symmetry", "set_flat_parameters", "total_variance", "train", "train_stacked",
+    "random_symmetry", "rescale_layers", "set_flat_parameters",
+    "sharpness", "total_variance", "train", "train_stacked",
     "two_layer_linear", "zero_one_error",
 ]

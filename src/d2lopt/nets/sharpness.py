@@ -202,7 +202,8 @@ def rescale_layers(model: nn.Module, alpha: float, layer: int = 0) -> nn.Module:
     True
     """
     if not alpha > 0:
-        raise ValueError(f"alpha must be positive (ReLU is homogeneous for α > 0 only), got {alpha}")
+        raise ValueError(f"alpha must be positive (ReLU is homogeneous for α > 0 only), "
+                         f"got {alpha}")
     layers = linear_layers(model)
     if not 0 <= layer < len(layers) - 1:
         raise ValueError(f"layer must be in [0, {len(layers) - 2}] (it and the next linear layer "
