@@ -23,7 +23,7 @@ Hessian-vector products every few steps.
 # first. :func:`d2lopt.chapter.real_networks.edge_of_stability` trains
 # ``64 -> 32 -> 10`` tanh networks from the same start on the squared error to
 # one-hot targets, full batch, and records the loss every step and the
-# sharpness (:func:`d2lopt.nets.sharpness.sharpness`) every ``eos_every`` steps.
+# sharpness (:func:`d2lopt.nets.sharpness`) every ``eos_every`` steps.
 from d2lopt.chapter import real_networks
 
 settings = real_networks.SETTINGS

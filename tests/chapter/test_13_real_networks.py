@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 from chapter_pages import run_solution  # noqa: E402
 
 from d2lopt.chapter import real_networks as rn  # noqa: E402
-from d2lopt.nets.sharpness import sharpness  # noqa: E402
+from d2lopt.nets.curvature import sharpness  # noqa: E402
 from d2lopt.plot.numbers import format_number  # noqa: E402
 
 PAGE = "13_real_networks.md"

@@ -5,7 +5,7 @@ their own comments in :class:`Settings`):
 
 * :func:`edge_of_stability`: full-batch gradient descent on a small tanh MLP on
   digits at several step sizes η, tracking the sharpness (top Hessian
-  eigenvalue, :func:`d2lopt.nets.sharpness.full_batch_descent`); it rises to
+  eigenvalue, :func:`d2lopt.nets.full_batch_descent`); it rises to
   about :math:`2/\eta` and hovers there (Cohen et al., 2021).
 * :func:`batch_size_sharpness` and :func:`rescaled_sharpness`: the sharpness of
   minima found with small and large batches (Keskar et al., 2017), and the same
@@ -26,14 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from d2lopt.nets.data import linear_teacher, load_digits_split
-from d2lopt.nets.models import mlp
-from d2lopt.nets.sharpness import (
+from d2lopt.nets.curvature import (
     SharpnessTrace,
     full_batch_descent,
     rescale_layers,
     sharpness,
 )
+from d2lopt.nets.data import linear_teacher, load_digits_split
+from d2lopt.nets.models import mlp
 from d2lopt.nets.training import evaluate, train
 
 __all__ = ["SETTINGS", "LinearStages", "Settings", "batch_size_sharpness", "deep_linear_stages",

@@ -14,7 +14,7 @@ The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
 - ``d2lopt.nets.early_stopping``, ``d2lopt.nets.symmetry``,
   ``d2lopt.nets.linear_critical``, ``d2lopt.nets.depth``,
   ``d2lopt.nets.interpolation``, ``d2lopt.nets.ensemble``.
-- ``d2lopt.nets.sharpness``: the top Hessian eigenvalue, tracked during full-batch
+- ``d2lopt.nets.curvature``: the top Hessian eigenvalue, tracked during full-batch
   gradient descent, and the ReLU rescaling that changes it without changing the function.
 - ``d2lopt.nets.experiments``: one function per figure of ``gallery/nets``.
 
@@ -33,6 +33,12 @@ except ImportError as _missing:
     ) from _missing
 
 from d2lopt.nets import experiments  # noqa: E402
+from d2lopt.nets.curvature import (  # noqa: E402
+    SharpnessTrace,
+    full_batch_descent,
+    rescale_layers,
+    sharpness,
+)
 from d2lopt.nets.data import Split, linear_teacher, load_digits_split  # noqa: E402
 from d2lopt.nets.depth import LayerGradients, layer_gradient_norms  # noqa: E402
 from d2lopt.nets.early_stopping import EarlyStop, early_stopping  # noqa: E402
@@ -59,12 +65,6 @@ from d2lopt.nets.linear_critical import (  # noqa: E402
 from d2lopt.nets.losses import LOSSES, cross_entropy, half_squared_error, zero_one_error  # noqa: E402
 from d2lopt.nets.models import ACTIVATIONS, INITS, SCHEMES, linear_layers, mlp, two_layer_linear  # noqa: E402
 from d2lopt.nets.noise import exact_minibatch_spread, minibatch_gradient_spread, total_variance  # noqa: E402
-from d2lopt.nets.sharpness import (  # noqa: E402
-    SharpnessTrace,
-    full_batch_descent,
-    rescale_layers,
-    sharpness,
-)
 from d2lopt.nets.symmetry import (  # noqa: E402
     count_equivalent_minima,
     flip_hidden_signs,

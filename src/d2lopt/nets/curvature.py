@@ -186,7 +186,7 @@ def rescale_layers(model: nn.Module, alpha: float, layer: int = 0) -> nn.Module:
     Parameters
     ----------
     model : torch.nn.Module
-        A network whose :func:`~d2lopt.nets.models.linear_layers` are consecutive
+        A network whose :func:`~d2lopt.nets.linear_layers` are consecutive
         with ReLU (or identity) in between; not modified.
     alpha : float
         The factor, > 0.

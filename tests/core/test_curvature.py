@@ -1,4 +1,4 @@
-"""d2lopt.nets.sharpness against dense Hessians (torch.linalg.eigvalsh) and closed forms."""
+"""d2lopt.nets.curvature against dense Hessians (torch.linalg.eigvalsh) and closed forms."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from d2lopt.nets.curvature import full_batch_descent, rescale_layers, sharpness  # noqa: E402
 from d2lopt.nets.gradients import hessian  # noqa: E402
 from d2lopt.nets.models import mlp  # noqa: E402
-from d2lopt.nets.sharpness import full_batch_descent, rescale_layers, sharpness  # noqa: E402
 
 
 def tiny(activation="tanh"):
