@@ -1,12 +1,15 @@
-"""Section 13 (the landscape of real networks): experiments 1 and 3 on small configurations.
+"""Section 13 (the landscape of real networks): each experiment on a small configuration.
 
 Parameters are :data:`d2lopt.chapter.real_networks.SETTINGS`, those of
-docs/chapter/13_real_networks.md and gallery/13_real_networks/.
+docs/chapter/13_real_networks.md and gallery/13_real_networks/; the exercises'
+computed solutions are run from the page.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,7 +17,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
+from chapter_pages import run_solution  # noqa: E402
+
 from d2lopt.chapter import real_networks  # noqa: E402
+from d2lopt.chapter import real_networks as rn  # noqa: E402
 from d2lopt.chapter.real_networks import (  # noqa: E402
     SETTINGS,
     barrier_versus_width,
@@ -22,6 +28,91 @@ from d2lopt.chapter.real_networks import (  # noqa: E402
     scale_invariance,
     valley_width,
 )
+from d2lopt.nets.curvature import sharpness  # noqa: E402
+from d2lopt.plot.numbers import format_number  # noqa: E402
+
+PAGE = "13_real_networks.md"
+
+
+def test_edge_of_stability_hovers_at_two_over_eta():
+    small = replace(rn.SETTINGS, eos_steps=400, eos_every=20)
+    traces = rn.edge_of_stability(small, lrs=(1.0,))
+    summary = rn.edge_summary(traces[1.0])
+    assert summary["start"] > 2.0          # starts above 2/η ...
+    assert 0.9 < summary["late_ratio"] < 1.2   # ... and settles at the edge
+    assert summary["increases"] > 10        # non-monotone
+    assert summary["last_loss"] < summary["half_loss"] < summary["first_loss"]
+
+
+def test_progressive_sharpening_below_the_edge():
+    small = replace(rn.SETTINGS, eos_steps=300, eos_every=50)
+    trace = rn.edge_of_stability(small, lrs=(0.3,))[0.3]
+    rising = trace.sharpness[1:]
+    assert np.all(np.diff(rising) > 0) and rising[-1] < trace.threshold
+
+
+def test_stage_time_closed_form_and_measured():
+    s, u0, lr = 2.0, 1e-3, 0.01
+    assert rn.stage_time(s, u0, lr) == pytest.approx(math.log((s - u0) / u0) / (2 * s * lr))
+    # Euler integration of du/dt = 2u(s-u) with a small step agrees with the closed form
+    u, t, dt = u0, 0.0, 1e-3
+    while u < s / 2:
+        u += dt * 2 * u * (s - u)
+        t += dt
+    assert t / lr == pytest.approx(rn.stage_time(s, u0, lr), rel=1e-2)
+    stages = rn.deep_linear_stages(rn.SETTINGS)
+    assert stages.half_times == pytest.approx(stages.theory, rel=0.05)
+    assert np.all(np.diff(stages.half_times) > 0)
+    random = rn.deep_linear_stages(rn.SETTINGS, start="random")
+    assert np.all(np.diff(random.half_times) > 0)
+    assert random.losses[-1] < 1e-6 * random.losses[0]
+    with pytest.raises(ValueError, match="u0"):
+        rn.stage_time(1.0, 2.0, 0.1)
+
+
+def test_small_batches_end_flatter_and_rescaling_changes_sharpness_only():
+    small = replace(rn.SETTINGS, sf_train_size=256, sf_epochs=10, sf_batch_sizes=(16, 256))
+    runs = rn.batch_size_sharpness(small)
+    assert runs[16]["sharpness"] < runs[256]["sharpness"]
+    from d2lopt.nets.data import load_digits_split
+    data = load_digits_split(train_size=256, seed=small.sf_seed)
+    model = runs[16]["model"]
+    result = rn.rescaled_sharpness(model, data.X_train, data.y_train, alphas=(0.2, 1.0, 5.0))
+    assert max(gap for gap, _ in result.values()) < 1e-4
+    assert result[1.0][1] == pytest.approx(sharpness(model, data.X_train, data.y_train))
+    assert result[5.0][1] > 3 * result[1.0][1] and result[0.2][1] > 3 * result[1.0][1]
+
+
+def test_exercise_rescale():
+    namespace, printed = run_solution(PAGE, "ex-13-rescale")
+    assert namespace["gap"] < 1e-12
+    net, X, y = namespace["net"], namespace["X"], namespace["y"]
+    from d2lopt.nets.gradients import hessian
+    dense = float(torch.linalg.eigvalsh(hessian(namespace["scaled"], X, y))[-1])
+    assert namespace["after"] == pytest.approx(dense, rel=1e-3)
+    assert namespace["before"] == pytest.approx(sharpness(net, X, y), rel=1e-6)
+    assert format_number(namespace["after"], 3) in printed
+
+
+def test_exercise_smaller_start():
+    namespace, printed = run_solution(PAGE, "ex-13-smaller-start")
+    s = namespace["base"].singular_values[0]
+    assert namespace["predicted"] == pytest.approx(math.log(100) / (2 * s * rn.SETTINGS.sl_lr),
+                                                   rel=1e-3)
+    assert namespace["delay"] == pytest.approx(namespace["predicted"], rel=0.05)
+    assert format_number(namespace["delay"], 3) in printed
+
+
+def test_exercise_flat_claim():
+    namespace, printed = run_solution(PAGE, "ex-13-flat-claim")
+    assert namespace["same"] is True
+    assert namespace["ratio"] > 10
+    assert format_number(namespace["ratio"], 3) in printed
+
+
+def test_page_and_scripts_take_their_values_from_settings():
+    from chapter_pages import settings_problems
+    assert settings_problems(PAGE) == []
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -35,6 +35,7 @@ TITLES = {
     "10_vanishing.md": "10. Vanishing gradients",
     "11_local_global.md": "11. Poor correspondence between local and global structure",
     "12_practice.md": "12. What works in practice",
+    "13_real_networks.md": "13. The landscape of real networks",
 }
 PAGES = list(TITLES)
 

@@ -17,6 +17,8 @@ The data need no download: scikit-learn's ``load_digits`` and synthetic sets.
 - ``d2lopt.nets.directions``: filter-normalized random directions and loss slices;
   ``d2lopt.nets.residual``: a deep MLP with or without skip connections;
   ``d2lopt.nets.alignment``: weight matching of hidden units and loss barriers.
+- ``d2lopt.nets.curvature``: the top Hessian eigenvalue, tracked during full-batch
+  gradient descent, and the ReLU rescaling that changes it without changing the function.
 - ``d2lopt.nets.experiments``: one function per figure of ``gallery/nets``.
 
 >>> from d2lopt import nets
@@ -35,6 +37,11 @@ except ImportError as _missing:
 
 from d2lopt.nets import experiments  # noqa: E402
 from d2lopt.nets.alignment import Matching, interpolation_barrier, weight_matching  # noqa: E402
+from d2lopt.nets.curvature import (  # noqa: E402
+    SharpnessTrace,
+    full_batch_descent,
+    sharpness,
+)
 from d2lopt.nets.data import Split, linear_teacher, load_digits_split  # noqa: E402
 from d2lopt.nets.depth import LayerGradients, layer_gradient_norms  # noqa: E402
 from d2lopt.nets.directions import (  # noqa: E402
@@ -78,18 +85,16 @@ from d2lopt.nets.symmetry import (  # noqa: E402
 from d2lopt.nets.training import History, evaluate, train  # noqa: E402
 
 __all__ = [
-    "ACTIVATIONS", "INITS", "LOSSES", "SCHEMES", "BlockMLP", "EarlyStop", "EnsembleResult",
-    "HessianInertia", "History", "LayerGradients", "LinearCriticalPoint", "Matching", "Split",
-    "StackedMLP",
-    "count_equivalent_minima", "covariances", "critical_points", "cross_entropy",
-    "curvature_along", "early_stopping", "evaluate", "exact_minibatch_spread", "experiments",
-    "filter_normalized_direction", "flat_parameters", "flip_hidden_signs", "full_gradient",
-    "gaussian_direction", "interpolation_barrier",
-    "half_squared_error", "hessian", "hessian_inertia", "hvp", "layer_gradient_norms",
-    "linear_layers", "linear_network_loss", "linear_teacher", "load_digits_split",
-    "loss_along_line", "loss_of_parameters", "loss_slice", "loss_surface", "max_rise",
-    "minibatch_gradient_spread", "mlp", "per_example_gradients", "permute_hidden_units",
-    "random_symmetry", "rescale_layer_pair", "set_flat_parameters", "total_variance", "train",
-    "train_stacked",
-    "two_layer_linear", "weight_matching", "zero_one_error",
+    "ACTIVATIONS", "BlockMLP", "EarlyStop", "EnsembleResult", "HessianInertia", "History", "INITS",
+    "LOSSES", "LayerGradients", "LinearCriticalPoint", "Matching", "SCHEMES", "SharpnessTrace",
+    "Split", "StackedMLP", "count_equivalent_minima", "covariances", "critical_points",
+    "cross_entropy", "curvature_along", "early_stopping", "evaluate", "exact_minibatch_spread",
+    "experiments", "filter_normalized_direction", "flat_parameters", "flip_hidden_signs",
+    "full_batch_descent", "full_gradient", "gaussian_direction", "half_squared_error", "hessian",
+    "hessian_inertia", "hvp", "interpolation_barrier", "layer_gradient_norms", "linear_layers",
+    "linear_network_loss", "linear_teacher", "load_digits_split", "loss_along_line",
+    "loss_of_parameters", "loss_slice", "loss_surface", "max_rise", "minibatch_gradient_spread",
+    "mlp", "per_example_gradients", "permute_hidden_units", "random_symmetry",
+    "rescale_layer_pair", "set_flat_parameters", "sharpness", "total_variance", "train",
+    "train_stacked", "two_layer_linear", "weight_matching", "zero_one_error",
 ]

@@ -178,7 +178,10 @@ def rescale_layer_pair(model: nn.Module, layer: int, factor: float) -> nn.Module
     the weights (not the bias) of layer ``layer + 1`` by ``1/factor``. When the
     only thing between the two layers is a ReLU (positively homogeneous,
     :math:`\max(0, cz) = c\max(0, z)`), the copy computes the same function with
-    different parameters.
+    different parameters -- and a different Hessian: the curvature along the
+    first layer's weights is divided by :math:`c^2` and along the second's
+    multiplied by it, so the sharpness of the same minimum can be made as large
+    as we like (Dinh et al., 2017; :func:`d2lopt.nets.sharpness`).
 
     Parameters
     ----------
