@@ -152,7 +152,8 @@ def test_exercise_quadratic_newton_step_lands_on_the_critical_point():
         q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
         A = q @ np.diag([-2.0, 0.5, 3.0]) @ q.T
         b = rng.standard_normal(3)
-        run = optim.newton(lambda x: 0.5 * x @ A @ x + b @ x, rng.standard_normal(3), steps=1)
+        run = optim.newton(lambda x, A=A, b=b: 0.5 * x @ A @ x + b @ x, rng.standard_normal(3),
+                           steps=1)
         np.testing.assert_allclose(run.final, np.linalg.solve(A, -b), atol=1e-8)
 
 
