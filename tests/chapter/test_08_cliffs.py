@@ -275,6 +275,9 @@ def test_exercise_threshold():
             np.testing.assert_allclose(batched.points[-1, :, k], single.final, rtol=1e-7,
                                        atol=1e-9)
     assert f"{format_number(100 * converged_small, 3)} % converged" in printed
+    # "fewer than without clipping": the plain runs from the same starts
+    plain = batched_gradient_descent(recurrent_cliff, namespace["starts"], steps=s.steps, lr=s.lr)
+    assert thrown_large < plain.fraction_farther_than(cliffs.window_diagonal(recurrent_cliff))
 
 
 def test_exercise_direction():

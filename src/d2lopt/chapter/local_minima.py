@@ -113,7 +113,7 @@ def gradient_descent_ends(*, starts: int = SETTINGS.starts, steps: int = SETTING
     ------
     ValueError
         If ``starts`` is not an integer >= 2 (``steps`` and ``lr`` are checked by
-        :func:`d2lopt.optim.many_starts.batched_gradient_descent`).
+        :func:`d2lopt.optim.batched_gradient_descent`).
 
     Examples
     --------
