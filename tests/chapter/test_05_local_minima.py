@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import page_glue, run_solution, settings_problems, snippet_outputs
 from scipy.optimize import minimize_scalar
 
 import d2lopt
@@ -130,3 +130,77 @@ def test_glued_gradient_norms_are_those_of_the_real_network_run():
     # what the page says of them: the minibatch norm is several times the full-batch one,
     # and the full-batch norm fell by more than a factor of ten
     assert minibatch[-1] / full[-1] > 3 and full[1] / full[-1] > 10
+
+
+# Exercises ---------------------------------------------------------------------------------
+
+EX_PAGE = "05_local_minima.md"
+
+
+def risk_slope(x: np.ndarray) -> np.ndarray:
+    return np.cos(np.pi * x) - np.pi * x * np.sin(np.pi * x)
+
+
+def test_gradient_descent_ends_match_a_plain_loop():
+    from d2lopt.chapter.local_minima import gradient_descent_ends
+    x0, ends = gradient_descent_ends(starts=7, steps=50, lr=0.1)
+    x = np.linspace(-1.0, 2.0, 7)
+    for _ in range(50):
+        x = x - 0.1 * risk_slope(x)
+    np.testing.assert_allclose(x0, np.linspace(-1.0, 2.0, 7))
+    np.testing.assert_allclose(ends, x, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("starts", [1, 2.5, True, "3"])
+def test_gradient_descent_ends_rejects_bad_starts(starts):
+    from d2lopt.chapter.local_minima import gradient_descent_ends
+    with pytest.raises(ValueError, match="starts"):
+        gradient_descent_ends(starts=starts)
+
+
+def test_exercise_copies_count():
+    # the derivation's 384 and 12, by the core's counter
+    assert equivalent_parameterizations([3, 2]) == 384
+    assert equivalent_parameterizations([3, 2], sign_flips=False) == 12
+
+
+def test_exercise_tanh_unit():
+    namespace, printed = run_solution(EX_PAGE, "ex-05-tanh-unit")
+    assert namespace["kinds"] == {"teacher": "minimum", "flipped teacher": "minimum",
+                                  "origin": "saddle"}
+    x = np.asarray(TANH_UNIT_INPUTS, dtype=float)
+    a, b = TANH_UNIT_TEACHER
+    c = np.mean(x * a * np.tanh(b * x))
+    # the Hessian at the origin is [[0, -2c], [-2c, 0]]
+    np.testing.assert_allclose(namespace["origin_eigenvalues"],
+                               np.linalg.eigvalsh([[0.0, -2 * c], [-2 * c, 0.0]]), rtol=1e-6)
+    assert f"2c = {format_number(2 * c, 3)}" in printed
+
+
+def test_exercise_big_step():
+    namespace, printed = run_solution(EX_PAGE, "ex-05-big-step")
+    counts = namespace["counts"]
+    # an independent loop on f'(x) = cos(pi x) - pi x sin(pi x), and the minima by SciPy
+    local = minimize_scalar(risk, bounds=(-1.0, 0.0), method="bounded", options={"xatol": 1e-10}).x
+    glob = minimize_scalar(risk, bounds=(0.5, 1.5), method="bounded", options={"xatol": 1e-10}).x
+    for lr in (SETTINGS.lr, 0.2, 0.3):
+        x = np.linspace(-1.0, 2.0, SETTINGS.starts)
+        for _ in range(SETTINGS.steps):
+            x = x - lr * risk_slope(x)
+        expected = {"local": int(np.isclose(x, local, atol=SETTINGS.basin_atol).sum()),
+                    "global": int(np.isclose(x, glob, atol=SETTINGS.basin_atol).sum())}
+        assert counts[lr] == expected
+    assert counts[0.2]["global"] == 0 < counts[SETTINGS.lr]["global"]
+    assert counts[0.3]["local"] == SETTINGS.starts
+    assert format_number(2 / risk_second_derivative(glob), 3) in printed
+
+
+def test_exercise_restarts():
+    namespace, printed = run_solution(EX_PAGE, "ex-05-restarts")
+    finals = namespace["restarts"].final_losses
+    assert set(finals) == {2, 64} and all(len(v) == 10 for v in finals.values())
+    for width, losses in finals.items():
+        assert namespace["gain"][width] == pytest.approx(np.median(losses) / np.min(losses))
+    assert namespace["width_gain"] == pytest.approx(np.min(finals[2]) / np.max(finals[64]))
+    assert namespace["width_gain"] > max(namespace["gain"].values())
+    assert format_number(namespace["width_gain"], 3) in printed

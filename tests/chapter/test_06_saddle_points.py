@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import page_glue, run_solution, settings_problems, snippet_outputs
 from scipy import integrate, special
 
 import d2lopt
@@ -238,3 +238,65 @@ def test_glued_hessian_values():
                                                                 format_number(high))
     assert g["sp_max_eig1"] == MINUS + "2"
     assert g["sp_cubic_f2"] == g["sp_quartic_f2"] == g["sp_monkey_eig"] == "0"
+
+
+# Exercises ---------------------------------------------------------------------------------
+
+EX_PAGE = "06_saddle_points.md"
+
+
+def test_exercise_goe2():
+    namespace, printed = run_solution(EX_PAGE, "ex-06-goe2")
+    closed = (1 - 1 / math.sqrt(2)) / 2
+    assert namespace["closed"] == pytest.approx(all_positive_probability(2), rel=1e-10)
+    assert abs(namespace["p_mc"] - closed) < 4 * namespace["se"]
+    # the cone argument: P(u > sqrt(v^2 + b^2)) for iid Gaussians, by quadrature over the angle
+    cap, _ = integrate.quad(lambda t: 2 * math.pi * math.sin(t), 0, math.pi / 4)
+    assert cap / (4 * math.pi) == pytest.approx(closed, rel=1e-12)
+    assert format_number(closed, 4) in printed
+
+
+def test_exercise_classify():
+    namespace, printed = run_solution(EX_PAGE, "ex-06-classify")
+    expected = {}
+    for x, y in namespace["candidates"]:
+        gradient = np.array([4 * x**3 - 4 * y, 4 * y**3 - 4 * x])
+        eigenvalues = np.linalg.eigvalsh([[12 * x**2, -4.0], [-4.0, 12 * y**2]])
+        if np.linalg.norm(gradient) > 1e-9:
+            expected[(x, y)] = "not critical"
+        elif eigenvalues.min() > 0:
+            expected[(x, y)] = "minimum"
+        else:
+            assert eigenvalues.min() < 0 < eigenvalues.max()
+            expected[(x, y)] = "saddle"
+    assert namespace["kinds"] == expected
+    assert expected[(0.0, 0.0)] == "saddle" and expected[(1.0, 0.0)] == "not critical"
+    assert f"gradient norm {format_number(4 * math.sqrt(2), 3)}" in printed
+
+
+def test_exercise_samples():
+    namespace, printed = run_solution(EX_PAGE, "ex-06-samples")
+    exact = all_positive_probability(4)
+    estimates = namespace["estimates"]
+    assert set(estimates) == {SETTINGS.samples, 10_000}
+    for samples, est in estimates.items():
+        q = est.probability * 2**4   # the conditional proportion actually sampled
+        assert est.standard_error == pytest.approx(2**-4 * math.sqrt(q * (1 - q) / samples))
+        assert abs(est.probability - exact) < 4 * est.standard_error
+    ratio = estimates[10_000].standard_error / estimates[SETTINGS.samples].standard_error
+    assert namespace["se_ratio"] == pytest.approx(ratio)
+    assert ratio == pytest.approx(math.sqrt(SETTINGS.samples / 10_000), rel=0.15)
+    assert format_number(ratio, 3) in printed
+
+
+def test_exercise_index():
+    namespace, printed = run_solution(EX_PAGE, "ex-06-index")
+    # an independent sample (another seed, matrices built here), same law
+    rng = np.random.default_rng(12345)
+    a = rng.standard_normal((20_000, 8, 8))
+    index = (np.linalg.eigvalsh((a + np.swapaxes(a, 1, 2)) / 2) < 0).sum(axis=1)
+    assert namespace["mean"] == pytest.approx(4.0, abs=0.05)
+    assert namespace["variance"] == pytest.approx(index.var(), rel=0.1)
+    assert namespace["variance"] < 2 / 3   # far below the binomial 2
+    assert namespace["low_count"] <= 10 < 0.0352 * 20_000
+    assert f"variance {format_number(namespace['variance'], 3)}" in printed

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import page_glue, run_solution, settings_problems, snippet_outputs
 from test_numbers import read_back
 
 from d2lopt.chapter.newton import METHODS, SETTINGS, escape_runs, nearest_critical_point
@@ -130,3 +130,73 @@ def test_snippets_newton_iterates():
 
 def test_page_and_script_take_their_values_from_the_settings():
     assert settings_problems("07_newton.md") == []
+
+
+# Exercises ---------------------------------------------------------------------------------
+
+EX_PAGE = "07_newton.md"
+
+
+def newton_map_x(x: float, steps: int) -> float:
+    """Newton along x on the double well, x -> 2x^3 / (3x^2 - 1) (y is separate)."""
+    for _ in range(steps):
+        x = 2 * x**3 / (3 * x**2 - 1)
+    return x
+
+
+def test_exercise_quadratic_newton_step_lands_on_the_critical_point():
+    # the derivation's claim, checked on random indefinite quadratics with numpy.linalg
+    rng = np.random.default_rng(0)
+    from d2lopt import optim
+    for _ in range(3):
+        q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+        A = q @ np.diag([-2.0, 0.5, 3.0]) @ q.T
+        b = rng.standard_normal(3)
+        run = optim.newton(lambda x, A=A, b=b: 0.5 * x @ A @ x + b @ x, rng.standard_normal(3),
+                           steps=1)
+        np.testing.assert_allclose(run.final, np.linalg.solve(A, -b), atol=1e-8)
+
+
+def test_exercise_basin():
+    namespace, printed = run_solution(EX_PAGE, "ex-07-basin")
+    kinds = {0.0: "saddle", 1.0: "minimum", -1.0: "minimum"}
+    for x0 in (0.44, 0.46):
+        end = newton_map_x(x0, 12)
+        nearest = min(kinds, key=lambda c: abs(c - end))
+        assert abs(end - nearest) < 1e-9
+        assert namespace["ends"][x0] == kinds[nearest]
+    assert namespace["ends"] == {0.44: "saddle", 0.46: "minimum"}
+    assert format_number(newton_map_x(0.46, 1), 3) in printed
+
+
+def test_exercise_near_manifold():
+    namespace, printed = run_solution(EX_PAGE, "ex-07-near-manifold")
+    expected = {}
+    for x0 in (1e-2, 1e-4, 1e-6):   # gradient descent along x alone: x <- x - lr (x^3 - x)
+        x, t = x0, 0
+        while abs(x) <= 0.5:
+            x, t = x - SETTINGS.lr * (x**3 - x), t + 1
+        expected[x0] = t
+    assert namespace["escape_steps"] == expected
+    predicted = np.log(100) / np.log(1 + SETTINGS.lr)
+    assert np.all(np.abs(np.diff(list(expected.values())) - predicted) < 1)
+    assert f"predicted {format_number(predicted, 3)}" in printed
+
+
+def test_exercise_faster():
+    namespace, printed = run_solution(EX_PAGE, "ex-07-faster")
+    results = namespace["results"]
+    start = SETTINGS.start
+    assert results[(start, "Newton")][0] == "saddle"
+    assert results[(start, "gradient descent")][0] == "minimum"
+    assert results[((1.5, 1.0), "Newton")][0] == "minimum"
+    # gradient descent near the minimum: the y component contracts by 1 - lr per step, from y = 1
+    gd_steps = results[((1.5, 1.0), "gradient descent")][1]
+    assert gd_steps >= np.log(1e-8) / np.log(1 - SETTINGS.lr) - 1
+    assert results[((1.5, 1.0), "Newton")][1] < gd_steps / 10
+    # Newton along x from 0.2 to the saddle: as many steps as the closed-form map needs
+    x, steps = start[0], 0
+    while abs(x) >= 1e-8:
+        x, steps = newton_map_x(x, 1), steps + 1
+    assert results[(start, "Newton")][1] == max(steps, 1)
+    assert f"after {gd_steps} steps" in printed

@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import page_glue, run_solution, settings_problems, snippet_outputs
 from scipy.optimize import brentq
 from test_numbers import read_back
 
@@ -214,3 +214,88 @@ def test_snippets_clipping():
 
 def test_page_and_scripts_take_their_values_from_the_settings():
     assert settings_problems("08_cliffs.md") == []
+
+
+# Exercises ---------------------------------------------------------------------------------
+
+EX_PAGE = "08_cliffs.md"
+
+
+def test_exercise_sign_limit():
+    # the derivation's limit: E|Z| / sqrt(E Z^2) = sqrt(2/pi) for a standard normal Z
+    from scipy import integrate
+    mean_abs, _ = integrate.quad(lambda z: abs(z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi),
+                                 -math.inf, math.inf)
+    assert mean_abs == pytest.approx(math.sqrt(2 / math.pi), rel=1e-10)
+    g = np.random.default_rng(1).standard_normal(200_000) * 1e4
+    cosine = g @ optim.clip_by_value(g, 1.0) / (np.linalg.norm(g) * np.linalg.norm(
+        optim.clip_by_value(g, 1.0)))
+    assert cosine == pytest.approx(math.sqrt(2 / math.pi), abs=5e-3)
+    assert g @ optim.clip_by_value(g, 1.0) > 0
+
+
+def test_exercise_growth():
+    from d2lopt.landscapes import recurrent_loss
+    namespace, printed = run_solution(EX_PAGE, "ex-08-growth")
+    w = cliffs.SETTINGS.w
+    expected = []
+    for steps in (10, 20, 30, 40, 50):
+        loss = recurrent_loss(steps=steps)
+        h0, target = loss.h0, loss.target
+        r = w * (1 - h0**2)
+        # on the cliff line h_t = h0; dh_T/db sums r^k (1 - h0^2), and dh_T/dw = h0 dh_T/db
+        dh_db = (1 - h0**2) * (r**steps - 1) / (r - 1)
+        expected.append(abs(2 * (h0 - target)) * dh_db * math.hypot(h0, 1.0))
+    np.testing.assert_allclose(namespace["norms"], expected, rtol=1e-6)
+    assert namespace["slope"] == pytest.approx(np.polyfit((10, 20, 30, 40, 50), np.log(expected),
+                                                          1)[0], rel=1e-6)
+    assert namespace["slope"] == pytest.approx(math.log(w * 0.75), rel=5e-3)
+    assert f"ln r = {format_number(math.log(w * 0.75), 4)}" in printed
+
+
+def test_exercise_threshold():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        namespace, printed = run_solution(EX_PAGE, "ex-08-threshold")
+    outcome = namespace["outcome"]
+    (thrown_small, converged_small), (thrown_large, converged_large) = outcome[0.1], outcome[10.0]
+    assert thrown_small == 0 < thrown_large
+    assert converged_small < converged_large
+    # the batched runs against the single-run optimizer with its own clipping: first steps
+    from d2lopt.optim.many_starts import batched_gradient_descent
+    s = cliffs.SETTINGS
+    starts = uniform_starts(recurrent_cliff.domain, 3, seed=s.seed)
+    for max_norm in (0.1, 10.0):
+        batched = batched_gradient_descent(recurrent_cliff, starts, steps=15, lr=s.lr,
+                                           max_norm=max_norm)
+        for k in range(3):
+            single = optim.gradient_descent(recurrent_cliff, starts[:, k], steps=15, lr=s.lr,
+                                            clip=("norm", max_norm))
+            np.testing.assert_allclose(batched.points[-1, :, k], single.final, rtol=1e-7,
+                                       atol=1e-9)
+    assert f"{format_number(100 * converged_small, 3)} % converged" in printed
+    # "fewer than without clipping": the plain runs from the same starts
+    plain = batched_gradient_descent(recurrent_cliff, namespace["starts"], steps=s.steps, lr=s.lr)
+    assert thrown_large < plain.fraction_farther_than(cliffs.window_diagonal(recurrent_cliff))
+
+
+def test_exercise_direction():
+    namespace, printed = run_solution(EX_PAGE, "ex-08-direction")
+    points = namespace["points"]
+    c = cliffs.SETTINGS.max_norm
+    # gradients one point at a time, against the batched gradient of the solution
+    for k in range(0, 500, 97):
+        np.testing.assert_allclose(namespace["G"][k], d2lopt.grad(recurrent_cliff)(points[:, k]),
+                                   rtol=1e-9)
+    active = namespace["active"]
+    assert len(active) == int(np.sum(np.linalg.norm(namespace["G"], axis=1) > c))
+    # by norm: a positive multiple of g; by value: numpy's clip
+    assert namespace["by_norm"].max() < 1e-4
+    clipped = np.clip(active, -c, c)
+    cosines = np.sum(active * clipped, axis=1) / (np.linalg.norm(active, axis=1)
+                                                  * np.linalg.norm(clipped, axis=1))
+    expected = np.degrees(np.arccos(np.clip(cosines, -1, 1)))
+    np.testing.assert_allclose(namespace["by_value"], expected, atol=1e-6)
+    assert namespace["by_value"].max() < 45   # in two dimensions at most 45 degrees
+    assert f"median angle {format_number(float(np.median(namespace['by_value'])), 3)}°" in printed

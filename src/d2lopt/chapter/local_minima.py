@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 
 from d2lopt.landscapes import KnownPoint, risk
+from d2lopt.optim.many_starts import batched_gradient_descent
 from d2lopt.symmetry import check_params, permute_hidden_units
 
-__all__ = ["Settings", "SETTINGS", "risk_extrema", "tanh_mlp", "symmetric_copies"]
+__all__ = ["Settings", "SETTINGS", "risk_extrema", "gradient_descent_ends", "tanh_mlp",
+           "symmetric_copies"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,45 @@ def risk_extrema() -> tuple[KnownPoint, KnownPoint, KnownPoint]:
                                    key=lambda p: float(risk(p.array)), reverse=True)
     (maximum,) = risk.points_of_kind("maximum")
     return local_min, global_min, maximum
+
+
+def gradient_descent_ends(*, starts: int = SETTINGS.starts, steps: int = SETTINGS.steps,
+                          lr: float = SETTINGS.lr) -> tuple[np.ndarray, np.ndarray]:
+    r"""Gradient descent on :math:`x\cos(\pi x)` from evenly spaced starts on [-1, 2], all at once.
+
+    Parameters
+    ----------
+    starts : int
+        Number of evenly spaced starts (default :attr:`Settings.starts`).
+    steps : int
+        Steps of every run (default :attr:`Settings.steps`).
+    lr : float
+        Learning rate of every run (default :attr:`Settings.lr`).
+
+    Returns
+    -------
+    x0, ends : numpy.ndarray, shape (starts,)
+        The starts and the last iterate of the run from each.
+
+    Raises
+    ------
+    ValueError
+        If ``starts`` is not an integer >= 2 (``steps`` and ``lr`` are checked by
+        :func:`d2lopt.optim.batched_gradient_descent`).
+
+    Examples
+    --------
+    >>> x0, ends = gradient_descent_ends(starts=3, steps=200)
+    >>> x0.tolist(), ends.round(4).tolist()
+    ([-1.0, 0.5, 2.0], [-0.2739, 1.0904, 1.0904])
+    """
+    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 2:
+        raise ValueError(f"starts must be an integer >= 2 (the number of evenly spaced starts), "
+                         f"got {starts!r}")
+    lo, hi = risk.domain[0]
+    x0 = np.linspace(lo, hi, int(starts))
+    runs = batched_gradient_descent(risk, x0[None, :], steps=steps, lr=lr)
+    return x0, runs.points[-1, 0]
 
 
 Params = Mapping[str, Any]

@@ -156,7 +156,8 @@ def batched_gradient_descent(f: Callable[[Any], Any], starts: Any, *, steps: int
         if t == steps:
             break
         if max_norm is not None:
-            g = g * np.minimum(1.0, max_norm / np.maximum(norm, np.finfo(float).tiny))
+            with np.errstate(over="ignore"):  # max_norm / a subnormal norm is inf: no clipping
+                g = g * np.minimum(1.0, max_norm / np.maximum(norm, np.finfo(float).tiny))
         new = x - lr * g
         if not np.all(np.isfinite(new)):
             raise Divergence(f"an iterate became infinite at step {t + 1}; lower lr or set "
