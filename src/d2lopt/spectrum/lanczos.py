@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from d2lopt._checks import check_real
+from d2lopt.spectrum._arrays import NUMPY, NumpyArrays, namespace_of
 from d2lopt.spectrum._checks import (
     Matvec,
     check_dim,
@@ -105,53 +107,51 @@ def _error_bounds(
     return np.minimum(bounds, refined)
 
 
-# All work on long vectors goes through einsum, which is single-threaded, not BLAS:
-# OpenBLAS's threads keep spinning for a while after each call and fight those of the
-# framework computing the Hessian-vector products (PyTorch's OpenMP pool). Measured on
-# 2 cores with a 100k-parameter MLP: a 15 x 100,000 projection took 33 ms through
-# threaded BLAS right after a PyTorch product and 1.3 ms through einsum, and one BLAS
-# norm of the start vector made the next three products twice as slow.
 def _norm(w: np.ndarray) -> float:
-    return float(np.sqrt(np.einsum("i,i->", w, w)))
+    return NUMPY.norm(w)
 
 
-def _orthogonalize(basis: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _orthogonalize(
+    basis: Any, w: Any, xp: NumpyArrays = NUMPY
+) -> tuple[np.ndarray, Any]:
     """Remove from ``w`` its components along the (orthonormal) rows of ``basis``.
 
     The three-term recurrence first (the last two rows, where almost all of
     ``w`` lies), then one classical Gram–Schmidt pass over the whole basis,
     repeated if it cancelled much of ``w`` (the DGKS criterion). Returns the
-    coefficients ``h`` (``basis @ w`` in exact arithmetic) and the remainder.
+    coefficients ``h`` (``basis @ w`` in exact arithmetic, as NumPy) and the
+    remainder (in the namespace ``xp`` of the basis).
     """
     h = np.zeros(basis.shape[0])
     local = basis[-2:]
-    c = np.einsum("ij,j->i", local, w)
-    w = w - np.einsum("i,ij->j", c, local)
+    c = xp.project(local, w)
+    w = w - xp.combine(c, local)
     h[-local.shape[0] :] += c
     for _ in range(2):
-        before = _norm(w)
-        c = np.einsum("ij,j->i", basis, w)
-        w = w - np.einsum("i,ij->j", c, basis)
+        before = xp.norm(w)
+        c = xp.project(basis, w)
+        w = w - xp.combine(c, basis)
         h += c
-        if _norm(w) > 0.7 * before:
+        if xp.norm(w) > 0.7 * before:
             break
     return h, w
 
 
-def _fresh_direction(rng: np.random.Generator, basis: np.ndarray) -> np.ndarray:
+def _fresh_direction(rng: np.random.Generator, basis: Any, xp: NumpyArrays = NUMPY) -> Any:
     """A random unit vector orthogonal to the rows of ``basis``."""
-    w = _orthogonalize(basis, rng.standard_normal(basis.shape[1]))[1]
-    return w / _norm(w)
+    w = _orthogonalize(basis, xp.asarray(rng.standard_normal(basis.shape[1])), xp)[1]
+    return w / xp.norm(w)
 
 
-def _start_vector(v0: np.ndarray | None, dim: int, rng: np.random.Generator) -> np.ndarray:
+def _start_vector(v0: Any, dim: int, rng: np.random.Generator,
+                  xp: NumpyArrays = NUMPY) -> Any:
     if v0 is None:
-        v = rng.standard_normal(dim)
+        v = xp.asarray(rng.standard_normal(dim))
     else:
-        v = np.asarray(v0, dtype=np.float64).reshape(-1)
-        if v.shape != (dim,):
-            raise ValueError(f"v0 must be a vector of length dim={dim}, got shape {v.shape}")
-    norm = _norm(v)
+        v = xp.asarray(v0).reshape(-1)
+        if xp.shape(v) != (dim,):
+            raise ValueError(f"v0 must be a vector of length dim={dim}, got shape {xp.shape(v)}")
+    norm = xp.norm(v)
     if not np.isfinite(norm) or norm == 0.0:
         raise ValueError("v0 must be a finite, non-zero vector")
     return v / norm
@@ -269,14 +269,15 @@ def lanczos(
         raise ValueError(f"max_basis must exceed k (room to restart): got {m} for k={k}")
     max_iter = max(1000, 50 * k) if max_iter is None else check_positive_int(max_iter, "max_iter")
 
-    A = checked_matvec(matvec, dim)
+    xp, product = _native(matvec)
+    A = checked_matvec(product, dim, xp)
     if check_symmetry:
-        check_symmetric(A, dim)
+        check_symmetric(A, dim, xp)
     rng = np.random.default_rng(seed)
     keep = min(m - 1, k + (m - k) // 2)  # Ritz vectors kept at a restart
 
-    V = np.empty((m + 1, dim))
-    V[0] = _start_vector(v0, dim, rng)
+    V = xp.empty(m + 1, dim)
+    V[0] = _start_vector(v0, dim, rng, xp)
     T = np.zeros((m, m))
     j = n_matvec = n_restarts = 0
     block = 0  # first basis index of the Krylov block grown since the last breakdown
@@ -284,7 +285,7 @@ def lanczos(
     beta = scale = 0.0
     converged = False
     while True:
-        h, w = _orthogonalize(V[: j + 1], A(V[j]))
+        h, w = _orthogonalize(V[: j + 1], A(V[j]), xp)
         n_matvec += 1
         T[: j + 1, j] = h
         T[j, : j + 1] = h
@@ -292,7 +293,7 @@ def lanczos(
         basis_size = max(basis_size, min(j + 1, dim))
         theta, S = np.linalg.eigh(T[:j, :j])
         scale = max(scale, float(np.abs(theta).max()))
-        beta = _norm(w)
+        beta = xp.norm(w)
         if j == dim:  # the basis spans everything: the Ritz values are exact
             beta, converged = 0.0, True
             break
@@ -306,7 +307,7 @@ def lanczos(
                 converged = True
                 break
             block = j
-            V[j] = _fresh_direction(rng, V[:j])
+            V[j] = _fresh_direction(rng, V[:j], xp)
         elif j >= k + (bound == "gap"):
             V[j] = w / beta
             order = _ranking(theta, which)
@@ -324,7 +325,7 @@ def lanczos(
             break
         if j == m:  # thick restart from the best `keep` Ritz vectors and the residual
             kept = _ranking(theta, which)[:keep]
-            V[:keep] = np.einsum("ji,jk->ik", S[:, kept], V[:j])
+            V[:keep] = xp.combine(S[:, kept].T, V[:j])
             V[keep] = V[j]
             T[:] = 0.0
             T[np.arange(keep), np.arange(keep)] = theta[kept]
@@ -335,7 +336,7 @@ def lanczos(
     residuals = beta * np.abs(S[j - 1])
     errors = _error_bounds(theta, residuals, wanted, bound)
     residuals = residuals[wanted]
-    vectors = np.einsum("jd,jw->dw", V[:j], S[:, wanted]) if return_eigenvectors else None
+    vectors = xp.combine(S[:, wanted].T, V[:j]).T if return_eigenvectors else None
     if not converged:
         warnings.warn(
             f"Lanczos used max_iter={max_iter} products without reaching tol={tol} "
@@ -353,6 +354,14 @@ def lanczos(
         basis_size=basis_size,
         converged=converged,
     )
+
+
+def _native(matvec: Any) -> tuple[NumpyArrays, Any]:
+    """The array namespace ``matvec`` asks for and its product in that namespace."""
+    xp = namespace_of(matvec)
+    if xp is NUMPY:
+        return xp, matvec
+    return xp, matvec.native
 
 
 def lanczos_tridiagonal(
@@ -388,7 +397,7 @@ def lanczos_tridiagonal(
     A = checked_matvec(matvec, dim)
     if check_symmetry:
         check_symmetric(A, dim)
-    Q = np.empty((min(steps, dim), dim))
+    Q = NUMPY.empty(min(steps, dim), dim)
     Q[0] = _start_vector(q, dim, np.random.default_rng(0))
     alpha: list[float] = []
     beta: list[float] = []

@@ -24,6 +24,7 @@ import numpy as np
 
 from d2lopt.backends import as_array
 from d2lopt.derivatives import hvp
+from d2lopt.spectrum._arrays import TorchArrays
 from d2lopt.spectrum.lanczos import LanczosResult, lanczos
 
 __all__ = ["HessianOperator", "hvp_matvec", "hessian_matvec", "hessian_top_eigenvalues"]
@@ -32,18 +33,41 @@ __all__ = ["HessianOperator", "hvp_matvec", "hessian_matvec", "hessian_top_eigen
 class HessianOperator:
     """A callable ``v -> H v`` on NumPy vectors that counts its calls.
 
+    An operator built from a framework's model also multiplies that
+    framework's vectors where they live, without a copy to the host:
+    :meth:`native`, in the namespace ``array_namespace``
+    (:class:`d2lopt.spectrum._arrays.TorchArrays` for PyTorch: float64 tensors
+    on the model's device), which :func:`~d2lopt.spectrum.lanczos` then uses for
+    its basis.
+
     Attributes
     ----------
     dim : int
         Length of the vectors (number of parameters).
     n_calls : int
-        Products computed so far.
+        Products computed so far (NumPy and native together).
+    array_namespace : object or None
+        The namespace of :meth:`native`'s vectors; None when there is only the
+        NumPy product.
     """
 
-    def __init__(self, product: Callable[[np.ndarray], np.ndarray], dim: int) -> None:
+    def __init__(self, product: Callable[[np.ndarray], np.ndarray], dim: int,
+                 native: Callable[[Any], Any] | None = None,
+                 array_namespace: Any = None) -> None:
         self._product = product
+        self._native = native
+        self.array_namespace = array_namespace if native is not None else None
         self.dim = int(dim)
         self.n_calls = 0
+
+    def native(self, v: Any) -> Any:
+        """``H v`` for a vector of ``array_namespace`` (a float64 tensor on the model's device)."""
+        if self._native is None:
+            raise TypeError("this operator has only the NumPy product; call it on a NumPy vector")
+        if tuple(v.shape) != (self.dim,):
+            raise ValueError(f"expected a vector of length {self.dim}, got shape {tuple(v.shape)}")
+        self.n_calls += 1
+        return self._native(v)
 
     def __call__(self, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64)
@@ -139,11 +163,14 @@ def hessian_matvec(
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     reference = params[0]
 
-    def multiply(v: np.ndarray) -> np.ndarray:
-        out = np.zeros(int(offsets[-1]))
+    dim = int(offsets[-1])
+
+    def native(v: Any) -> Any:
+        """Float64 (or any dtype) tensor on the device in, float64 tensor on the device out."""
+        out = torch.zeros(dim, dtype=torch.float64, device=reference.device)
         if not live:
             return out
-        vt = torch.from_numpy(v).to(dtype=reference.dtype, device=reference.device)
+        vt = v.to(dtype=reference.dtype, device=reference.device)
         chunks = [vt[offsets[i] : offsets[i + 1]].view_as(params[i]) for i in live]
         with torch.enable_grad():
             hv = torch.autograd.grad(
@@ -152,10 +179,14 @@ def hessian_matvec(
             )
         for i, block in enumerate(hv):
             if block is not None:
-                out[offsets[i] : offsets[i + 1]] = block.detach().reshape(-1).cpu().numpy()
+                out[offsets[i] : offsets[i + 1]] = block.detach().reshape(-1)
         return out
 
-    return HessianOperator(multiply, int(offsets[-1]))
+    def multiply(v: np.ndarray) -> np.ndarray:
+        return native(torch.from_numpy(v)).cpu().numpy()
+
+    return HessianOperator(multiply, dim, native=native,
+                           array_namespace=TorchArrays(reference.device))
 
 
 def _warn_if_training(model: Any) -> None:
