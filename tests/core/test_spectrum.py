@@ -533,3 +533,64 @@ def test_gap_rule_stops_at_the_asked_accuracy_not_far_beyond(k: int) -> None:
     assert by_gap.converged and np.all(errors <= 1e-4)
     assert by_gap.n_matvec < by_residual.n_matvec
     assert by_gap.basis_size <= min(len(matrix), max(2 * k + 20, 40)) + 1
+
+
+# -- block Lanczos --------------------------------------------------------------------------------
+class BlockCounted:
+    """``v -> matrix @ v`` and a batched ``matmat`` on rows, counting vectors and batches."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.matrix, self.vectors, self.batches = matrix, 0, 0
+
+    def __call__(self, v: np.ndarray) -> np.ndarray:
+        self.vectors += 1
+        return self.matrix @ v
+
+    def matmat(self, rows: np.ndarray) -> np.ndarray:
+        self.vectors += rows.shape[0]
+        self.batches += 1
+        return rows @ self.matrix
+
+
+@pytest.mark.parametrize("name", sorted(SPECTRA))
+@pytest.mark.parametrize("block_size", [2, 4])
+@pytest.mark.parametrize("k", [1, 5, 20])
+def test_block_lanczos_matches_eigvalsh_and_the_single_vector_path(name, block_size, k) -> None:
+    matrix = with_spectrum(SPECTRA[name], seed=3)
+    exact = np.sort(np.linalg.eigvalsh(matrix))[::-1][:k]
+    operator = BlockCounted(matrix)
+    blocked = lanczos(operator, len(matrix), k, tol=1e-9, bound="residual",
+                      block_size=block_size)
+    single = lanczos(lambda v: matrix @ v, len(matrix), k, tol=1e-9, bound="residual")
+    assert blocked.converged
+    np.testing.assert_allclose(blocked.eigenvalues, exact, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(blocked.eigenvalues, single.eigenvalues, rtol=1e-7, atol=1e-9)
+    assert operator.vectors == blocked.n_matvec + 2 and blocked.n_matvec % block_size == 0
+    assert operator.batches == blocked.n_matvec // block_size  # one batched call per block
+    y = blocked.eigenvectors
+    true_residuals = np.linalg.norm(matrix @ y - y * blocked.eigenvalues, axis=0)
+    np.testing.assert_allclose(blocked.residual_norms, true_residuals, rtol=1e-3, atol=1e-11)
+
+
+def test_block_lanczos_restarts_and_finds_a_double_eigenvalue() -> None:
+    spectrum_ = np.concatenate([[5.0, 5.0, 4.0], np.linspace(-1.0, 1.0, 197)])
+    matrix = with_spectrum(spectrum_, seed=1)
+    result = lanczos(BlockCounted(matrix), 200, 3, tol=1e-10, bound="residual", block_size=2,
+                     max_basis=12)
+    assert result.converged and result.n_restarts > 0 and result.basis_size <= 14
+    np.testing.assert_allclose(result.eigenvalues, [5.0, 5.0, 4.0], rtol=1e-8)
+
+
+def test_batched_hessian_products_are_the_single_ones(mlp_problem) -> None:
+    torch = pytest.importorskip("torch")
+    model, loss_fn, inputs, targets, dense = mlp_problem
+    operator = hessian_matvec(model, loss_fn, inputs, targets)
+    block = torch.as_tensor(np.random.default_rng(1).standard_normal((3, operator.dim)))
+    batched = operator.native_block(block)
+    assert operator.n_calls == 3
+    np.testing.assert_allclose(batched.numpy(), block.numpy() @ dense, rtol=1e-9, atol=1e-11)
+    result = hessian_top_eigenvalues(model, loss_fn, (inputs, targets), k=5, tol=1e-9,
+                                     bound="residual", block_size=4)
+    assert result.converged
+    np.testing.assert_allclose(result.eigenvalues, np.linalg.eigvalsh(dense)[::-1][:5],
+                               rtol=1e-6)

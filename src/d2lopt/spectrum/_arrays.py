@@ -49,6 +49,9 @@ class NumpyArrays:
     def shape(self, v: Any) -> tuple[int, ...]:
         return tuple(np.shape(v))
 
+    def copy(self, v: Any) -> Any:
+        return v.copy()
+
     def all_finite(self, v: np.ndarray) -> bool:
         return bool(np.all(np.isfinite(v)))
 
@@ -113,6 +116,9 @@ class TorchArrays(NumpyArrays):
 
     def shape(self, v: Any) -> tuple[int, ...]:
         return tuple(v.shape)
+
+    def copy(self, v: Any) -> Any:
+        return v.clone()
 
     def all_finite(self, v: Any) -> bool:
         return bool(self.torch.isfinite(v).all())

@@ -172,6 +172,7 @@ def lanczos(
     seed: int | None = 0,
     return_eigenvectors: bool = True,
     check_symmetry: bool = True,
+    block_size: int = 1,
 ) -> LanczosResult:
     r"""The ``k`` extreme eigenvalues of a symmetric operator from its products.
 
@@ -229,6 +230,14 @@ def lanczos(
     check_symmetry : bool, default True
         First check that ``matvec`` is symmetric, from two extra products with
         random vectors; a ``ValueError`` if not.
+    block_size : int, default 1
+        Block Lanczos: multiply ``block_size`` vectors at a time, in one batched
+        call when ``matvec`` has one (``matvec.matmat`` on NumPy rows, or
+        ``native_block`` of a :class:`~d2lopt.spectrum.HessianOperator`, which
+        batches the Hessian-vector products with ``is_grads_batched``). It pays
+        only where a batch of products costs less than as many single ones;
+        ``n_matvec`` counts every vector. Ignored (1) when the operator is too
+        small for a block beyond the basis.
 
     Returns
     -------
@@ -272,72 +281,99 @@ def lanczos(
     if m <= k and m < dim:
         raise ValueError(f"max_basis must exceed k (room to restart): got {m} for k={k}")
     max_iter = max(1000, 50 * k) if max_iter is None else check_positive_int(max_iter, "max_iter")
+    block_size = check_positive_int(block_size, "block_size")
+    if block_size > 1 and m + block_size > dim:
+        block_size = 1  # no room for a block beyond the basis: small operator, plain Lanczos
+    if m < k + block_size and m < dim:
+        raise ValueError(f"max_basis must be at least k + block_size: got {m} for k={k}, "
+                         f"block_size={block_size}")
 
-    xp, product = _native(matvec)
+    xp, product, block_product = _native(matvec)
     A = checked_matvec(product, dim, xp)
     if check_symmetry:
         check_symmetric(A, dim, xp)
     rng = np.random.default_rng(seed)
-    keep = min(m - 1, k + (m - k) // 2)  # Ritz vectors kept at a restart
+    b = block_size
+    keep = min(m - b, k + (m - k) // 2)  # Ritz vectors kept at a restart
 
-    V = xp.empty(m + 1, dim)
+    V = xp.empty(m + b, dim)
     V[0] = _start_vector(v0, dim, rng, xp)
+    for i in range(1, b):  # a block method starts from b orthonormal vectors
+        V[i] = _fresh_direction(rng, V[:i], xp)
     T = np.zeros((m, m))
+    C = np.zeros((b, b))  # the remainder of the last block is V[j:j+b].T @ C
     j = n_matvec = n_restarts = 0
     block = 0  # first basis index of the Krylov block grown since the last breakdown
-    basis_size = 1
-    beta = scale = 0.0
+    basis_size = b
+    scale = 0.0
     converged = False
     while True:
-        h, w = _orthogonalize(V[: j + 1], A(V[j]), xp)
-        n_matvec += 1
-        T[: j + 1, j] = h
-        T[j, : j + 1] = h
-        j += 1
-        basis_size = max(basis_size, min(j + 1, dim))
+        products = [A(V[j])] if b == 1 else _block_products(A, block_product, V[j : j + b], xp)
+        n_matvec += b
+        remainders = []
+        for i, product_i in enumerate(products):
+            h, w = _orthogonalize(V[: j + b], product_i, xp)
+            T[: j + b, j + i] = h
+            T[j + i, : j + b] = h
+            remainders.append(w)
+        j += b
+        basis_size = max(basis_size, min(j + b, dim))
         theta, S = np.linalg.eigh(T[:j, :j])
         scale = max(scale, float(np.abs(theta).max()))
-        beta = xp.norm(w)
         if j == dim:  # the basis spans everything: the Ritz values are exact
-            beta, converged = 0.0, True
+            C[:] = 0.0
+            converged = True
             break
         floor = 1e3 * _EPS * scale if atol is None else float(atol)
-        if beta <= max(1e3 * _EPS * scale, np.finfo(np.float64).tiny):
-            # An invariant subspace: its Ritz values are exact. If it was grown from a
-            # fresh direction, stop; else carry on from one, which may hold another
-            # copy of a repeated wanted eigenvalue.
-            beta = 0.0
-            if block > 0 and j >= k:
-                converged = True
-                break
-            block = j
-            V[j] = _fresh_direction(rng, V[:j], xp)
-        elif j >= k + (bound == "gap"):
-            V[j] = w / beta
+        # The next block: the remainders orthonormalized (C upper triangular), a fresh
+        # direction in place of one that vanished.
+        C[:] = 0.0
+        broke = False
+        for i, w in enumerate(remainders):
+            if i:
+                c = xp.project(V[j : j + i], w)
+                w = w - xp.combine(c, V[j : j + i])
+                C[:i, i] = c
+            norm = xp.norm(w)
+            if norm <= max(1e3 * _EPS * scale, np.finfo(np.float64).tiny):
+                # An invariant subspace: its Ritz values are exact. If it was grown from a
+                # fresh direction, stop; else carry on from one, which may hold another
+                # copy of a repeated wanted eigenvalue.
+                broke = True
+                if b == 1 and block > 0 and j >= k:
+                    converged = True
+                    break
+                block = j
+                V[j + i] = _fresh_direction(rng, V[: j + i], xp)
+            else:
+                C[i, i] = norm
+                V[j + i] = w / norm
+        if converged:
+            break
+        if not broke and j >= k + (bound == "gap"):
             order = _ranking(theta, which)
             # The wanted Ritz pairs, and the best one of the current block: after a
             # breakdown, the new block may still hold a copy of a wanted eigenvalue.
             active = np.sum(S[block:j] ** 2, axis=0) > 0.5
             check = np.union1d(order[:k], order[active[order]][:1])
-            bounds = _error_bounds(theta, beta * np.abs(S[j - 1]), check, bound)
+            bounds = _error_bounds(theta, _residuals(C, S, b), check, bound)
             if np.all(bounds <= np.maximum(tol * np.abs(theta[check]), floor)):
                 converged = True
                 break
-        else:
-            V[j] = w / beta
         if n_matvec >= max_iter:
             break
-        if j == m:  # thick restart from the best `keep` Ritz vectors and the residual
+        if j + b > m:  # thick restart from the best `keep` Ritz vectors and the remainder block
             kept = _ranking(theta, which)[:keep]
+            pending = xp.copy(V[j : j + b])
             V[:keep] = xp.combine(S[:, kept].T, V[:j])
-            V[keep] = V[j]
+            V[keep : keep + b] = pending
             T[:] = 0.0
             T[np.arange(keep), np.arange(keep)] = theta[kept]
             j, block = keep, 0
             n_restarts += 1
 
     wanted = _ranking(theta, which)[:k]
-    residuals = beta * np.abs(S[j - 1])
+    residuals = _residuals(C, S, b)
     errors = _error_bounds(theta, residuals, wanted, bound)
     residuals = residuals[wanted]
     vectors = xp.combine(S[:, wanted].T, V[:j]).T if return_eigenvectors else None
@@ -360,12 +396,31 @@ def lanczos(
     )
 
 
-def _native(matvec: Any) -> tuple[NumpyArrays, Any]:
-    """The array namespace ``matvec`` asks for and its product in that namespace."""
+def _native(matvec: Any) -> tuple[NumpyArrays, Any, Any]:
+    """The array namespace ``matvec`` asks for, its product and its batched product (or None)."""
     xp = namespace_of(matvec)
     if xp is NUMPY:
-        return xp, matvec
-    return xp, matvec.native
+        return xp, matvec, getattr(matvec, "matmat", None)
+    return xp, matvec.native, getattr(matvec, "native_block", None)
+
+
+def _block_products(A: Any, block_product: Any, P: Any, xp: NumpyArrays) -> list[Any]:
+    """``H`` times each row of ``P``: one batched call when the operator has one."""
+    if block_product is None:
+        return [A(P[i]) for i in range(P.shape[0])]
+    out = xp.coerce(block_product(P))
+    if xp.shape(out) != xp.shape(P):
+        raise ValueError(f"the batched product returned shape {xp.shape(out)}, expected "
+                         f"{xp.shape(P)}")
+    if not xp.all_finite(out):
+        raise ValueError("matvec returned NaN or infinity: check that the loss is finite")
+    return [out[i] for i in range(P.shape[0])]
+
+
+def _residuals(C: np.ndarray, S: np.ndarray, b: int) -> np.ndarray:
+    r"""Residual norms :math:`\|H y_i - \theta_i y_i\| = \|C\,S_{\text{last } b,\,i}\|`."""
+    j = S.shape[0]
+    return np.sqrt(np.sum((C @ S[j - b : j]) ** 2, axis=0))
 
 
 def lanczos_tridiagonal(

@@ -53,9 +53,11 @@ class HessianOperator:
 
     def __init__(self, product: Callable[[np.ndarray], np.ndarray], dim: int,
                  native: Callable[[Any], Any] | None = None,
-                 array_namespace: Any = None) -> None:
+                 array_namespace: Any = None,
+                 native_block: Callable[[Any], Any] | None = None) -> None:
         self._product = product
         self._native = native
+        self._native_block = native_block
         self.array_namespace = array_namespace if native is not None else None
         self.dim = int(dim)
         self.n_calls = 0
@@ -68,6 +70,16 @@ class HessianOperator:
             raise ValueError(f"expected a vector of length {self.dim}, got shape {tuple(v.shape)}")
         self.n_calls += 1
         return self._native(v)
+
+    def native_block(self, block: Any) -> Any:
+        """``H`` times each row of a ``(b, dim)`` block, batched where the operator can."""
+        if tuple(block.shape[1:]) != (self.dim,) or block.ndim != 2:
+            raise ValueError(f"expected a block of shape (b, {self.dim}), got "
+                             f"{tuple(block.shape)}")
+        if self._native_block is None:
+            return _stack([self.native(row) for row in block])
+        self.n_calls += block.shape[0]
+        return self._native_block(block)
 
     def __call__(self, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64)
@@ -182,11 +194,36 @@ def hessian_matvec(
                 out[offsets[i] : offsets[i + 1]] = block.detach().reshape(-1)
         return out
 
+    def native_block(block: Any) -> Any:
+        """Rows of ``block`` times ``H`` in one batched double backward (``is_grads_batched``)."""
+        b = block.shape[0]
+        out = torch.zeros((b, dim), dtype=torch.float64, device=reference.device)
+        if not live:
+            return out
+        vt = block.to(dtype=reference.dtype, device=reference.device)
+        chunks = [vt[:, offsets[i] : offsets[i + 1]].reshape(b, *params[i].shape) for i in live]
+        with torch.enable_grad():
+            hv = torch.autograd.grad(
+                [grads[i] for i in live], params, grad_outputs=chunks,
+                retain_graph=True, allow_unused=True, is_grads_batched=True,
+            )
+        for i, piece in enumerate(hv):
+            if piece is not None:
+                out[:, offsets[i] : offsets[i + 1]] = piece.detach().reshape(b, -1)
+        return out
+
     def multiply(v: np.ndarray) -> np.ndarray:
         return native(torch.from_numpy(v)).cpu().numpy()
 
     return HessianOperator(multiply, dim, native=native,
-                           array_namespace=TorchArrays(reference.device))
+                           array_namespace=TorchArrays(reference.device),
+                           native_block=native_block)
+
+
+def _stack(rows: list[Any]) -> Any:
+    import torch
+
+    return torch.stack(rows)
 
 
 def _warn_if_training(model: Any) -> None:
