@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from d2lopt._checks import check_integer
+from d2lopt.spectrum._arrays import NUMPY, NumpyArrays
 
 Matvec = Callable[[np.ndarray], np.ndarray]
 
@@ -34,8 +35,12 @@ def check_positive_int(value: object, name: str) -> int:
     return check_integer(value, name, minimum=1)
 
 
-def checked_matvec(matvec: Matvec, dim: int) -> Matvec:
-    """Wrap ``matvec`` so each product is a finite float64 vector of length ``dim``."""
+def checked_matvec(matvec: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> Matvec:
+    """Wrap ``matvec`` so each product is a finite float64 vector of length ``dim``.
+
+    ``xp`` is the array namespace of the vectors (NumPy by default; see
+    :mod:`d2lopt.spectrum._arrays`).
+    """
     if not callable(matvec):
         raise TypeError(
             f"matvec must be a function v -> H v on NumPy vectors, got {type(matvec).__name__}; "
@@ -43,13 +48,13 @@ def checked_matvec(matvec: Matvec, dim: int) -> Matvec:
         )
 
     def product(v: np.ndarray) -> np.ndarray:
-        out = np.asarray(matvec(v), dtype=np.float64)
-        if out.shape != (dim,):
+        out = xp.coerce(matvec(v))
+        if xp.shape(out) != (dim,):
             raise ValueError(
-                f"matvec returned shape {out.shape}, expected ({dim},): it must map a flat "
+                f"matvec returned shape {xp.shape(out)}, expected ({dim},): it must map a flat "
                 "vector of length dim to a flat vector of the same length"
             )
-        if not np.all(np.isfinite(out)):
+        if not xp.all_finite(out):
             raise ValueError(
                 "matvec returned NaN or infinity: check that the loss is finite at this point"
             )
@@ -67,7 +72,7 @@ def probe(rng: np.random.Generator, dim: int, distribution: str) -> np.ndarray:
     raise ValueError(f"distribution must be 'rademacher' or 'gaussian', got {distribution!r}")
 
 
-def check_symmetric(product: Matvec, dim: int) -> None:
+def check_symmetric(product: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> None:
     r"""Refuse a ``matvec`` that is visibly not symmetric, from two extra products.
 
     For two random vectors :math:`u, w` a symmetric :math:`H` gives
@@ -85,14 +90,14 @@ def check_symmetric(product: Matvec, dim: int) -> None:
     ValueError: matvec is not symmetric: u·Hw = ...; pass check_symmetry=False to skip this check
     """
     rng = np.random.default_rng(20140601)
-    u, w = rng.standard_normal(dim), rng.standard_normal(dim)
+    u, w = xp.asarray(rng.standard_normal(dim)), xp.asarray(rng.standard_normal(dim))
     hu, hw = product(u), product(w)
-    size = max(float(np.abs(hu).max()), float(np.abs(hw).max()))
+    size = max(xp.max_abs(hu), xp.max_abs(hw))
     if size < np.finfo(float).tiny:
         return  # zero, or so small (subnormal) that no relative comparison is meaningful
     hu, hw = hu / size, hw / size  # no underflow or overflow in the products below
-    left, right = float(np.dot(u, hw)), float(np.dot(w, hu))
-    scale = float(np.linalg.norm(u) * np.linalg.norm(hw) + np.linalg.norm(w) * np.linalg.norm(hu))
+    left, right = xp.dot(u, hw), xp.dot(w, hu)
+    scale = xp.norm(u) * xp.norm(hw) + xp.norm(w) * xp.norm(hu)
     if abs(left - right) > SYMMETRY_RTOL * scale:
         left, right = left * size, right * size
         raise ValueError(

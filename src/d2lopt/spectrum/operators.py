@@ -24,6 +24,7 @@ import numpy as np
 
 from d2lopt.backends import as_array
 from d2lopt.derivatives import hvp
+from d2lopt.spectrum._arrays import TorchArrays
 from d2lopt.spectrum.lanczos import LanczosResult, lanczos
 
 __all__ = ["HessianOperator", "hvp_matvec", "hessian_matvec", "hessian_top_eigenvalues"]
@@ -32,18 +33,53 @@ __all__ = ["HessianOperator", "hvp_matvec", "hessian_matvec", "hessian_top_eigen
 class HessianOperator:
     """A callable ``v -> H v`` on NumPy vectors that counts its calls.
 
+    An operator built from a framework's model also multiplies that
+    framework's vectors where they live, without a copy to the host:
+    :meth:`native`, in the namespace ``array_namespace``
+    (:class:`d2lopt.spectrum._arrays.TorchArrays` for PyTorch: float64 tensors
+    on the model's device), which :func:`~d2lopt.spectrum.lanczos` then uses for
+    its basis.
+
     Attributes
     ----------
     dim : int
         Length of the vectors (number of parameters).
     n_calls : int
-        Products computed so far.
+        Products computed so far (NumPy and native together).
+    array_namespace : object or None
+        The namespace of :meth:`native`'s vectors; None when there is only the
+        NumPy product.
     """
 
-    def __init__(self, product: Callable[[np.ndarray], np.ndarray], dim: int) -> None:
+    def __init__(self, product: Callable[[np.ndarray], np.ndarray], dim: int,
+                 native: Callable[[Any], Any] | None = None,
+                 array_namespace: Any = None,
+                 native_block: Callable[[Any], Any] | None = None) -> None:
         self._product = product
+        self._native = native
+        self._native_block = native_block
+        self.array_namespace = array_namespace if native is not None else None
         self.dim = int(dim)
         self.n_calls = 0
+
+    def native(self, v: Any) -> Any:
+        """``H v`` for a vector of ``array_namespace`` (a float64 tensor on the model's device)."""
+        if self._native is None:
+            raise TypeError("this operator has only the NumPy product; call it on a NumPy vector")
+        if tuple(v.shape) != (self.dim,):
+            raise ValueError(f"expected a vector of length {self.dim}, got shape {tuple(v.shape)}")
+        self.n_calls += 1
+        return self._native(v)
+
+    def native_block(self, block: Any) -> Any:
+        """``H`` times each row of a ``(b, dim)`` block, batched where the operator can."""
+        if tuple(block.shape[1:]) != (self.dim,) or block.ndim != 2:
+            raise ValueError(f"expected a block of shape (b, {self.dim}), got "
+                             f"{tuple(block.shape)}")
+        if self._native_block is None:
+            return _stack([self.native(row) for row in block])
+        self.n_calls += block.shape[0]
+        return self._native_block(block)
 
     def __call__(self, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64)
@@ -139,11 +175,14 @@ def hessian_matvec(
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     reference = params[0]
 
-    def multiply(v: np.ndarray) -> np.ndarray:
-        out = np.zeros(int(offsets[-1]))
+    dim = int(offsets[-1])
+
+    def native(v: Any) -> Any:
+        """Float64 (or any dtype) tensor on the device in, float64 tensor on the device out."""
+        out = torch.zeros(dim, dtype=torch.float64, device=reference.device)
         if not live:
             return out
-        vt = torch.from_numpy(v).to(dtype=reference.dtype, device=reference.device)
+        vt = v.to(dtype=reference.dtype, device=reference.device)
         chunks = [vt[offsets[i] : offsets[i + 1]].view_as(params[i]) for i in live]
         with torch.enable_grad():
             hv = torch.autograd.grad(
@@ -152,10 +191,39 @@ def hessian_matvec(
             )
         for i, block in enumerate(hv):
             if block is not None:
-                out[offsets[i] : offsets[i + 1]] = block.detach().reshape(-1).cpu().numpy()
+                out[offsets[i] : offsets[i + 1]] = block.detach().reshape(-1)
         return out
 
-    return HessianOperator(multiply, int(offsets[-1]))
+    def native_block(block: Any) -> Any:
+        """Rows of ``block`` times ``H`` in one batched double backward (``is_grads_batched``)."""
+        b = block.shape[0]
+        out = torch.zeros((b, dim), dtype=torch.float64, device=reference.device)
+        if not live:
+            return out
+        vt = block.to(dtype=reference.dtype, device=reference.device)
+        chunks = [vt[:, offsets[i] : offsets[i + 1]].reshape(b, *params[i].shape) for i in live]
+        with torch.enable_grad():
+            hv = torch.autograd.grad(
+                [grads[i] for i in live], params, grad_outputs=chunks,
+                retain_graph=True, allow_unused=True, is_grads_batched=True,
+            )
+        for i, piece in enumerate(hv):
+            if piece is not None:
+                out[:, offsets[i] : offsets[i + 1]] = piece.detach().reshape(b, -1)
+        return out
+
+    def multiply(v: np.ndarray) -> np.ndarray:
+        return native(torch.from_numpy(v)).cpu().numpy()
+
+    return HessianOperator(multiply, dim, native=native,
+                           array_namespace=TorchArrays(reference.device),
+                           native_block=native_block)
+
+
+def _stack(rows: list[Any]) -> Any:
+    import torch
+
+    return torch.stack(rows)
 
 
 def _warn_if_training(model: Any) -> None:
