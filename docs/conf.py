@@ -75,6 +75,7 @@ extensions = [
     "notfound_page_links",  # the 404 page's links work at any depth
     "notebook_download",  # chapter pages offer their executed notebook
     "chapter_figure_srcset",  # chapter figures at 2x, with their size, lazy below the first
+    "gallery_lazy_images",  # gallery pages: images after the first (row) load lazily
     "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
     "png_compression",  # small thumbnails and figures
