@@ -78,6 +78,7 @@ extensions = [
     "gallery_lazy_images",  # gallery pages: images after the first (row) load lazily
     "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
+    "lean_page_scripts",  # no search index, tab or copy-button script where unused
     "png_compression",  # small thumbnails and figures
 ]
 
@@ -230,6 +231,8 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navigation_with_keys": False,
     "launch_buttons": {},
+    # Off (the default), so that pages need no search index: lean_page_scripts.
+    "search_as_you_type": False,
     # sphinx-book-theme has no top navbar; with pydata-sphinx-theme 0.20 an empty
     # value in its theme.conf falls back to a second search box up there.
     "navbar_start": [],

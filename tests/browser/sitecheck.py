@@ -319,6 +319,12 @@ MATH_JS = """
 }
 """
 
+#: What some scripts work on: how many of each the page has.
+FEATURES_JS = """
+(selectors) => Object.fromEntries(selectors.map((s) => [s, document.querySelectorAll(s).length]))
+"""
+FEATURE_SELECTORS = [".sd-tab-set", "pre", ".sphx-glr-tag-list"]
+
 OVERFLOW_JS = """
 () => {
   const root = document.documentElement;
@@ -373,6 +379,7 @@ class PageVisit:
     traffic: Traffic
     images: list[dict[str, Any]]
     math: dict[str, Any]
+    features: dict[str, int]  # selector -> elements (FEATURE_SELECTORS)
     axe: dict[str, list[dict[str, Any]]]  # "light"/"dark" -> serious or critical violations
     overflow: dict[str, Any]
     seconds: float
@@ -432,6 +439,7 @@ def visit_page(browser: Any, base_url: str, site: Path, path: str) -> PageVisit:
     try:
         images = page.evaluate(IMAGES_JS)
         math = page.evaluate(MATH_JS)
+        features = page.evaluate(FEATURES_JS, FEATURE_SELECTORS)
         axe = {"light": run_axe(page, traffic)}
         if page.evaluate(DARK_JS) != "dark":
             raise AssertionError(f"{path}: could not switch to the dark theme")
@@ -447,6 +455,7 @@ def visit_page(browser: Any, base_url: str, site: Path, path: str) -> PageVisit:
         traffic=traffic,
         images=images,
         math=math,
+        features=features,
         axe=axe,
         overflow=overflow,
         seconds=time.perf_counter() - start,
