@@ -17,6 +17,7 @@ tests/build/test_katex_prerender.py and tests/browser.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -63,12 +64,20 @@ def node_binary() -> str:
     return os.path.join(executable.ROOT_DIR, "bin", "node")
 
 
+@functools.lru_cache(maxsize=4096)
+def _katex(latex: str, display: bool) -> str:
+    # The sidebar's gallery titles are the same formulas on every page: each is
+    # sent to the render server once.
+    from sphinxcontrib import katex
+
+    return katex.render_latex(latex, {**KATEX_OPTIONS, "displayMode": display})
+
+
 def _render(self: Any, node: nodes.Element, latex: str, display: bool) -> str | None:
     from sphinxcontrib import katex
 
-    options = {**KATEX_OPTIONS, "displayMode": display}
     try:
-        return katex.render_latex(latex, options)
+        return _katex(latex, display)
     except katex.KaTeXError as error:
         logger.warning(
             "KaTeX cannot typeset %r: %s", latex.strip(), error, location=node, type="katex"

@@ -6,7 +6,8 @@ it works on):
 
 - sphinx-design's ``design-tabs.js``: tab sets;
 - sphinx-copybutton's ``clipboard.min.js`` and ``copybutton.js``: code blocks;
-- sphinx-gallery's ``sg-tags.js``: the gallery's tag list.
+- sphinx-gallery's ``sg-tags.js``: the gallery's tag list;
+- sphinx-togglebutton's ``togglebutton.js``: toggles and dropdowns (solutions).
 
 The theme's search scripts (``searchtools.js``, ``language_data.js`` and the
 site's whole ``searchindex.js``) are loaded by pydata-sphinx-theme on every page
@@ -23,12 +24,14 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-#: Script file name -> a string that the page's body has when the page needs it.
+#: Script file name -> strings of which the page's body has one when it needs it.
 NEEDS = {
-    "design-tabs.js": "sd-tab-set",
-    "clipboard.min.js": "<pre",
-    "copybutton.js": "<pre",
-    "sg-tags.js": "sphx-glr-tag-list",
+    "design-tabs.js": ("sd-tab-set",),
+    "clipboard.min.js": ("<pre",),
+    "copybutton.js": ("<pre",),
+    "sg-tags.js": ("sphx-glr-tag-list",),
+    # sphinx-togglebutton: its buttons open ".toggle, .admonition.dropdown" (solutions).
+    "togglebutton.js": ("toggle", "dropdown"),
 }
 
 
@@ -42,7 +45,7 @@ def needed(scripts: list[Any], body: str) -> list[Any]:
     kept = []
     for script in scripts:
         name = posixpath.basename(str(getattr(script, "filename", script) or "").split("?")[0])
-        if name not in NEEDS or NEEDS[name] in body:
+        if name not in NEEDS or any(mark in body for mark in NEEDS[name]):
             kept.append(script)
     return kept
 

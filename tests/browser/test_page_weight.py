@@ -31,6 +31,7 @@ FEATURE_SCRIPTS = {
     "copybutton.js": "pre",
     "clipboard.min.js": "pre",
     "sg-tags.js": ".sphx-glr-tag-list",
+    "togglebutton.js": ".toggle, .dropdown",
 }
 
 
