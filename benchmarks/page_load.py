@@ -175,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
             for page in pages:
                 for _ in range(args.runs):
                     for name, (_, url) in servers.items():  # interleaved
-                        runs[name][page].append(load_once(browser, url + page, args.throttle))
+                        seen = load_once(browser, url + page, args.throttle)
+                        runs[name][page].append(seen)
+                        print(f"{name} {page}: final look {seen['final_look'] / 1e3:.2f} s",
+                              file=sys.stderr, flush=True)
             browser.close()
     finally:
         for process, _ in servers.values():
