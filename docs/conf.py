@@ -35,8 +35,8 @@ REPO_URL = "https://github.com/d2lopt/d2lopt"
 # -- General -----------------------------------------------------------------
 # Serial build: `-j 2` is no faster here, since Sphinx hands consecutive pages
 # (all of chapter/) to one worker, and the gallery scripts already run in two
-# processes (sphinx_gallery_conf["parallel"]). (sphinx-mathjax-offline does not
-# declare itself parallel safe, so `-j 2` would also warn.)
+# processes (sphinx_gallery_conf["parallel"]). (katex_prerender writes serially:
+# one KaTeX render server per build, so `-j 2` would also warn.)
 
 extensions = [
     "myst_nb",
@@ -53,9 +53,9 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinxext.opengraph",
     "sphinx_sitemap",
-    # MathJax 3 from the site itself: the package copies its files into
-    # _build/html/_static/mathjax (no CDN) and sets mathjax_path.
-    "sphinx-mathjax-offline",
+    # docs/_ext: the math is typeset by KaTeX when the site is built (HTML for the
+    # eye, MathML for screen readers); no page loads a math script.
+    "katex_prerender",
     # docs/_ext: the docstrings of module-level objects in the API reference.
     "d2lopt_docs",
     # After a change to src/d2lopt, rerun the gallery examples and notebook pages
@@ -69,7 +69,6 @@ extensions = [
     # Reader-facing fixes of the built pages, one extension per problem
     # (docs/_ext; each is checked by tests/browser):
     "sidebar_toggle_labels",  # the navigation's expand buttons have a name
-    "mathjax_on_every_page",  # math in the sidebar's gallery titles is typeset
     "bibliography_list_roles",  # the references are a valid list
     "thumbnail_alt_text",  # gallery thumbnails get their figure's alt text...
     "alt_text_math",  # ...and alt text says math in words, not TeX
@@ -77,8 +76,10 @@ extensions = [
     "notebook_download",  # chapter pages offer their executed notebook (and exercise notebooks)
     "exercise_index",  # exercises numbered NN.k by section; the Exercises page lists them
     "chapter_figure_srcset",  # chapter figures at 2x, with their size, lazy below the first
+    "gallery_lazy_images",  # gallery pages: images after the first (row) load lazily
     "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
+    "lean_page_scripts",  # no search index, tab or copy-button script where unused
     "png_compression",  # small thumbnails and figures
 ]
 
@@ -231,6 +232,8 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navigation_with_keys": False,
     "launch_buttons": {},
+    # Off (the default), so that pages need no search index: lean_page_scripts.
+    "search_as_you_type": False,
     # sphinx-book-theme has no top navbar; with pydata-sphinx-theme 0.20 an empty
     # value in its theme.conf falls back to a second search box up there.
     "navbar_start": [],
@@ -239,7 +242,8 @@ html_theme_options = {
     "navbar_persistent": [],
 }
 
-mathjax_path = "mathjax/tex-chtml.js"  # relative to _static: the copy of sphinx-mathjax-offline
+# docs/_ext/katex_prerender.py: KaTeX at build time, also for the sidebar's gallery titles.
+html_math_renderer = "katex_prerender"
 
 # The solutions' toggle: its text says what opens (the button is a <button> with
 # aria-expanded, reached by Tab and opened by Enter or Space).

@@ -229,9 +229,6 @@ async () => {
   for (const img of images) img.loading = "eager";
   const decoded = Promise.all(images.map((img) => img.decode().catch(() => null)));
   await Promise.race([decoded, timeout(15000)]);
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await Promise.race([MathJax.startup.promise, timeout(30000)]);
-  }
   await Promise.race([document.fonts.ready, timeout(10000)]);
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 }
@@ -241,8 +238,7 @@ async () => {
 def open_page(browser: Any, traffic: Traffic, url: str, **context_args: Any) -> tuple[Any, Any]:
     """A new context (empty cache and storage) and page, with ``traffic`` recording it.
 
-    Returns once every image (lazy ones too), MathJax's first typeset and the
-    web fonts are done.
+    Returns once every image (lazy ones too) and the web fonts are done.
     """
     context = browser.new_context(service_workers="block", **context_args)
     context.route("**/*", traffic.route)
@@ -270,15 +266,64 @@ IMAGES_JS = """
 """
 
 MATH_JS = """
-() => ({
-  total: document.querySelectorAll(".math").length,
-  unrendered: Array.from(document.querySelectorAll(".math"))
-    .filter((el) => !el.querySelector("mjx-container"))
-    .map((el) => el.textContent.trim().slice(0, 80)),
-  scripts: Array.from(document.scripts).map((s) => s.src).filter((s) => /mathjax/i.test(s)),
-  mathjax: Boolean(window.MathJax && window.MathJax.version),
-})
+() => {
+  const formulas = Array.from(document.querySelectorAll(".math"));
+  const rendered = formulas.filter((el) => el.querySelector(".katex"));
+  // Text a reader sees that is TeX source: delimiters or commands outside code.
+  const skip = "pre, code, kbd, samp, script, style, .katex-mathml, .highlight, noscript";
+  const tex = new RegExp(String.raw`\\\\[()[\\]]|\\$\\$|\\\\(frac|tfrac|begin|end|mathbf`
+    + String.raw`|boldsymbol|operatorname|alpha|eta|lambda|nabla)\\b`);
+  const raw = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skip) || !node.textContent.trim()) continue;
+    if (tex.test(node.textContent) || /(^|[^\\\\$])\\$[^$\\s][^$]*\\$/.test(node.textContent)) {
+      if (parent.getClientRects().length) raw.push(node.textContent.trim().slice(0, 80));
+    }
+  }
+  // The font face of every glyph: served (in document.fonts) and loaded.
+  const faces = new Map();
+  for (const f of document.fonts) {
+    faces.set(`${f.family.replace(/"/g, "")}|${f.weight}|${f.style}`, f.status);
+  }
+  const missingFonts = new Set();
+  for (const el of document.querySelectorAll(".katex-html *")) {
+    if (el.children.length || !el.textContent.trim() || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    const family = style.fontFamily.split(",")[0].replace(/"/g, "").trim();
+    if (!family.startsWith("KaTeX_")) continue;
+    const weight = Number(style.fontWeight) >= 600 ? "700" : "400";
+    const key = `${family}|${weight}|${style.fontStyle}`;
+    if (faces.get(key) !== "loaded") missingFonts.add(`${key} (${faces.get(key) || "not served"})`);
+  }
+  const box = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const fractions = Array.from(document.querySelectorAll(".katex-html .mfrac"))
+    .filter((el) => el.getClientRects().length);
+  return {
+    total: formulas.length,
+    unrendered: formulas.filter((el) => !el.querySelector(".katex"))
+      .map((el) => el.textContent.trim().slice(0, 80)),
+    mathml: rendered.filter((el) => el.querySelector(".katex-mathml math annotation")).length,
+    empty: rendered
+      .filter((el) => el.getClientRects().length && !box(el.querySelector(".katex-html")))
+      .map((el) => el.querySelector("annotation")?.textContent.slice(0, 80)),
+    fractions: fractions.length,
+    flat_fractions: fractions.filter((el) => !box(el) || el.getBoundingClientRect().height < 8)
+      .map((el) => el.textContent.slice(0, 40)),
+    raw_tex: raw,
+    missing_fonts: Array.from(missingFonts),
+    scripts: Array.from(document.scripts).map((s) => s.src).filter((s) => /mathjax|katex/i.test(s)),
+    typesetter: Boolean(window.MathJax || window.katex || window.renderMathInElement),
+  };
+}
 """
+
+#: What some scripts work on: how many of each the page has.
+FEATURES_JS = """
+(selectors) => Object.fromEntries(selectors.map((s) => [s, document.querySelectorAll(s).length]))
+"""
+FEATURE_SELECTORS = [".sd-tab-set", "pre", ".sphx-glr-tag-list", ".toggle, .dropdown"]
 
 OVERFLOW_JS = """
 () => {
@@ -334,6 +379,7 @@ class PageVisit:
     traffic: Traffic
     images: list[dict[str, Any]]
     math: dict[str, Any]
+    features: dict[str, int]  # selector -> elements (FEATURE_SELECTORS)
     axe: dict[str, list[dict[str, Any]]]  # "light"/"dark" -> serious or critical violations
     overflow: dict[str, Any]
     seconds: float
@@ -393,6 +439,7 @@ def visit_page(browser: Any, base_url: str, site: Path, path: str) -> PageVisit:
     try:
         images = page.evaluate(IMAGES_JS)
         math = page.evaluate(MATH_JS)
+        features = page.evaluate(FEATURES_JS, FEATURE_SELECTORS)
         axe = {"light": run_axe(page, traffic)}
         if page.evaluate(DARK_JS) != "dark":
             raise AssertionError(f"{path}: could not switch to the dark theme")
@@ -408,6 +455,7 @@ def visit_page(browser: Any, base_url: str, site: Path, path: str) -> PageVisit:
         traffic=traffic,
         images=images,
         math=math,
+        features=features,
         axe=axe,
         overflow=overflow,
         seconds=time.perf_counter() - start,

@@ -37,7 +37,7 @@ CITATION = re.compile("|".join([
     rf"{NAME}\s*[(\[]{YEAR}[)\]]".replace("(?P<year>", "(?P<y3>"),
     rf"[(\[]{NAME},\s*{YEAR}".replace("(?P<year>", "(?P<y4>"),
 ]))
-SKIP = "pre, code, kbd, samp, script, style, mjx-container, .math, .MathJax, nav, .headerlink"
+SKIP = "pre, code, kbd, samp, script, style, .math, .katex, nav, .headerlink"
 
 #: The reading text of the article: per block, its text and, per character, the
 #: href of the link it sits in ("" outside links). Code, math and navigation are left out.

@@ -12,6 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+import sitecheck
 
 pytestmark = pytest.mark.browser
 
@@ -87,18 +88,28 @@ def test_images_load_and_have_alt_text(visit, page_path: str) -> None:
     assert not problems, f"{page_path}:\n  {_lines(problems)}"
 
 
-def test_math_is_typeset_by_the_local_mathjax(visit, base_url: str, page_path: str) -> None:
+def test_math_is_typeset_when_the_site_is_built(visit, page_path: str) -> None:
+    """KaTeX's HTML for the eye and MathML for screen readers, in the page; no math script."""
     math = visit(page_path).math
-    remote = [src for src in math["scripts"] if not src.startswith(base_url)]
-    assert not remote, f"{page_path} loads MathJax from elsewhere: {remote}"
-    if not math["total"]:
-        return
-    assert math["mathjax"], f"{page_path} has {math['total']} math elements but no MathJax"
-    assert math["scripts"], f"{page_path}: MathJax runs but no <script> of ours loaded it"
-    assert not math["unrendered"], (
-        f"{page_path}: {len(math['unrendered'])} of {math['total']} math elements were not "
-        f"typeset:\n  {_lines(math['unrendered'][:10])}"
+    assert not math["scripts"] and not math["typesetter"], (
+        f"{page_path} loads a math typesetting script: {math['scripts'] or 'window.MathJax/katex'}"
     )
+    problems = [f"not typeset: {tex}" for tex in math["unrendered"][:10]]
+    if math["mathml"] != math["total"]:
+        problems.append(f"{math['total']} formulas but {math['mathml']} with MathML")
+    problems += [f"TeX source on the page: {text}" for text in math["raw_tex"][:10]]
+    problems += [f"rendered with no size: {tex}" for tex in math["empty"][:10]]
+    problems += [f"fraction drawn flat: {text}" for text in math["flat_fractions"][:10]]
+    problems += [f"font face not served or not loaded: {face}" for face in math["missing_fonts"]]
+    assert not problems, f"{page_path}:\n  {_lines(problems)}"
+
+
+def test_chapter_pages_draw_fractions(visit, site: Path) -> None:
+    """The chapters' fractions are there, drawn (numerator over denominator, not flat)."""
+    pages = [p for p in sitecheck.site_pages(site) if re.match(r"chapter/\d\d_[^/]+\.html$", p)]
+    assert pages, "no chapter pages in the built site"
+    fractions = {page: visit(page).math["fractions"] for page in pages}
+    assert sum(fractions.values()) > 0, f"no fraction drawn on any chapter page: {fractions}"
 
 
 def _axe_report(violations: list[dict]) -> str:

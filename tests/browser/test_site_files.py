@@ -96,3 +96,37 @@ def test_api_pages_list_the_examples_that_use_them(site: Path) -> None:
         if p.startswith("gen_modules/") and "sphx-glr-thumbcontainer" in (site / p).read_text()
     ]
     assert len(with_examples) >= 5, with_examples
+
+
+def test_math_fonts_are_woff2_files_the_stylesheet_names(site: Path) -> None:
+    """KaTeX's style sheet names only WOFF2 files, each there; no other font file is served."""
+    css = (site / "_static" / "katex" / "katex.css").read_text(encoding="utf-8")
+    named = set(re.findall(r"url\(([^)]+)\)", css))
+    assert named, "the KaTeX style sheet names no font file"
+    assert all(name.endswith(".woff2") for name in named), sorted(named)
+    folder = site / "_static" / "katex"
+    missing = sorted(name for name in named if not (folder / name).is_file())
+    assert not missing, f"named by _static/katex/katex.css but not in the site: {missing}"
+    served = {p.relative_to(folder).as_posix() for p in (folder / "fonts").iterdir()}
+    assert served == named, f"font files nobody asks for: {sorted(served - named)}"
+    others = [
+        p.relative_to(site).as_posix()
+        for p in (site / "_static").rglob("*")
+        if p.suffix in {".ttf", ".woff", ".otf", ".eot"}
+    ]
+    assert not others, f"font files besides WOFF2 in _static: {others[:10]}"
+    assert not (site / "_static" / "mathjax").exists(), "MathJax is still copied into _static"
+
+
+def test_every_formula_is_typeset_with_mathml(site: Path) -> None:
+    """Each formula of each page is KaTeX's HTML with its MathML (read from the files)."""
+    problems = []
+    for page in site_pages(site):
+        html = (site / page).read_text(encoding="utf-8")
+        formulas = len(re.findall(r'<(?:span|div) class="math[" ]', html))
+        mathml = html.count('<span class="katex-mathml"><math')
+        if formulas != mathml:
+            problems.append(f"{page}: {formulas} formulas, {mathml} with MathML")
+        if "katex-error" in html:
+            problems.append(f"{page}: a formula KaTeX could not typeset")
+    assert not problems, "\n".join(problems[:20])
