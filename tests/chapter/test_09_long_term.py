@@ -12,7 +12,13 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import exercise_labels, page_glue, run_solution, settings_problems, snippet_outputs
+from chapter_pages import (
+    exercise_labels,
+    page_glue,
+    run_solution,
+    settings_problems,
+    snippet_outputs,
+)
 from scipy.stats import linregress
 from test_numbers import read_back
 
@@ -273,7 +279,8 @@ def test_exercise_stronger_inputs_slow_the_gradient():
     namespace, printed = run_solution(PAGE, "ex-09-inputs")
     T = np.arange(1, SETTINGS.horizon + 1)
     late = T >= SETTINGS.rnn_fit_from
-    for name, input_scale in (("weak", SETTINGS.input_scale), ("strong", 10 * SETTINGS.input_scale)):
+    for name, input_scale in (("weak", SETTINGS.input_scale),
+                              ("strong", 10 * SETTINGS.input_scale)):
         W, U, inputs, h0, _ = rnn_gradient_experiment(1.5, input_scale=input_scale)
         h, J, norms, factors = h0, np.eye(SETTINGS.rnn_n), [], []
         for x_t in inputs:           # independent: explicit diag(1 - h^2) W products

@@ -11,7 +11,13 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import exercise_labels, page_glue, run_solution, settings_problems, snippet_outputs
+from chapter_pages import (
+    exercise_labels,
+    page_glue,
+    run_solution,
+    settings_problems,
+    snippet_outputs,
+)
 from scipy.optimize import brentq, minimize_scalar
 from scipy.stats import linregress
 from test_numbers import read_back
@@ -165,7 +171,8 @@ PAGE = "10_vanishing.md"
 
 
 def test_exercise_labels():
-    assert exercise_labels(PAGE) == ["ex-10-quarter", "ex-10-threshold", "ex-10-weight", "ex-10-relu"]
+    assert exercise_labels(PAGE) == ["ex-10-quarter", "ex-10-threshold", "ex-10-weight",
+                                     "ex-10-relu"]
 
 
 def test_exercise_tanh_identity_and_quarter_bound_numerically():
@@ -214,7 +221,7 @@ def test_exercise_relu_jacobians_against_torch():
         weights = [torch.tensor(math.sqrt(variance) * rng.standard_normal((n, n)))
                    for _ in range(SETTINGS.depth)]
 
-        def net(h, depth):
+        def net(h, depth, weights=weights):
             for W in weights[:depth]:
                 h = torch.relu(W @ h)
             return h
@@ -223,7 +230,8 @@ def test_exercise_relu_jacobians_against_torch():
             J = torch.autograd.functional.jacobian(lambda h, L=L: net(h, L), h0).numpy()
             assert namespace["norms"][name][L - 1] == pytest.approx(np.linalg.norm(J, 2), rel=1e-9)
             assert format_number(np.linalg.norm(J, 2), 3) in printed
-    small, he = np.array(namespace["norms"]["v = 1/n"]), np.array(namespace["norms"]["v = 2/n (He)"])
+    small = np.array(namespace["norms"]["v = 1/n"])
+    he = np.array(namespace["norms"]["v = 2/n (He)"])
     depths = np.arange(1, SETTINGS.depth + 1)
     # the conclusion: with v = 1/n about 1/√2 per layer; with He no shrinking with depth
     assert math.exp(linregress(depths, np.log(small)).slope) == pytest.approx(2 ** -0.5, rel=0.05)

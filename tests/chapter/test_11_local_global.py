@@ -10,7 +10,13 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import exercise_labels, page_glue, run_solution, settings_problems, snippet_outputs
+from chapter_pages import (
+    exercise_labels,
+    page_glue,
+    run_solution,
+    settings_problems,
+    snippet_outputs,
+)
 from scipy.optimize import minimize, minimize_scalar, root
 from scipy.special import expit
 from scipy.stats import linregress
