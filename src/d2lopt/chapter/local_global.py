@@ -31,7 +31,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Settings:
-    """The values section 11's page, gallery scripts and tests share.
+    r"""The values section 11's page, gallery scripts and tests share.
 
     Try another value with ``dataclasses.replace(SETTINGS, lr=0.1)``.
 
@@ -40,7 +40,7 @@ class Settings:
     lr : float
         Learning rate of gradient descent on the mountain.
     steps : int
-        Its iterations; the runaway rates are fitted over :math:`t \\ge` ``steps // 10``.
+        Its iterations; the runaway rates are fitted over :math:`t \ge` ``steps // 10``.
     runaway_starts : tuple of tuple of float
         Starts left of the summit, from which the runs walk away from the basin.
     basin_starts : tuple of tuple of float
@@ -69,6 +69,16 @@ class Settings:
         The early iteration at which the direction is compared with the max-margin one.
     probe : tuple of float
         Weights at which the closed-form gradient is checked by autodiff.
+    exercise_success : float
+        Exercises: probability with which the restarts must find the basin.
+    exercise_weight_decay : float
+        Exercises: coefficient :math:`\lambda` of the penalty :math:`\tfrac\lambda2\|w\|^2`
+        added to the logistic loss.
+    exercise_decay_steps : int
+        Exercises: iterations of gradient descent with and without it; the norms are
+        compared at ``exercise_decay_steps // 10`` and at the end.
+    exercise_falling_steps : int
+        Exercises: iterations of the runs from ``runaway_starts`` whose losses are examined.
 
     """
 
@@ -88,6 +98,11 @@ class Settings:
     records: int = 200
     early_step: int = 1000
     probe: tuple[float, float] = (0.3, -0.7)
+    # Exercises
+    exercise_success: float = 0.99
+    exercise_weight_decay: float = 1e-3
+    exercise_decay_steps: int = 20_000
+    exercise_falling_steps: int = 300
 
 
 #: The settings of section 11.
