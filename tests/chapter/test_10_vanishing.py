@@ -185,10 +185,11 @@ def test_exercise_tanh_identity_and_quarter_bound_numerically():
 
 def test_exercise_threshold_against_closed_form():
     namespace, printed = run_solution(PAGE, "ex-10-threshold")
-    expected = math.atanh(math.sqrt(1 - 1e-3))
+    epsilon = SETTINGS.exercise_derivative
+    expected = math.atanh(math.sqrt(1 - epsilon))
     assert namespace["threshold"] == pytest.approx(expected, abs=1e-9)
-    assert 1 - math.tanh(namespace["threshold"]) ** 2 == pytest.approx(1e-3, rel=1e-8)
-    tail = 0.5 * math.log(4e3)
+    assert 1 - math.tanh(namespace["threshold"]) ** 2 == pytest.approx(epsilon, rel=1e-8)
+    tail = 0.5 * math.log(4 / epsilon)
     assert f"x = {format_number(expected, 6)}" in printed
     assert f"approximation {format_number(tail, 6)}" in printed
     # the solution's claim: the two agree to four significant figures
@@ -197,7 +198,7 @@ def test_exercise_threshold_against_closed_form():
 
 def test_exercise_weight_four_against_chain_rule():
     namespace, printed = run_solution(PAGE, "ex-10-weight")
-    w, product, z, products = 4.0, 1.0, SETTINGS.chain_start, []
+    w, product, z, products = SETTINGS.exercise_weight, 1.0, SETTINGS.chain_start, []
     for _ in range(SETTINGS.depth):      # d z_l / d z_{l-1} = w σ'(w z_{l-1})
         s = 1 / (1 + math.exp(-w * z))
         product, z = product * w * s * (1 - s), s
@@ -214,11 +215,11 @@ def test_exercise_weight_four_against_chain_rule():
 def test_exercise_relu_jacobians_against_torch():
     torch = pytest.importorskip("torch")
     namespace, printed = run_solution(PAGE, "ex-10-relu")
-    n = 64
-    for name, variance in (("v = 1/n", 1 / n), ("v = 2/n (He)", 2 / n)):
-        rng = np.random.default_rng(0)
+    n = SETTINGS.exercise_width
+    for gain in SETTINGS.exercise_gains:
+        rng = np.random.default_rng(SETTINGS.exercise_seed)
         h0 = torch.tensor(rng.standard_normal(n))
-        weights = [torch.tensor(math.sqrt(variance) * rng.standard_normal((n, n)))
+        weights = [torch.tensor(math.sqrt(gain / n) * rng.standard_normal((n, n)))
                    for _ in range(SETTINGS.depth)]
 
         def net(h, depth, weights=weights):
@@ -226,12 +227,12 @@ def test_exercise_relu_jacobians_against_torch():
                 h = torch.relu(W @ h)
             return h
 
-        for L in (10, 20, 30):
+        for L in SETTINGS.exercise_report_depths:
             J = torch.autograd.functional.jacobian(lambda h, L=L: net(h, L), h0).numpy()
-            assert namespace["norms"][name][L - 1] == pytest.approx(np.linalg.norm(J, 2), rel=1e-9)
+            assert namespace["norms"][gain][L - 1] == pytest.approx(np.linalg.norm(J, 2), rel=1e-9)
             assert format_number(np.linalg.norm(J, 2), 3) in printed
-    small = np.array(namespace["norms"]["v = 1/n"])
-    he = np.array(namespace["norms"]["v = 2/n (He)"])
+    small = np.array(namespace["norms"][1.0])   # LeCun's c = 1
+    he = np.array(namespace["norms"][2.0])      # He's c = 2
     depths = np.arange(1, SETTINGS.depth + 1)
     # the conclusion: with v = 1/n about 1/√2 per layer; with He no shrinking with depth
     assert math.exp(linregress(depths, np.log(small)).slope) == pytest.approx(2 ** -0.5, rel=0.05)

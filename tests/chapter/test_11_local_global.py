@@ -346,20 +346,21 @@ def test_exercise_restarts_against_hand_gradient():
     p = float((success < SETTINGS.restart_tol).mean())
     assert namespace["p"] == p
     k = 1
-    while (1 - p) ** k > 0.01:    # the smallest k with (1 − p)^k <= 1 %
+    failure = 1 - SETTINGS.exercise_success
+    while (1 - p) ** k > failure:    # the smallest k with (1 − p)^k <= 1 − success
         k += 1
     assert namespace["k"] == k
     error = math.sqrt(p * (1 - p) / SETTINGS.n_starts)
     assert f"p = {format_uncertain(p, error)}" in printed and f"k = {k}," in printed
     # the solution's remark: k moves by at most one within one standard error of p
-    ks = {math.ceil(math.log(0.01) / math.log(1 - q)) for q in (p - error, p, p + error)}
+    ks = {math.ceil(math.log(failure) / math.log(1 - q)) for q in (p - error, p, p + error)}
     assert max(ks) - min(ks) <= 1
 
 
 def test_exercise_weight_decay_converges_to_the_regularized_minimizer():
     namespace, printed = run_solution(PAGE, "ex-11-decay")
     X, y = separable_data(SETTINGS.n_points, seed=SETTINGS.seed)
-    decay = 1e-3
+    decay = SETTINGS.exercise_weight_decay
     Z = y[:, None] * X
 
     def penalized(w):
@@ -371,7 +372,8 @@ def test_exercise_weight_decay_converges_to_the_regularized_minimizer():
     best = minimize(penalized, np.zeros(2), jac=gradient, method="BFGS",
                     options={"gtol": 1e-12}).x
     np.testing.assert_allclose(namespace["final"]["weight decay"], best, rtol=1e-6)
-    assert f"{format_number(np.linalg.norm(best), 4)} at t = 20000" in printed
+    last = SETTINGS.exercise_decay_steps
+    assert f"{format_number(np.linalg.norm(best), 4)} at t = {last}" in printed
     # without the penalty the norm keeps growing, and the direction is closer to ŵ
     w_hat = max_margin(X, y)
     plain = namespace["final"]["no penalty"]
@@ -386,7 +388,7 @@ def test_exercise_weight_decay_converges_to_the_regularized_minimizer():
 
 def test_exercise_falling_loss_while_running_away():
     namespace, printed = run_solution(PAGE, "ex-11-falling")
-    steps = 300
+    steps = SETTINGS.exercise_falling_steps
     for k, start in enumerate(SETTINGS.runaway_starts):
         points = hand_gradient_descent(start)[: steps + 1]
         losses = np.array([float(mountain(p)) for p in points])
