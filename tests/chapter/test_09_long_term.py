@@ -12,7 +12,13 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import (
+    exercise_labels,
+    page_glue,
+    run_solution,
+    settings_problems,
+    snippet_outputs,
+)
 from scipy.stats import linregress
 from test_numbers import read_back
 
@@ -245,3 +251,69 @@ def test_snippets_autodiff_row_agrees():
 
 def test_page_and_scripts_take_their_values_from_the_settings():
     assert settings_problems("09_long_term.md") == []
+
+
+PAGE = "09_long_term.md"
+
+
+def test_exercises_mix_kinds():
+    assert exercise_labels(PAGE) == ["ex-09-bound", "ex-09-gelfand", "ex-09-inputs", "ex-09-folk"]
+
+
+def test_exercise_gelfand_roots_against_numpy_matrix_power():
+    namespace, printed = run_solution(PAGE, "ex-09-gelfand")
+    W = NON_NORMAL
+    horizon, tolerance = SETTINGS.exercise_gelfand_horizon, SETTINGS.exercise_gelfand_tolerance
+    roots = {t: np.linalg.norm(np.linalg.matrix_power(W, t), 2) ** (1 / t)
+             for t in range(1, horizon + 1)}
+    for t in SETTINGS.exercise_gelfand_powers:
+        assert namespace["roots"][t] == pytest.approx(roots[t], rel=1e-10)
+        assert f"t = {t}: ‖W^t‖^(1/t) = {format_number(roots[t], 4)}" in printed
+    # the last t with a root more than 1 % above ρ, by numpy's powers and eigenvalues
+    rho = np.abs(np.linalg.eigvals(W)).max()
+    expected = max(t for t, root in roots.items() if root > (1 + tolerance) * rho) + 1
+    assert namespace["within_from"] == expected
+    assert f"from t = {expected} on" in printed
+    # singular values of W^t: the root decreases towards ρ from above after the transient
+    last = SETTINGS.exercise_gelfand_powers[-1]
+    assert roots[last] > rho and roots[horizon] < roots[last]
+
+
+def test_exercise_stronger_inputs_slow_the_gradient():
+    namespace, printed = run_solution(PAGE, "ex-09-inputs")
+    T = np.arange(1, SETTINGS.horizon + 1)
+    late = T >= SETTINGS.rnn_fit_from
+    for name, input_scale in (("weak", SETTINGS.input_scale),
+                              ("strong", SETTINGS.exercise_input_factor * SETTINGS.input_scale)):
+        W, U, inputs, h0, _ = rnn_gradient_experiment(SETTINGS.exercise_scale,
+                                                      input_scale=input_scale)
+        h, J, norms, factors = h0, np.eye(SETTINGS.rnn_n), [], []
+        for x_t in inputs:           # independent: explicit diag(1 - h^2) W products
+            h = np.tanh(W @ h + U @ x_t)
+            J = np.diag(1 - h**2) @ W @ J
+            norms.append(np.linalg.norm(J, 2))
+            factors.append(1 - h**2)
+        rate = linregress(T[late], np.log(norms)[late]).slope
+        assert namespace["rates"][name] == pytest.approx(rate, abs=1e-9)
+        assert namespace["factors"][name] == pytest.approx(np.mean(factors), rel=1e-12)
+        assert format_number(rate, 3, sign=True) in printed
+    # the conclusion of the solution: growth with weak inputs, vanishing with strong ones
+    assert namespace["rates"]["weak"] > 0 > namespace["rates"]["strong"]
+    assert namespace["factors"]["strong"] < namespace["factors"]["weak"]
+
+
+def test_exercise_folk_eigenvalues_below_one_still_amplify():
+    namespace, printed = run_solution(PAGE, "ex-09-folk")
+    radius, peaks = SETTINGS.exercise_radius, []
+    for seed in range(SETTINGS.seed, SETTINGS.seed + SETTINGS.exercise_seeds):
+        W = random_recurrent_weights(SETTINGS.rnn_n, radius, seed)
+        W = radius * W / np.abs(np.linalg.eigvals(W)).max()
+        power, norms = np.eye(SETTINGS.rnn_n), []
+        for _ in range(SETTINGS.steps):
+            power = power @ W
+            norms.append(np.linalg.svd(power, compute_uv=False)[0])
+        peaks.append(max(norms))
+        assert f"largest amplification {format_number(max(norms), 3)}" in printed
+    np.testing.assert_allclose(namespace["peaks"], peaks, rtol=1e-9)
+    assert min(peaks) > 1   # every matrix amplifies some signal: the claim fails
+    assert printed.count(f"ρ = {format_number(radius, 3)}") == SETTINGS.exercise_seeds

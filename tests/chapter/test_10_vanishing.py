@@ -11,8 +11,15 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import (
+    exercise_labels,
+    page_glue,
+    run_solution,
+    settings_problems,
+    snippet_outputs,
+)
 from scipy.optimize import brentq, minimize_scalar
+from scipy.stats import linregress
 from test_numbers import read_back
 
 import d2lopt
@@ -158,3 +165,75 @@ def test_snippets_tanh_slope():
 
 def test_page_and_scripts_take_their_values_from_the_settings():
     assert settings_problems("10_vanishing.md") == []
+
+
+PAGE = "10_vanishing.md"
+
+
+def test_exercise_labels():
+    assert exercise_labels(PAGE) == ["ex-10-quarter", "ex-10-threshold", "ex-10-weight",
+                                     "ex-10-relu"]
+
+
+def test_exercise_tanh_identity_and_quarter_bound_numerically():
+    """The derivation ex-10-quarter: tanh x = 2σ(2x) − 1, tanh' = 4σ'(2x) ≤ 1, σ' ≤ 1/4."""
+    s = 1 / (1 + np.exp(-2 * GRID))
+    np.testing.assert_allclose(np.tanh(GRID), 2 * s - 1, atol=1e-15)
+    np.testing.assert_allclose(1 - np.tanh(GRID) ** 2, 4 * s * (1 - s), atol=1e-15)
+    assert np.max(s * (1 - s)) <= 0.25
+
+
+def test_exercise_threshold_against_closed_form():
+    namespace, printed = run_solution(PAGE, "ex-10-threshold")
+    epsilon = SETTINGS.exercise_derivative
+    expected = math.atanh(math.sqrt(1 - epsilon))
+    assert namespace["threshold"] == pytest.approx(expected, abs=1e-9)
+    assert 1 - math.tanh(namespace["threshold"]) ** 2 == pytest.approx(epsilon, rel=1e-8)
+    tail = 0.5 * math.log(4 / epsilon)
+    assert f"x = {format_number(expected, 6)}" in printed
+    assert f"approximation {format_number(tail, 6)}" in printed
+    # the solution's claim: the two agree to four significant figures
+    assert format_number(expected, 4) == format_number(tail, 4)
+
+
+def test_exercise_weight_four_against_chain_rule():
+    namespace, printed = run_solution(PAGE, "ex-10-weight")
+    w, product, z, products = SETTINGS.exercise_weight, 1.0, SETTINGS.chain_start, []
+    for _ in range(SETTINGS.depth):      # d z_l / d z_{l-1} = w σ'(w z_{l-1})
+        s = 1 / (1 + math.exp(-w * z))
+        product, z = product * w * s * (1 - s), s
+        products.append(product)
+    np.testing.assert_allclose(namespace["chain"], products, rtol=1e-10)
+    assert f"{SETTINGS.depth} layers: {format_number(products[-1], 3)}" in printed
+    # z has converged to the fixed point z* = σ(4 z*); the fit recovers 4 z*(1 − z*)
+    assert namespace["z_star"] == pytest.approx(z, abs=1e-12)
+    assert namespace["fitted"] == pytest.approx(w * z * (1 - z), rel=1e-6)
+    assert format_number(w * z * (1 - z), 4) in printed
+    assert products[-1] < 0.25 ** SETTINGS.depth   # far below even the weight-1 bound
+
+
+def test_exercise_relu_jacobians_against_torch():
+    torch = pytest.importorskip("torch")
+    namespace, printed = run_solution(PAGE, "ex-10-relu")
+    n = SETTINGS.exercise_width
+    for gain in SETTINGS.exercise_gains:
+        rng = np.random.default_rng(SETTINGS.exercise_seed)
+        h0 = torch.tensor(rng.standard_normal(n))
+        weights = [torch.tensor(math.sqrt(gain / n) * rng.standard_normal((n, n)))
+                   for _ in range(SETTINGS.depth)]
+
+        def net(h, depth, weights=weights):
+            for W in weights[:depth]:
+                h = torch.relu(W @ h)
+            return h
+
+        for L in SETTINGS.exercise_report_depths:
+            J = torch.autograd.functional.jacobian(lambda h, L=L: net(h, L), h0).numpy()
+            assert namespace["norms"][gain][L - 1] == pytest.approx(np.linalg.norm(J, 2), rel=1e-9)
+            assert format_number(np.linalg.norm(J, 2), 3) in printed
+    small = np.array(namespace["norms"][1.0])   # LeCun's c = 1
+    he = np.array(namespace["norms"][2.0])      # He's c = 2
+    depths = np.arange(1, SETTINGS.depth + 1)
+    # the conclusion: with v = 1/n about 1/√2 per layer; with He no shrinking with depth
+    assert math.exp(linregress(depths, np.log(small)).slope) == pytest.approx(2 ** -0.5, rel=0.05)
+    assert he[-1] >= he[9] > 1

@@ -10,7 +10,13 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import (
+    exercise_labels,
+    page_glue,
+    run_solution,
+    settings_problems,
+    snippet_outputs,
+)
 from scipy.optimize import minimize, minimize_scalar, root
 from scipy.special import expit
 from scipy.stats import linregress
@@ -28,7 +34,8 @@ from d2lopt.chapter.local_global import (
 )
 from d2lopt.landscapes.mountain import MOUNTAIN_PARAMETERS as P
 from d2lopt.landscapes.mountain import mountain
-from d2lopt.plot.numbers import format_number
+from d2lopt.optim import uniform_starts
+from d2lopt.plot.numbers import format_number, format_uncertain
 from d2lopt.rates import log_slope
 
 LR, STEPS = SETTINGS.lr, SETTINGS.steps
@@ -309,3 +316,99 @@ def test_snippets_downhill_direction():
 
 def test_page_and_scripts_take_their_values_from_the_settings():
     assert settings_problems("11_local_global.md") == []
+
+
+PAGE = "11_local_global.md"
+
+
+def test_exercise_labels():
+    assert exercise_labels(PAGE) == ["ex-11-runaway", "ex-11-restarts", "ex-11-decay",
+                                     "ex-11-falling"]
+
+
+def test_exercise_runaway_recursion_numerically():
+    """ex-11-runaway: u_{t+1} = u_t e^{ηc/u_t} >= u_t + ηc and t f(x_t) -> 1/η."""
+    c, x = P["slope"], -2.0
+    u0 = math.exp(-x)
+    for t in range(1, 200_001):
+        x = x - LR * c * math.exp(x)
+        assert math.exp(-x) >= (u0 + LR * c * t) * (1 - 1e-12)
+    assert t * c * math.exp(x) == pytest.approx(1 / LR, rel=1e-3)
+    assert x == pytest.approx(-math.log(LR * c * t), abs=1e-3)
+
+
+def test_exercise_restarts_against_hand_gradient():
+    namespace, printed = run_solution(PAGE, "ex-11-restarts")
+    hand = uniform_starts(SETTINGS.box, SETTINGS.n_starts, seed=SETTINGS.seed)
+    for _ in range(SETTINGS.restart_steps):
+        hand = hand - LR * mountain_gradient(hand)
+    success = np.linalg.norm(hand - mountain.global_minimum.array[:, None], axis=0)
+    p = float((success < SETTINGS.restart_tol).mean())
+    assert namespace["p"] == p
+    k = 1
+    failure = 1 - SETTINGS.exercise_success
+    while (1 - p) ** k > failure:    # the smallest k with (1 − p)^k <= 1 − success
+        k += 1
+    assert namespace["k"] == k
+    error = math.sqrt(p * (1 - p) / SETTINGS.n_starts)
+    assert f"p = {format_uncertain(p, error)}" in printed and f"k = {k}," in printed
+    # the solution's remark: k moves by at most one within one standard error of p
+    ks = {math.ceil(math.log(failure) / math.log(1 - q)) for q in (p - error, p, p + error)}
+    assert max(ks) - min(ks) <= 1
+
+
+def test_exercise_weight_decay_converges_to_the_regularized_minimizer():
+    namespace, printed = run_solution(PAGE, "ex-11-decay")
+    X, y = separable_data(SETTINGS.n_points, seed=SETTINGS.seed)
+    decay = SETTINGS.exercise_weight_decay
+    Z = y[:, None] * X
+
+    def penalized(w):
+        return np.logaddexp(0.0, -(Z @ w)).mean() + 0.5 * decay * w @ w
+
+    def gradient(w):
+        return -(expit(-(Z @ w)) @ Z) / len(y) + decay * w
+
+    best = minimize(penalized, np.zeros(2), jac=gradient, method="BFGS",
+                    options={"gtol": 1e-12}).x
+    np.testing.assert_allclose(namespace["final"]["weight decay"], best, rtol=1e-6)
+    last = SETTINGS.exercise_decay_steps
+    assert f"{format_number(np.linalg.norm(best), 4)} at t = {last}" in printed
+    # without the penalty the norm keeps growing, and the direction is closer to ŵ
+    w_hat = max_margin(X, y)
+    plain = namespace["final"]["no penalty"]
+    assert np.linalg.norm(plain) > 2 * np.linalg.norm(best)
+
+    def cosine(w):
+        return w @ w_hat / (np.linalg.norm(w) * np.linalg.norm(w_hat))
+
+    assert cosine(best) < cosine(plain) < 1
+    assert f"cosine with ŵ {format_number(cosine(best), 4)}" in printed
+
+
+def test_exercise_falling_loss_while_running_away():
+    namespace, printed = run_solution(PAGE, "ex-11-falling")
+    steps = SETTINGS.exercise_falling_steps
+    for k, start in enumerate(SETTINGS.runaway_starts):
+        points = hand_gradient_descent(start)[: steps + 1]
+        losses = np.array([float(mountain(p)) for p in points])
+        distance = np.linalg.norm(points - mountain.global_minimum.array, axis=1)
+        np.testing.assert_allclose(namespace["losses"][:, k], losses, rtol=1e-9)
+        assert np.all(np.diff(losses) < 0) and np.all(np.diff(distance) > 0)
+        assert namespace["fell"][k] == namespace["grew"][k] == steps
+        assert losses[-1] > float(mountain(mountain.global_minimum.array)) + 1
+        assert f"final loss {format_number(losses[-1], 3)}" in printed
+    assert printed.count(f"fell at {steps} of {steps} steps, distance grew at {steps};") == 3
+    assert "(−0.4, 0)" in printed
+
+
+def test_weight_decay_step_and_validation():
+    """One step by hand: w1 = w0 + (η/n) σ(−Z w0)ᵀZ − ηλ w0."""
+    X, y = separable_data(10, seed=1)
+    w0, lr, decay = np.array([0.3, -0.2]), 0.5, 0.1
+    _, w, _ = logistic_gradient_descent(X, y, lr=lr, steps=1, w0=w0, weight_decay=decay)
+    expected = w0 - lr * (logistic_gradient(w0, X, y) + decay * w0)
+    np.testing.assert_allclose(w[-1], expected, rtol=1e-12)
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="weight_decay"):
+            logistic_gradient_descent(X, y, lr=lr, steps=1, weight_decay=bad)

@@ -10,7 +10,13 @@ import math
 
 import numpy as np
 import pytest
-from chapter_pages import page_glue, settings_problems, snippet_outputs
+from chapter_pages import (
+    exercise_labels,
+    page_glue,
+    run_solution,
+    settings_problems,
+    snippet_outputs,
+)
 from scipy.stats import linregress
 from test_numbers import read_back
 
@@ -361,3 +367,84 @@ def test_snippets_heavy_ball_steps():
 
 def test_page_and_scripts_take_their_values_from_the_settings():
     assert settings_problems("12_practice.md") == []
+
+
+PAGE = "12_practice.md"
+
+
+def test_exercise_labels():
+    assert exercise_labels(PAGE) == ["ex-12-effective", "ex-12-measure", "ex-12-kappa",
+                                     "ex-12-adam"]
+
+
+def test_exercise_effective_step_against_torch_sgd():
+    torch = pytest.importorskip("torch")
+    namespace, printed = run_solution(PAGE, "ex-12-measure")
+    lr, g, t = SETTINGS.exercise_lr, SETTINGS.exercise_slope, SETTINGS.exercise_step
+    for beta in BETA_GRID:
+        x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        sgd = torch.optim.SGD([x], lr=lr, momentum=beta)
+        points = [0.0]
+        for _ in range(t):
+            sgd.zero_grad()
+            (g * x).sum().backward()
+            sgd.step()
+            points.append(float(x.detach()))
+        measured = (points[t - 1] - points[t]) / (lr * g)
+        assert namespace["ratios"][beta] == pytest.approx(measured, rel=1e-12)
+        assert measured == pytest.approx((1 - beta**t) / (1 - beta), rel=1e-12)   # the derivation
+        assert f"step / (ηg) = {format_number(measured, 5)}" in printed
+    for slope in SETTINGS.exercise_adam_slopes:
+        m = v = 0.0
+        steps = []
+        for k in range(1, t + 1):       # Adam by hand on the constant gradient g = slope
+            m, v = 0.9 * m + 0.1 * slope, 0.999 * v + 0.001 * slope**2
+            steps.append(lr / (1 - 0.9**k) * m / (math.sqrt(v / (1 - 0.999**k)) + 1e-8))
+        assert namespace["adam_steps"][slope] == pytest.approx(max(steps), rel=1e-9)
+        # the derivation: the same step η g/(|g| + ε) at every t, within 10⁻⁵ of η
+        np.testing.assert_allclose(steps, lr * slope / (slope + 1e-8), rtol=1e-9)
+        assert abs(max(steps) - lr) <= 1e-8 / slope * lr * (1 + 1e-6)
+
+
+def test_exercise_doubled_condition_number_against_hand_runs():
+    namespace, printed = run_solution(PAGE, "ex-12-kappa")
+    r = SETTINGS.exercise_kappa_factor
+    for kappa, steps in ((KAPPA, SETTINGS.steps), (r * KAPPA, round(r * SETTINGS.steps))):
+        H, x0 = np.diag([1.0, kappa]), np.array(SETTINGS.start)
+        x, points = x0.copy(), [x0.copy()]
+        for _ in range(steps):
+            x = x - 2 / (1 + kappa) * H @ x
+            points.append(x)
+        gd = quadratic_steps_to_tol(np.array(points), H)
+        root = math.sqrt(kappa)
+        lr, beta = 4 / (1 + root) ** 2, ((root - 1) / (root + 1)) ** 2
+        hb = quadratic_steps_to_tol(hand_heavy_ball(H, x0, lr, beta, steps), H)
+        assert namespace["counts"][kappa] == (gd, hb)
+        assert f"gradient descent {gd} steps, heavy ball {hb} steps" in printed
+    (gd_1, hb_1), (gd_2, hb_2) = namespace["counts"].values()
+    # the conclusion: gradient descent about doubles; heavy ball grows by less than GD,
+    # near √2 (within 10 %)
+    assert gd_2 / gd_1 == pytest.approx(r, rel=0.05)
+    assert hb_2 / hb_1 == pytest.approx(math.sqrt(r), rel=0.1)
+    assert f"gradient descent {format_number(gd_2 / gd_1, 3)}" in printed
+
+
+def test_exercise_adam_defaults_against_hand_adam():
+    namespace, printed = run_solution(PAGE, "ex-12-adam")
+    H, x0 = np.diag([1.0, KAPPA]), np.array(SETTINGS.start)
+    default_lr = SETTINGS.exercise_default_lr
+    default = hand_adam(H, x0, default_lr, 0.9)
+    final = 0.5 * default[-1] @ H @ default[-1]
+    assert float(namespace["default"].values[-1]) == pytest.approx(final, rel=1e-9)
+    assert f"{format_number(final, 3)} after {SETTINGS.steps} steps" in printed
+    hand = {lr: quadratic_steps_to_tol(hand_adam(H, x0, lr, 0.9), H)
+            for lr in (default_lr, *LR_GRID)}
+    assert namespace["scores"] == hand
+    assert namespace["reached"] == sum(not math.isinf(v) for v in hand.values())
+    # the conclusion: the default (and anything below ten times it) never converges;
+    # the larger learning rates of the grid take similar numbers of steps
+    assert final > 1e3 * SETTINGS.tol
+    assert all(math.isinf(v) for lr, v in hand.items() if lr < 10 * default_lr)
+    assert all(not math.isinf(v) for lr, v in hand.items() if lr >= 10 * default_lr)
+    large = [v for lr, v in hand.items() if lr >= 30 * default_lr]
+    assert max(large) <= 1.1 * min(large)

@@ -31,7 +31,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Settings:
-    """The values section 11's page, gallery scripts and tests share.
+    r"""The values section 11's page, gallery scripts and tests share.
 
     Try another value with ``dataclasses.replace(SETTINGS, lr=0.1)``.
 
@@ -40,7 +40,7 @@ class Settings:
     lr : float
         Learning rate of gradient descent on the mountain.
     steps : int
-        Its iterations; the runaway rates are fitted over :math:`t \\ge` ``steps // 10``.
+        Its iterations; the runaway rates are fitted over :math:`t \ge` ``steps // 10``.
     runaway_starts : tuple of tuple of float
         Starts left of the summit, from which the runs walk away from the basin.
     basin_starts : tuple of tuple of float
@@ -69,6 +69,16 @@ class Settings:
         The early iteration at which the direction is compared with the max-margin one.
     probe : tuple of float
         Weights at which the closed-form gradient is checked by autodiff.
+    exercise_success : float
+        Exercises: probability with which the restarts must find the basin.
+    exercise_weight_decay : float
+        Exercises: coefficient :math:`\lambda` of the penalty :math:`\tfrac\lambda2\|w\|^2`
+        added to the logistic loss.
+    exercise_decay_steps : int
+        Exercises: iterations of gradient descent with and without it; the norms are
+        compared at ``exercise_decay_steps // 10`` and at the end.
+    exercise_falling_steps : int
+        Exercises: iterations of the runs from ``runaway_starts`` whose losses are examined.
 
     """
 
@@ -88,6 +98,11 @@ class Settings:
     records: int = 200
     early_step: int = 1000
     probe: tuple[float, float] = (0.3, -0.7)
+    # Exercises
+    exercise_success: float = 0.99
+    exercise_weight_decay: float = 1e-3
+    exercise_decay_steps: int = 20_000
+    exercise_falling_steps: int = 300
 
 
 #: The settings of section 11.
@@ -232,9 +247,13 @@ def max_margin(X: Any, y: Any) -> np.ndarray:
 
 
 def logistic_gradient_descent(X: Any, y: Any, *, lr: float, steps: int,
-                              record: Any = None, w0: Any = None
+                              record: Any = None, w0: Any = None, weight_decay: float = 0.0
                               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Gradient descent on the mean logistic loss, in NumPy (fast enough for :math:`10^5` steps).
+
+    With ``weight_decay`` :math:`\lambda > 0` it descends the regularized loss
+    :math:`L(w) + \tfrac\lambda2\|w\|^2`, which (unlike :math:`L`) has a
+    minimizer; gradient descent on it converges for :math:`\eta < 2/(\beta + \lambda)`.
 
     Parameters
     ----------
@@ -249,6 +268,9 @@ def logistic_gradient_descent(X: Any, y: Any, *, lr: float, steps: int,
         by default every step.
     w0 : array_like, optional
         Start point (default zero).
+    weight_decay : float, optional
+        :math:`\lambda \ge 0`, the coefficient of the penalty :math:`\tfrac\lambda2\|w\|^2`
+        (default 0: the plain logistic loss).
 
     Returns
     -------
@@ -257,13 +279,17 @@ def logistic_gradient_descent(X: Any, y: Any, *, lr: float, steps: int,
     weights : numpy.ndarray, shape (len(t), d)
         :math:`w_t`.
     losses : numpy.ndarray, shape (len(t),)
-        :math:`L(w_t)`.
+        :math:`L(w_t)`, the data term only (without the penalty).
 
     Examples
     --------
     >>> X, y = separable_data(10)
     >>> t, w, loss = logistic_gradient_descent(X, y, lr=1.0, steps=100, record=[0, 100])
     >>> bool(loss[1] < loss[0]) and bool(np.linalg.norm(w[1]) > 0)
+    True
+    >>> t, w, _ = logistic_gradient_descent(X, y, lr=1.0, steps=2000, record=[1000, 2000],
+    ...                                     weight_decay=0.1)
+    >>> bool(np.allclose(w[0], w[1]))   # with weight decay the weights converge
     True
     """
     from scipy.special import expit
@@ -273,6 +299,8 @@ def logistic_gradient_descent(X: Any, y: Any, *, lr: float, steps: int,
         raise ValueError(f"lr must be positive, got {lr}")
     if int(steps) != steps or steps < 0:
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    if not (np.isfinite(weight_decay) and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
     record = np.arange(int(steps) + 1) if record is None else np.unique(np.asarray(record, int))
     if record.size and (record[0] < 0 or record[-1] > steps):
         raise ValueError(f"record must lie in [0, {steps}]")
@@ -284,7 +312,7 @@ def logistic_gradient_descent(X: Any, y: Any, *, lr: float, steps: int,
         if t in keep:
             weights.append(w.copy())
         if t < steps:
-            w = w + (lr / n) * (expit(-(Z @ w)) @ Z)
+            w = w + (lr / n) * (expit(-(Z @ w)) @ Z) - (lr * weight_decay) * w
     weights = np.array(weights)
     losses = softplus(-(weights @ Z.T)).mean(axis=1)
     return record, weights, losses

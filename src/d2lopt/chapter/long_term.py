@@ -68,6 +68,22 @@ class Settings:
         Its units.
     check_horizon : int
         Its horizon (time steps).
+    exercise_gelfand_powers : tuple of int
+        Exercises: powers :math:`t` at which :math:`\|W^t\|_2^{1/t}` of the non-normal
+        matrix is compared with :math:`\rho(W)`.
+    exercise_gelfand_horizon : int
+        Exercises: largest power scanned for the root to stay close to :math:`\rho(W)`.
+    exercise_gelfand_tolerance : float
+        Exercises: relative distance to :math:`\rho(W)` that counts as close.
+    exercise_scale : float
+        Exercises: weight scale (one of ``scales``) of the stronger-inputs experiment.
+    exercise_input_factor : float
+        Exercises: factor by which its inputs are made stronger.
+    exercise_radius : float
+        Exercises: spectral radius (below 1) of the random recurrent matrices of the
+        folk claim.
+    exercise_seeds : int
+        Exercises: number of those matrices (seeds ``seed``, ``seed + 1``, ...).
 
     """
 
@@ -86,6 +102,14 @@ class Settings:
     check_scale: float = 1.5
     check_n: int = 16
     check_horizon: int = 10
+    # Exercises
+    exercise_gelfand_powers: tuple[int, ...] = (10, 100, 1000)
+    exercise_gelfand_horizon: int = 2000
+    exercise_gelfand_tolerance: float = 0.01
+    exercise_scale: float = 1.5
+    exercise_input_factor: float = 10.0
+    exercise_radius: float = 0.9
+    exercise_seeds: int = 5
 
 
 #: The settings of section 9.

@@ -62,6 +62,18 @@ class Settings:
         Largest and smallest distance :math:`x_0` of a start from the stable manifold.
     n_offsets : int
         Number of geometrically spaced distances between them.
+    exercise_lr : float
+        Exercises: learning rate :math:`\eta` of the effective-step measurements.
+    exercise_slope : float
+        Exercises: slope :math:`g` of the linear function :math:`f(x) = g\,x` run by momentum.
+    exercise_step : int
+        Exercises: iteration :math:`t` at which the step length is measured.
+    exercise_adam_slopes : tuple of float
+        Exercises: slopes :math:`g` of the linear functions run by Adam.
+    exercise_kappa_factor : float
+        Exercises: factor by which the condition number ``kappa`` is raised.
+    exercise_default_lr : float
+        Exercises: PyTorch's default learning rate of Adam, tested against ``lr_grid``.
 
     """
 
@@ -77,6 +89,13 @@ class Settings:
     escape_threshold: float = 0.5
     offsets: tuple[float, float] = (1e-2, 1e-12)
     n_offsets: int = 11
+    # Exercises
+    exercise_lr: float = 0.1
+    exercise_slope: float = 2.0
+    exercise_step: int = 100
+    exercise_adam_slopes: tuple[float, ...] = (1e-3, 1.0, 1e3)
+    exercise_kappa_factor: float = 2.0
+    exercise_default_lr: float = 1e-3
 
 
 #: The settings of section 12.

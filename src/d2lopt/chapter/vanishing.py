@@ -35,7 +35,7 @@ class Settings:
     Attributes
     ----------
     slope_at : float
-        The input :math:`x` at which :math:`	anh'(x)` is quoted.
+        The input :math:`x` at which :math:`\tanh'(x)` is quoted.
     peak_bounds : tuple of float
         Interval searched for the largest value of :math:`\sigma'`.
     depth : int
@@ -46,6 +46,19 @@ class Settings:
         Input :math:`z_0` of the sigmoid chain.
     relu_start : float
         Input of the chain of ReLUs.
+    exercise_derivative : float
+        Exercises: value :math:`\varepsilon` of :math:`\tanh'(x)` whose pre-activation
+        :math:`x > 0` is sought.
+    exercise_weight : float
+        Exercises: weight :math:`w` of the sigmoid chain whose bound :math:`(|w|/4)^L` is 1.
+    exercise_width : int
+        Exercises: units per layer of the deep ReLU perceptron.
+    exercise_gains : tuple of float
+        Exercises: its weight variances :math:`v` times the width (1: LeCun's, 2: He's).
+    exercise_report_depths : tuple of int
+        Exercises: depths (layers) at which its Jacobian's norm is reported.
+    exercise_seed : int
+        Exercises: seed of its weights and input.
 
     """
 
@@ -55,6 +68,13 @@ class Settings:
     fit_from: int = 11
     chain_start: float = 0.0
     relu_start: float = 1.0
+    # Exercises
+    exercise_derivative: float = 1e-3
+    exercise_weight: float = 4.0
+    exercise_width: int = 64
+    exercise_gains: tuple[float, ...] = (1.0, 2.0)
+    exercise_report_depths: tuple[int, ...] = (10, 20, 30)
+    exercise_seed: int = 0
 
 
 #: The settings of section 10.
