@@ -293,7 +293,7 @@ def test_exercise_bigger_lr() -> None:
     above = min(m for m in multiples if m > optimum)
     assert namespace["best"] in (below, above)
     rising = [m for m in multiples if m <= below]  # up to the optimum a larger step helps
-    assert all(final[a] > final[b] for a, b in zip(rising, rising[1:]))
+    assert all(final[a] > final[b] for a, b in zip(rising[:-1], rising[1:], strict=True))
     low, high = min(multiples), max(multiples)
     assert high > 2 and final[high] > final[low]  # past 2/λ_max it diverges
     assert format_number(optimum, 3) in printed
