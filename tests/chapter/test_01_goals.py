@@ -171,7 +171,7 @@ def test_exercise_risk_derivation_against_scipy() -> None:
 
 def test_exercise_spread() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-01-spread")
-    mu, sigma, c, n = SETTINGS.mean, SETTINGS.std, SETTINGS.c, 100
+    mu, sigma, c, n = SETTINGS.mean, SETTINGS.std, SETTINGS.c, SETTINGS.exercise_n
     predicted = math.sqrt(2 * sigma**4 + 4 * (mu - c) ** 2 * sigma**2) / math.sqrt(n)
     assert namespace["predicted"] == pytest.approx(predicted, rel=1e-12)
     rng = np.random.default_rng(SETTINGS.seed)  # the draws of sample_empirical_risks
@@ -190,17 +190,22 @@ def test_exercise_at_minimizer() -> None:
         assert run.slope == pytest.approx(slope, rel=1e-9)
         assert slope == pytest.approx(-0.5, abs=0.03)
         assert run.risk == SETTINGS.std**2 + (c - SETTINGS.mean) ** 2
-    assert namespace["ratio"] == pytest.approx(math.sqrt(3), rel=0.05)
+    mu, sigma, c = SETTINGS.mean, SETTINGS.std, SETTINGS.c
+    # one loss's spread (2σ⁴ + 4(μ − c)²σ²)^½ at c against 2^½ σ² at c = μ
+    predicted = math.sqrt(2 * sigma**4 + 4 * (mu - c) ** 2 * sigma**2) / (math.sqrt(2) * sigma**2)
+    assert namespace["predicted"] == pytest.approx(predicted, rel=1e-12)
+    assert namespace["ratio"] == pytest.approx(predicted, rel=0.05)
     assert format_number(namespace["ratio"], 3) in printed
+    assert f"predicted {format_number(predicted, 3)}" in printed
 
 
 def test_exercise_optimistic() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-01-optimistic")
-    n, var = 5, SETTINGS.std**2
-    # standard errors of the 20 000-sample averages are below 0.01 (σ = 1)
+    n, samples, var = SETTINGS.exercise_small_n, SETTINGS.exercise_samples, SETTINGS.std**2
+    # standard errors of the sample averages are below 0.01 (σ = 1, 20 000 samples)
     assert namespace["fixed"] == pytest.approx(var, abs=0.03)
     assert namespace["fitted"] == pytest.approx(var * (n - 1) / n, abs=0.03)
     assert namespace["fitted_risk"] == pytest.approx(var * (1 + 1 / n), abs=0.03)
-    y = np.random.default_rng(SETTINGS.seed).normal(SETTINGS.mean, SETTINGS.std, size=(20_000, n))
+    y = np.random.default_rng(SETTINGS.seed).normal(SETTINGS.mean, SETTINGS.std, size=(samples, n))
     assert namespace["fitted"] == pytest.approx(np.mean(np.var(y, axis=1)), rel=1e-12)
     assert f"empirical risk {format_number(namespace['fitted'], 3)}" in printed

@@ -148,25 +148,29 @@ def test_exercise_log_odds_derivation(p: float) -> None:
 
 def test_exercise_correct_side() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-02-correct-side")
+    m = SETTINGS.exercise_margin
     for name, (_, derivative) in CLOSED_FORMS.items():
-        assert namespace["slopes"][name] == pytest.approx(float(derivative(2.0)), rel=1e-9, abs=0)
-        assert f"{name}: derivative {format_number(float(derivative(2.0)), 3)}" in printed
-    assert "squared: derivative 2.00 at m = 2 (pulls it back)" in printed
-    assert "hinge: derivative 0 at m = 2 (no push)" in printed
+        assert namespace["slopes"][name] == pytest.approx(float(derivative(m)), rel=1e-9, abs=0)
+        assert f"{name}: derivative {format_number(float(derivative(m)), 3)}" in printed
+    at = f"at m = {format_number(m, 3, trim=True)}"
+    assert m > 1  # beyond the hinge's kink: squared pulls back (2(m − 1) > 0), hinge is flat
+    assert f"squared: derivative {format_number(2 * (m - 1), 3)} {at} (pulls it back)" in printed
+    assert f"hinge: derivative 0 {at} (no push)" in printed
 
 
 def test_exercise_wide_grid() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-02-wide-grid")
     grid = namespace["grid"]
-    assert grid[0] == -10.0 and grid[-1] == 3.0
+    left = SETTINGS.exercise_wide_left
+    assert grid[0] == left and grid[-1] == SETTINGS.grid_limits[1]
     assert np.diff(grid) == pytest.approx(np.diff(GRID)[0], rel=1e-9)
-    expected = {name: float(f(-10.0)) for name, (f, _) in CLOSED_FORMS.items()}
-    assert expected["hinge"] == 11 and expected["squared"] == 121
-    assert namespace["order"] == ["exponential", "squared", "logistic", "hinge"]
+    expected = {name: float(f(left)) for name, (f, _) in CLOSED_FORMS.items()}
+    assert expected["hinge"] == 1 - left and expected["squared"] == (1 - left) ** 2
+    assert namespace["order"] == sorted(expected, key=expected.get, reverse=True)
     for name, value in expected.items():
         assert namespace["at_left"][name] == pytest.approx(value, rel=1e-12)
     assert min(namespace["gaps"].values()) == 0.0
-    assert format_number(np.exp(10.0), 3) in printed and "holds m = 0: True" in printed
+    assert format_number(np.exp(-left), 3) in printed and "holds m = 0: True" in printed
 
 
 def test_exercise_any_surrogate() -> None:
@@ -174,6 +178,7 @@ def test_exercise_any_surrogate() -> None:
 
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-02-any-surrogate")
     x, y = namespace["x"], namespace["y"]
+    assert x.shape == y.shape == (SETTINGS.exercise_examples,)
     # the squared loss (1 − y f)² = (y − f)² (y² = 1): least squares
     squared = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0]
     assert namespace["fits"]["squared"] == pytest.approx(squared, abs=1e-6)

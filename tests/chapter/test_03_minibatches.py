@@ -215,7 +215,8 @@ def _per_example(noise: float = SETTINGS.data_noise) -> np.ndarray:
 def test_exercise_half() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-03-half")
     values = _per_example()
-    N, n = values.size, values.size // 2
+    N = values.size
+    n = int(SETTINGS.exercise_batch_fraction * N)
     sigma = np.sqrt(np.mean((values - values.mean()) ** 2))
     corrected = sigma / np.sqrt(n) * np.sqrt((N - n) / (N - 1))
     assert namespace["corrected"] == pytest.approx(corrected, rel=1e-12)
@@ -228,7 +229,7 @@ def test_exercise_half() -> None:
 
 def test_exercise_noise() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-03-noise")
-    for noise in (SETTINGS.data_noise, 2.0):
+    for noise in (SETTINGS.data_noise, SETTINGS.exercise_noise):
         values = _per_example(noise)
         assert namespace["sigmas"][noise] == pytest.approx(values.std(), rel=1e-12)
         # the population value sqrt(2a² + b² + noise²), to sampling error of one sample
@@ -236,16 +237,20 @@ def test_exercise_noise() -> None:
         assert values.std() == pytest.approx(expected, rel=0.1)
         errors = namespace["errors"][noise]
         assert errors == pytest.approx(values.std() / np.sqrt(SETTINGS.sizes), rel=0.1)
-    ratio = namespace["sigmas"][2.0] / namespace["sigmas"][SETTINGS.data_noise]
+    ratio = (namespace["sigmas"][SETTINGS.exercise_noise]
+             / namespace["sigmas"][SETTINGS.data_noise])
     assert namespace["ratio"] == pytest.approx(ratio, rel=0.03)
     assert f"σ by {format_number(ratio, 3)}" in printed
 
 
 def test_exercise_linear_scaling() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-03-linear-scaling")
-    for lr in (0.1, 0.8):
-        formula = (2 * lr / 8 / (2 - 2 * lr)) / (lr / 4 / (2 - lr))  # η s²/(n h (2 − η h)), h = 1
+    k, n = SETTINGS.exercise_scale, SETTINGS.exercise_batch
+    for lr in SETTINGS.exercise_lrs:
+        # η s²/(n h (2 − η h)), h = 1
+        formula = (k * lr / (k * n) / (2 - k * lr)) / (lr / n / (2 - lr))
         # each spread is a variance over 4000 chains: about 2.2 % standard error
         assert namespace["ratios"][lr] == pytest.approx(formula, rel=0.08)
         assert f"(formula {format_number(formula, 3)})" in printed
-    assert namespace["ratios"][0.8] > 2.5 > 1.2 > namespace["ratios"][0.1]
+    small, large = SETTINGS.exercise_lrs
+    assert namespace["ratios"][large] > 2.5 > 1.2 > namespace["ratios"][small]

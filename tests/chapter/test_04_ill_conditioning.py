@@ -247,40 +247,53 @@ def test_exercise_best_step_derivation_matches_a_line_search() -> None:
 
 def test_exercise_rate() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-04-rate")
-    kappa = 30.0
+    kappa, reduction = SETTINGS.exercise_kappa, SETTINGS.reduction
     eigenvalues = np.array([1.0, kappa])
-    losses = _numpy_gd_losses(eigenvalues, GD_START, 2 / (1 + kappa), 200)
+    losses = _numpy_gd_losses(eigenvalues, GD_START, 2 / (1 + kappa), SETTINGS.exercise_steps)
     measured = np.exp(np.polyfit(np.arange(losses.size), np.log(losses), 1)[0])
     theory = ((kappa - 1) / (kappa + 1)) ** 2
     assert namespace["rate"] == pytest.approx(measured, rel=1e-9)
     assert namespace["theory"] == pytest.approx(theory, rel=1e-12)
     assert namespace["rate"] == pytest.approx(theory, rel=1e-6)
-    steps = math.ceil(math.log(1e-6) / math.log(theory))
+    steps = math.ceil(math.log(reduction) / math.log(theory))
     assert namespace["steps"] == steps
-    assert theory ** steps <= 1e-6 < theory ** (steps - 1)
+    assert theory ** steps <= reduction < theory ** (steps - 1)
     assert format_number(theory, 5) in printed and f"{steps} by theory" in printed
 
 
 def test_exercise_safe_step() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-04-safe-step")
-    for kappa, steps in ((SETTINGS.safe_kappa, SETTINGS.safe_steps), (100.0, 200)):
+    for kappa, steps in ((SETTINGS.safe_kappa, SETTINGS.safe_steps),
+                         (SETTINGS.exercise_safe_kappa, SETTINGS.exercise_safe_steps)):
         losses = _numpy_gd_losses(np.array([1.0, kappa]), GD_START, 1 / kappa, steps)
         tail = losses[SETTINGS.safe_fit_start:]
         measured = np.exp(np.polyfit(np.arange(tail.size), np.log(tail), 1)[0])
         assert namespace["measured"][kappa] == pytest.approx(measured, rel=1e-9)
         assert measured == pytest.approx((1 - 1 / kappa) ** 2, rel=1e-9)
         assert format_number((1 - 1 / kappa) ** 2, 5) in printed
-    assert "688 steps" in printed  # ceil(ln 10⁻⁶ / ln 0.99²) = 688
-    assert math.ceil(math.log(1e-6) / (2 * math.log(0.99))) == 688
+        # steps to the reduction at the factor (1 − 1/κ)²: ceil(ln reduction / ln (1 − 1/κ)²)
+        needed = math.ceil(math.log(SETTINGS.reduction) / (2 * math.log(1 - 1 / kappa)))
+        assert (1 - 1 / kappa) ** (2 * needed) <= SETTINGS.reduction
+        assert f"{needed} steps to" in printed
 
 
 def test_exercise_bigger_lr() -> None:
     namespace, printed = run_solution(EXERCISE_PAGE, "ex-04-bigger-lr")
-    eigenvalues = np.array([1.0, 10.0])
-    final = {m: _numpy_gd_losses(eigenvalues, GD_START, m / 10.0, 50)[-1]
-             for m in namespace["multiples"]}
+    kappa, multiples = SETTINGS.exercise_lr_kappa, SETTINGS.exercise_lr_multiples
+    assert tuple(namespace["multiples"]) == multiples
+    eigenvalues = np.array([1.0, kappa])
+    final = {m: _numpy_gd_losses(eigenvalues, GD_START, m / kappa, SETTINGS.exercise_lr_steps)[-1]
+             for m in multiples}
     for multiple, value in final.items():
         assert namespace["final"][multiple] == pytest.approx(value, rel=1e-9)
-    assert namespace["best"] == 1.8  # the tried multiple nearest 2·10/11 ≈ 1.82
-    assert final[2.1] > final[0.5] > final[1.0]  # past 2/λ_max it diverges
-    assert format_number(20 / 11, 3) in printed
+    assert namespace["best"] == min(final, key=final.get)
+    optimum = 2 * kappa / (1 + kappa)  # 2/(λ_min + λ_max) in units of 1/λ_max
+    # the best tried multiple is one of the two around the optimum
+    below = max(m for m in multiples if m <= optimum)
+    above = min(m for m in multiples if m > optimum)
+    assert namespace["best"] in (below, above)
+    rising = [m for m in multiples if m <= below]  # up to the optimum a larger step helps
+    assert all(final[a] > final[b] for a, b in zip(rising[:-1], rising[1:], strict=True))
+    low, high = min(multiples), max(multiples)
+    assert high > 2 and final[high] > final[low]  # past 2/λ_max it diverges
+    assert format_number(optimum, 3) in printed

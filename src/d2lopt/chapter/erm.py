@@ -51,6 +51,26 @@ class Settings:
         Ends of the grid of margins on which the losses are compared and drawn.
     grid_points : int
         Number of points of that grid (2001 on ``(-2, 3)`` puts a point at exactly 0).
+    exercise_margin : float
+        Exercises: the margin :math:`m > 0` of a correctly classified example.
+    exercise_wide_left : float
+        Exercises: left end of the widened grid of margins (same spacing, same right end).
+    exercise_examples : int
+        Exercises: number of one-dimensional examples of the "any surrogate" test.
+    exercise_class_mean : float
+        Exercises: the classes are centred at plus and minus this input.
+    exercise_noise : float
+        Exercises: standard deviation of the Gaussian noise of the inputs.
+    exercise_far_fraction : float
+        Exercises: fraction of the positive examples moved far to the correct side.
+    exercise_far_shift : float
+        Exercises: how far they are moved (input units).
+    exercise_steps : int
+        Exercises: gradient-descent steps of each fit of the linear score.
+    exercise_logistic_lr, exercise_squared_lr : float
+        Exercises: learning rates of the fits on the mean logistic and mean squared loss.
+    exercise_seed : int
+        Exercises: seed of :func:`numpy.random.default_rng` for those examples.
 
     Examples
     --------
@@ -62,6 +82,18 @@ class Settings:
 
     grid_limits: tuple[float, float] = (-2.0, 3.0)
     grid_points: int = 2001
+    # Exercises
+    exercise_margin: float = 2.0
+    exercise_wide_left: float = -10.0
+    exercise_examples: int = 200
+    exercise_class_mean: float = 1.0
+    exercise_noise: float = 1.0
+    exercise_far_fraction: float = 0.2
+    exercise_far_shift: float = 8.0
+    exercise_steps: int = 250
+    exercise_logistic_lr: float = 0.5
+    exercise_squared_lr: float = 0.05
+    exercise_seed: int = 0
 
 
 #: The settings of section 2.

@@ -55,6 +55,12 @@ class Settings:
         Sizes of the three samples whose empirical risks are minimized over :math:`c`.
     minimizer_seed : int
         Seed of the generator that draws those three samples.
+    exercise_n : int
+        Exercises: sample size :math:`n` at which the spread of the empirical risk is measured.
+    exercise_small_n : int
+        Exercises: the small sample size :math:`n` of the "training loss is optimistic" test.
+    exercise_samples : int
+        Exercises: number of samples of that size whose empirical risks are averaged.
 
     Examples
     --------
@@ -71,6 +77,10 @@ class Settings:
     seed: int = 0
     minimizer_sizes: tuple[int, ...] = (5, 50, 500)
     minimizer_seed: int = 2
+    # Exercises
+    exercise_n: int = 100
+    exercise_small_n: int = 5
+    exercise_samples: int = 20_000
 
 
 #: The settings of section 1.

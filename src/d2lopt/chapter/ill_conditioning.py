@@ -68,6 +68,20 @@ class Settings:
         Steps of that run.
     safe_fit_start : int
         First step of the fit of its rate (after the steep coordinate has vanished).
+    exercise_kappa : float
+        Exercises: condition number of the quadratic whose gradient-descent rate is measured.
+    exercise_steps : int
+        Exercises: steps of that run.
+    exercise_safe_kappa : float
+        Exercises: the worse condition number that replaces ``safe_kappa``.
+    exercise_safe_steps : int
+        Exercises: the longer run that replaces ``safe_steps`` on that bowl.
+    exercise_lr_kappa : float
+        Exercises: condition number of the quadratic on which learning rates are compared.
+    exercise_lr_steps : int
+        Exercises: steps of each of those runs.
+    exercise_lr_multiples : tuple of float
+        Exercises: the learning rates compared, as multiples of :math:`1/\lambda_{\max}`.
 
     Examples
     --------
@@ -86,6 +100,14 @@ class Settings:
     safe_kappa: float = 10.0
     safe_steps: int = 60
     safe_fit_start: int = 20
+    # Exercises
+    exercise_kappa: float = 30.0
+    exercise_steps: int = 200
+    exercise_safe_kappa: float = 100.0
+    exercise_safe_steps: int = 200
+    exercise_lr_kappa: float = 10.0
+    exercise_lr_steps: int = 50
+    exercise_lr_multiples: tuple[float, ...] = (0.5, 1.0, 1.5, 1.8, 1.9, 2.1)
 
 
 #: The settings of section 4.

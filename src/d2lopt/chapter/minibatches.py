@@ -77,6 +77,17 @@ class Settings:
         Independent SGD chains whose final iterates measure the variance.
     sgd_seed : int
         Seed of the minibatch draws of :func:`simulate_sgd_on_quadratic`.
+    exercise_batch_fraction : float
+        Exercises: share of the ``examples`` in a minibatch drawn without replacement.
+    exercise_noise : float
+        Exercises: the raised noise level that replaces ``data_noise``.
+    exercise_lrs : tuple of float
+        Exercises: learning rates (a small and a large one) at which the linear scaling rule
+        is tested.
+    exercise_batch : int
+        Exercises: minibatch size those learning rates start from.
+    exercise_scale : int
+        Exercises: the factor by which the rule scales batch size and learning rate together.
 
     Examples
     --------
@@ -104,6 +115,12 @@ class Settings:
     sgd_steps: int = 400
     sgd_chains: int = 4000
     sgd_seed: int = 1
+    # Exercises
+    exercise_batch_fraction: float = 0.5
+    exercise_noise: float = 2.0
+    exercise_lrs: tuple[float, ...] = (0.1, 0.8)
+    exercise_batch: int = 4
+    exercise_scale: int = 2
 
 
 #: The settings of section 3.
