@@ -261,7 +261,8 @@ def test_exercise_threshold():
         namespace, printed = run_solution(EX_PAGE, "ex-08-threshold")
     outcome = namespace["outcome"]
     small, large = cliffs.SETTINGS.exercise_max_norms
-    (thrown_small, converged_small), (thrown_large, converged_large) = outcome[small], outcome[large]
+    (thrown_small, converged_small), (thrown_large, converged_large) = (outcome[small],
+                                                                        outcome[large])
     assert thrown_small == 0 < thrown_large
     assert converged_small < converged_large
     # the batched runs against the single-run optimizer with its own clipping: first steps
