@@ -159,9 +159,16 @@ def test_gradient_descent_ends_rejects_bad_starts(starts):
 
 
 def test_exercise_copies_count():
-    # the derivation's 384 and 12, by the core's counter
-    assert equivalent_parameterizations([3, 2]) == 384
-    assert equivalent_parameterizations([3, 2], sign_flips=False) == 12
+    # the derivation's counts, by the core's counter against the factorials, and as glued
+    n1, n2 = SETTINGS.exercise_layer_widths
+    copies = math.factorial(n1) * 2**n1 * math.factorial(n2) * 2**n2
+    perms = math.factorial(n1) * math.factorial(n2)
+    assert equivalent_parameterizations([n1, n2]) == copies
+    assert equivalent_parameterizations([n1, n2], sign_flips=False) == perms
+    glued = page_glue(EX_PAGE)
+    assert glued["lm_ex_copies"] == format_number(copies)
+    assert glued["lm_ex_perms"] == format_number(perms)
+    assert glued["lm_ex_units"] == format_number(n1 + n2)
 
 
 def test_exercise_tanh_unit():
@@ -183,24 +190,27 @@ def test_exercise_big_step():
     # an independent loop on f'(x) = cos(pi x) - pi x sin(pi x), and the minima by SciPy
     local = minimize_scalar(risk, bounds=(-1.0, 0.0), method="bounded", options={"xatol": 1e-10}).x
     glob = minimize_scalar(risk, bounds=(0.5, 1.5), method="bounded", options={"xatol": 1e-10}).x
-    for lr in (SETTINGS.lr, 0.2, 0.3):
+    mid_lr, big_lr = SETTINGS.exercise_lrs
+    for lr in (SETTINGS.lr, mid_lr, big_lr):
         x = np.linspace(-1.0, 2.0, SETTINGS.starts)
         for _ in range(SETTINGS.steps):
             x = x - lr * risk_slope(x)
         expected = {"local": int(np.isclose(x, local, atol=SETTINGS.basin_atol).sum()),
                     "global": int(np.isclose(x, glob, atol=SETTINGS.basin_atol).sum())}
         assert counts[lr] == expected
-    assert counts[0.2]["global"] == 0 < counts[SETTINGS.lr]["global"]
-    assert counts[0.3]["local"] == SETTINGS.starts
+    assert counts[mid_lr]["global"] == 0 < counts[SETTINGS.lr]["global"]
+    assert counts[big_lr]["local"] == SETTINGS.starts
     assert format_number(2 / risk_second_derivative(glob), 3) in printed
 
 
 def test_exercise_restarts():
     namespace, printed = run_solution(EX_PAGE, "ex-05-restarts")
     finals = namespace["restarts"].final_losses
-    assert set(finals) == {2, 64} and all(len(v) == 10 for v in finals.values())
+    narrow, wide = SETTINGS.exercise_restart_widths
+    assert set(finals) == {narrow, wide}
+    assert all(len(v) == SETTINGS.exercise_restarts for v in finals.values())
     for width, losses in finals.items():
         assert namespace["gain"][width] == pytest.approx(np.median(losses) / np.min(losses))
-    assert namespace["width_gain"] == pytest.approx(np.min(finals[2]) / np.max(finals[64]))
+    assert namespace["width_gain"] == pytest.approx(np.min(finals[narrow]) / np.max(finals[wide]))
     assert namespace["width_gain"] > max(namespace["gain"].values())
     assert format_number(namespace["width_gain"], 3) in printed

@@ -270,33 +270,38 @@ def test_exercise_classify():
             assert eigenvalues.min() < 0 < eigenvalues.max()
             expected[(x, y)] = "saddle"
     assert namespace["kinds"] == expected
-    assert expected[(0.0, 0.0)] == "saddle" and expected[(1.0, 0.0)] == "not critical"
-    assert f"gradient norm {format_number(4 * math.sqrt(2), 3)}" in printed
+    x, y = SETTINGS.exercise_test_point
+    assert expected[(0.0, 0.0)] == "saddle" and expected[(x, y)] == "not critical"
+    norm = math.hypot(4 * x**3 - 4 * y, 4 * y**3 - 4 * x)
+    assert f"gradient norm {format_number(norm, 3)}" in printed
 
 
 def test_exercise_samples():
     namespace, printed = run_solution(EX_PAGE, "ex-06-samples")
-    exact = all_positive_probability(4)
+    n, fewer = SETTINGS.exercise_samples_n, SETTINGS.exercise_samples
+    exact = all_positive_probability(n)
     estimates = namespace["estimates"]
-    assert set(estimates) == {SETTINGS.samples, 10_000}
+    assert set(estimates) == {SETTINGS.samples, fewer}
     for samples, est in estimates.items():
-        q = est.probability * 2**4   # the conditional proportion actually sampled
-        assert est.standard_error == pytest.approx(2**-4 * math.sqrt(q * (1 - q) / samples))
+        q = est.probability * 2**n   # the conditional proportion actually sampled
+        assert est.standard_error == pytest.approx(2**-n * math.sqrt(q * (1 - q) / samples))
         assert abs(est.probability - exact) < 4 * est.standard_error
-    ratio = estimates[10_000].standard_error / estimates[SETTINGS.samples].standard_error
+    ratio = estimates[fewer].standard_error / estimates[SETTINGS.samples].standard_error
     assert namespace["se_ratio"] == pytest.approx(ratio)
-    assert ratio == pytest.approx(math.sqrt(SETTINGS.samples / 10_000), rel=0.15)
+    assert ratio == pytest.approx(math.sqrt(SETTINGS.samples / fewer), rel=0.15)
     assert format_number(ratio, 3) in printed
 
 
 def test_exercise_index():
     namespace, printed = run_solution(EX_PAGE, "ex-06-index")
     # an independent sample (another seed, matrices built here), same law
+    n, samples = SETTINGS.exercise_index_n, SETTINGS.exercise_index_samples
     rng = np.random.default_rng(12345)
-    a = rng.standard_normal((20_000, 8, 8))
+    a = rng.standard_normal((samples, n, n))
     index = (np.linalg.eigvalsh((a + np.swapaxes(a, 1, 2)) / 2) < 0).sum(axis=1)
-    assert namespace["mean"] == pytest.approx(4.0, abs=0.05)
+    assert namespace["mean"] == pytest.approx(n / 2, abs=0.05)
     assert namespace["variance"] == pytest.approx(index.var(), rel=0.1)
-    assert namespace["variance"] < 2 / 3   # far below the binomial 2
-    assert namespace["low_count"] <= 10 < 0.0352 * 20_000
+    assert namespace["variance"] < n / 12   # far below the binomial n / 4
+    binomial_low = sum(math.comb(n, k) for k in (0, 1)) / 2**n   # P(index <= 1) for coin flips
+    assert namespace["low_count"] <= 10 < binomial_low * samples
     assert f"variance {format_number(namespace['variance'], 3)}" in printed

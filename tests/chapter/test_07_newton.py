@@ -160,25 +160,30 @@ def test_exercise_quadratic_newton_step_lands_on_the_critical_point():
 def test_exercise_basin():
     namespace, printed = run_solution(EX_PAGE, "ex-07-basin")
     kinds = {0.0: "saddle", 1.0: "minimum", -1.0: "minimum"}
-    for x0 in (0.44, 0.46):
-        end = newton_map_x(x0, 12)
+    lo, hi = SETTINGS.exercise_basin_x0
+    for x0 in (lo, hi):
+        end = newton_map_x(x0, SETTINGS.exercise_newton_steps)
         nearest = min(kinds, key=lambda c: abs(c - end))
         assert abs(end - nearest) < 1e-9
         assert namespace["ends"][x0] == kinds[nearest]
-    assert namespace["ends"] == {0.44: "saddle", 0.46: "minimum"}
-    assert format_number(newton_map_x(0.46, 1), 3) in printed
+    assert namespace["ends"] == {lo: "saddle", hi: "minimum"}
+    assert lo < 1 / np.sqrt(5) < hi
+    assert format_number(newton_map_x(hi, 1), 3) in printed
 
 
 def test_exercise_near_manifold():
     namespace, printed = run_solution(EX_PAGE, "ex-07-near-manifold")
     expected = {}
-    for x0 in (1e-2, 1e-4, 1e-6):   # gradient descent along x alone: x <- x - lr (x^3 - x)
+    for x0 in SETTINGS.exercise_offsets:   # gradient descent along x alone: x <- x - lr (x^3 - x)
         x, t = x0, 0
-        while abs(x) <= 0.5:
+        while abs(x) <= SETTINGS.exercise_escape:
             x, t = x - SETTINGS.lr * (x**3 - x), t + 1
         expected[x0] = t
     assert namespace["escape_steps"] == expected
-    predicted = np.log(100) / np.log(1 + SETTINGS.lr)
+    offsets = SETTINGS.exercise_offsets
+    factor = offsets[0] / offsets[1]
+    assert np.allclose(np.array(offsets[:-1]) / np.array(offsets[1:]), factor)
+    predicted = np.log(factor) / np.log(1 + SETTINGS.lr)
     assert np.all(np.abs(np.diff(list(expected.values())) - predicted) < 1)
     assert f"predicted {format_number(predicted, 3)}" in printed
 
@@ -186,17 +191,17 @@ def test_exercise_near_manifold():
 def test_exercise_faster():
     namespace, printed = run_solution(EX_PAGE, "ex-07-faster")
     results = namespace["results"]
-    start = SETTINGS.start
+    start, far = SETTINGS.start, SETTINGS.exercise_far_start
     assert results[(start, "Newton")][0] == "saddle"
     assert results[(start, "gradient descent")][0] == "minimum"
-    assert results[((1.5, 1.0), "Newton")][0] == "minimum"
+    assert results[(far, "Newton")][0] == "minimum"
     # gradient descent near the minimum: the y component contracts by 1 - lr per step, from y = 1
-    gd_steps = results[((1.5, 1.0), "gradient descent")][1]
-    assert gd_steps >= np.log(1e-8) / np.log(1 - SETTINGS.lr) - 1
-    assert results[((1.5, 1.0), "Newton")][1] < gd_steps / 10
+    gd_steps = results[(far, "gradient descent")][1]
+    assert gd_steps >= np.log(SETTINGS.exercise_tol / far[1]) / np.log(1 - SETTINGS.lr) - 1
+    assert results[(far, "Newton")][1] < gd_steps / 10
     # Newton along x from 0.2 to the saddle: as many steps as the closed-form map needs
     x, steps = start[0], 0
-    while abs(x) >= 1e-8:
+    while abs(x) >= SETTINGS.exercise_tol:
         x, steps = newton_map_x(x, 1), steps + 1
     assert results[(start, "Newton")][1] == max(steps, 1)
     assert f"after {gd_steps} steps" in printed

@@ -239,7 +239,8 @@ def test_exercise_growth():
     namespace, printed = run_solution(EX_PAGE, "ex-08-growth")
     w = cliffs.SETTINGS.w
     expected = []
-    for steps in (10, 20, 30, 40, 50):
+    lengths = cliffs.SETTINGS.exercise_lengths
+    for steps in lengths:
         loss = recurrent_loss(steps=steps)
         h0, target = loss.h0, loss.target
         r = w * (1 - h0**2)
@@ -247,8 +248,8 @@ def test_exercise_growth():
         dh_db = (1 - h0**2) * (r**steps - 1) / (r - 1)
         expected.append(abs(2 * (h0 - target)) * dh_db * math.hypot(h0, 1.0))
     np.testing.assert_allclose(namespace["norms"], expected, rtol=1e-6)
-    assert namespace["slope"] == pytest.approx(np.polyfit((10, 20, 30, 40, 50), np.log(expected),
-                                                          1)[0], rel=1e-6)
+    assert namespace["slope"] == pytest.approx(np.polyfit(lengths, np.log(expected), 1)[0],
+                                               rel=1e-6)
     assert namespace["slope"] == pytest.approx(math.log(w * 0.75), rel=5e-3)
     assert f"ln r = {format_number(math.log(w * 0.75), 4)}" in printed
 
@@ -259,14 +260,16 @@ def test_exercise_threshold():
         warnings.simplefilter("error", RuntimeWarning)
         namespace, printed = run_solution(EX_PAGE, "ex-08-threshold")
     outcome = namespace["outcome"]
-    (thrown_small, converged_small), (thrown_large, converged_large) = outcome[0.1], outcome[10.0]
+    small, large = cliffs.SETTINGS.exercise_max_norms
+    (thrown_small, converged_small), (thrown_large, converged_large) = (outcome[small],
+                                                                        outcome[large])
     assert thrown_small == 0 < thrown_large
     assert converged_small < converged_large
     # the batched runs against the single-run optimizer with its own clipping: first steps
     from d2lopt.optim.many_starts import batched_gradient_descent
     s = cliffs.SETTINGS
     starts = uniform_starts(recurrent_cliff.domain, 3, seed=s.seed)
-    for max_norm in (0.1, 10.0):
+    for max_norm in (small, large):
         batched = batched_gradient_descent(recurrent_cliff, starts, steps=15, lr=s.lr,
                                            max_norm=max_norm)
         for k in range(3):
@@ -285,7 +288,8 @@ def test_exercise_direction():
     points = namespace["points"]
     c = cliffs.SETTINGS.max_norm
     # gradients one point at a time, against the batched gradient of the solution
-    for k in range(0, 500, 97):
+    assert points.shape[1] == cliffs.SETTINGS.exercise_points
+    for k in range(0, cliffs.SETTINGS.exercise_points, 97):
         np.testing.assert_allclose(namespace["G"][k], d2lopt.grad(recurrent_cliff)(points[:, k]),
                                    rtol=1e-9)
     active = namespace["active"]

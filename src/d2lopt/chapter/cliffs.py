@@ -63,6 +63,12 @@ class Settings:
         Standard deviation of its (Gaussian) components.
     long_seed : int
         Seed of its components.
+    exercise_lengths : tuple of int
+        Exercises: sequence lengths :math:`T` at which the gradient on the cliff line is measured.
+    exercise_max_norms : tuple of float
+        Exercises: the smaller and the larger clipping threshold of the many-starts experiment.
+    exercise_points : int
+        Exercises: random points of the window at which the gradient is clipped.
 
     """
 
@@ -81,6 +87,10 @@ class Settings:
     long_size: int = 100_000
     long_scale: float = 1e3
     long_seed: int = 0
+    # Exercises
+    exercise_lengths: tuple[int, ...] = (10, 20, 30, 40, 50)
+    exercise_max_norms: tuple[float, float] = (0.1, 10.0)
+    exercise_points: int = 500
 
 
 #: The settings of section 8.

@@ -50,6 +50,20 @@ class Settings:
         Number of random inputs its copies are compared on.
     check_seed : int
         Seed of :func:`numpy.random.default_rng` that draws that network and its inputs.
+    exercise_layer_widths : tuple of int
+        Exercises: widths :math:`(n_1, n_2)` of the two hidden layers whose copies are counted.
+    exercise_lrs : tuple of float
+        Exercises: the larger learning rates of the basin experiment.
+    exercise_restart_widths : tuple of int
+        Exercises: hidden widths of the narrow and the wide network that are restarted.
+    exercise_restarts : int
+        Exercises: number of restarts (seeds) of each network.
+    exercise_restart_epochs : int
+        Exercises: training epochs of every restart.
+    exercise_restart_train_size : int
+        Exercises: number of training digits.
+    exercise_restart_seed : int
+        Exercises: seed of the restarts (and of :func:`torch.manual_seed`).
 
     Examples
     --------
@@ -66,6 +80,14 @@ class Settings:
     check_width: int = 3
     check_inputs: int = 50
     check_seed: int = 0
+    # Exercises
+    exercise_layer_widths: tuple[int, int] = (3, 2)
+    exercise_lrs: tuple[float, ...] = (0.2, 0.3)
+    exercise_restart_widths: tuple[int, int] = (2, 64)
+    exercise_restarts: int = 10
+    exercise_restart_epochs: int = 3
+    exercise_restart_train_size: int = 300
+    exercise_restart_seed: int = 0
 
 
 #: The settings of section 5.

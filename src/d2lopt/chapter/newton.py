@@ -54,6 +54,20 @@ class Settings:
     at_saddle : float
         Distance from the saddle (the origin) within which Newton's iterate
         counts as having reached it.
+    exercise_basin_x0 : tuple of float
+        Exercises: starts :math:`x_0` of Newton's method on either side of :math:`1/\\sqrt5`.
+    exercise_newton_steps : int
+        Exercises: iterations of Newton's method.
+    exercise_offsets : tuple of float
+        Exercises: starts :math:`x_0` ever closer to the stable manifold.
+    exercise_steps : int
+        Exercises: iterations of gradient descent.
+    exercise_escape : float
+        Exercises: :math:`|x|` beyond which a run has left the saddle.
+    exercise_far_start : tuple of float
+        Exercises: the start from which both methods reach a minimum.
+    exercise_tol : float
+        Exercises: distance to the critical point that counts as arrived.
 
     """
 
@@ -66,6 +80,14 @@ class Settings:
     interval: int = 10
     seed: int = 0
     at_saddle: float = 1e-12
+    # Exercises
+    exercise_basin_x0: tuple[float, float] = (0.44, 0.46)
+    exercise_newton_steps: int = 12
+    exercise_offsets: tuple[float, ...] = (1e-2, 1e-4, 1e-6)
+    exercise_steps: int = 400
+    exercise_escape: float = 0.5
+    exercise_far_start: tuple[float, float] = (1.5, 1.0)
+    exercise_tol: float = 1e-8
 
 
 #: The settings of section 7.

@@ -57,6 +57,18 @@ class Settings:
         Seed of the random start of that root finding for the three quadratic surfaces.
     saddle_root_seed : int
         Seed of the random start of the root finding on the saddle :math:`x^2 - y^2` alone.
+    exercise_goe2_samples : int
+        Exercises: :math:`2 \\times 2` GOE matrices of the Monte Carlo check.
+    exercise_test_point : tuple of float
+        Exercises: the point of the quartic that is checked but is not critical.
+    exercise_samples_n : int
+        Exercises: matrix size :math:`n` at which fewer samples are tried.
+    exercise_samples : int
+        Exercises: the smaller number of samples.
+    exercise_index_n : int
+        Exercises: size :math:`n` of the GOE matrices whose index is sampled.
+    exercise_index_samples : int
+        Exercises: number of those matrices.
 
     Examples
     --------
@@ -70,6 +82,13 @@ class Settings:
     root_tol: float = 1e-12
     root_seed: int = 0
     saddle_root_seed: int = 1
+    # Exercises
+    exercise_goe2_samples: int = 200_000
+    exercise_test_point: tuple[float, float] = (1.0, 0.0)
+    exercise_samples_n: int = 4
+    exercise_samples: int = 10_000
+    exercise_index_n: int = 8
+    exercise_index_samples: int = 20_000
 
 
 #: The settings of section 6.
