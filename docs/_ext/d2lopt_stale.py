@@ -295,11 +295,20 @@ class PackageInputs:
         """
         if re.search(rf"\b{re.escape(self.package)}\b", code) is None:
             return None
-        used = sorted(self.closure(referenced_sections(code, self.package)))
+        return self.of_references(referenced_sections(code, self.package))
+
+    def of_references(self, references: Iterable[str]) -> dict[str, Any]:
+        """The inputs record of code that refers to the section modules *references*.
+
+        ``references`` (sorted) is kept in the record, so that a notebook whose code
+        is unchanged need not be read again.
+        """
+        references = sorted(set(references))
+        used = sorted(self.closure(references))
         modules = {name: self.modules[name] for name in used}
         parts = [("core", self.core.encode())] + [(n, h.encode()) for n, h in modules.items()]
         inputs = _digest(parts)
-        return {"inputs": inputs, "core": self.core, "modules": modules}
+        return {"inputs": inputs, "core": self.core, "modules": modules, "references": references}
 
 
 def why_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[str]:
@@ -443,15 +452,30 @@ def _notebook_map(cache_dir: Path, package: str) -> Path:
 
 
 def _cache_records(
-    cache_dir: Path, inputs: PackageInputs
+    cache_dir: Path, inputs: PackageInputs, stamps: Mapping[str, Any]
 ) -> Iterable[tuple[Any, Any, dict[str, Any] | None]]:
+    """Each record of the cache with its inputs now.
+
+    A record's hash key is that of its code, so the section modules the code
+    refers to are read from its stamp when it has one, and from the notebook
+    otherwise.
+    """
     from jupyter_cache import get_cache
 
     cache = get_cache(str(cache_dir))
     for record in cache.list_cache_records():
+        old = stamps.get(record.hashkey)
+        if isinstance(old, Mapping) and isinstance(old.get("references"), list):
+            yield cache, record, inputs.of_references(old["references"])
+            continue
         nb = cache.get_cache_bundle(record.pk).nb
         code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
         yield cache, record, inputs.of_code(code)
+
+
+def _notebook_stamps(cache_dir: Path, package: str) -> dict[str, Any]:
+    stamps = _read_json(_notebook_map(cache_dir, package))
+    return stamps if isinstance(stamps, dict) else {}
 
 
 def invalidate_notebooks(
@@ -465,11 +489,10 @@ def invalidate_notebooks(
     """
     if not cache_dir.exists():
         return {}
-    stamps = _read_json(_notebook_map(cache_dir, inputs.package))
-    stamps = stamps if isinstance(stamps, dict) else {}
+    stamps = _notebook_stamps(cache_dir, inputs.package)
     try:
         dropped = {}
-        for cache, record, new in list(_cache_records(cache_dir, inputs)):
+        for cache, record, new in list(_cache_records(cache_dir, inputs, stamps)):
             if new is None:
                 continue
             old = stamps.get(record.hashkey)
@@ -488,9 +511,10 @@ def invalidate_notebooks(
 
 def write_notebook_stamps(cache_dir: Path, inputs: PackageInputs) -> int:
     """Record the inputs of every notebook in the cache (the JSON map); returns how many."""
+    old = _notebook_stamps(cache_dir, inputs.package)
     stamps = {
         record.hashkey: new
-        for _, record, new in _cache_records(cache_dir, inputs)
+        for _, record, new in _cache_records(cache_dir, inputs, old)
         if new is not None
     }
     text = json.dumps(stamps, sort_keys=True, indent=1) + "\n"
