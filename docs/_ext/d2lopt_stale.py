@@ -225,8 +225,9 @@ class PackageInputs:
 
     ``core`` hashes every module but the section modules; ``modules`` maps each
     section module's name to the hash of its source; ``imports`` to the section
-    modules it names; ``core_imports`` are those the core names (none, when the
-    core keeps to its rule of never importing a section).
+    modules it names; ``core_imports`` are those the core imports (none, when the
+    core keeps to its rule of never importing a section); ``source`` is the
+    :func:`source_hash` of the whole package.
     """
 
     package: str
@@ -234,6 +235,7 @@ class PackageInputs:
     modules: Mapping[str, str]
     imports: Mapping[str, frozenset[str]]
     core_imports: frozenset[str] = field(default_factory=frozenset)
+    source: str = ""  # the whole package's source_hash
 
     @classmethod
     def read(
@@ -259,11 +261,12 @@ class PackageInputs:
         root = Path(package_dir)
         _check_dir(root)
         section_dir = root / sections
-        core_parts, modules, imports = [], {}, {}
+        all_parts, core_parts, modules, imports = [], [], {}, {}
         core_refs: set[str] = set()
         for path in _sources(root):
             content = path.read_bytes()
             relative = path.relative_to(root).as_posix()
+            all_parts.append((relative, content))
             if path.parent == section_dir and path.name != "__init__.py":
                 modules[path.stem] = _digest([(relative, content)])
                 code = content.decode(errors="replace")
@@ -272,7 +275,10 @@ class PackageInputs:
                 core_parts.append((relative, content))
                 code = content.decode(errors="replace")
                 core_refs |= imported_sections(code, package, sections, path.parent == section_dir)
-        return cls(package, _digest(core_parts), modules, imports, frozenset(core_refs))
+        return cls(
+            package, _digest(core_parts), modules, imports, frozenset(core_refs),
+            _digest(all_parts),
+        )
 
     def closure(self, names: Iterable[str]) -> set[str]:
         """The section modules among *names*, those they import, and so on; ``"*"``: all."""
@@ -540,10 +546,9 @@ def _summary(kind: str, reasons: Mapping[Any, list[str]] | None) -> str:
 
 def on_config_inited(app: Sphinx, config: Config) -> None:
     package = config.d2lopt_stale_package
-    package_dir = _package_dir(config)
-    digest = source_hash(package_dir)
+    inputs = PackageInputs.read(_package_dir(config), package, config.d2lopt_stale_sections)
+    digest = inputs.source  # == source_hash(package_dir), in the same pass
     config.d2lopt_source_hash = digest
-    inputs = PackageInputs.read(package_dir, package, config.d2lopt_stale_sections)
 
     examples: dict[Path, list[str]] = {}
     for gallery_dir in _gallery_dirs(app, config):

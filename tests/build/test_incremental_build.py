@@ -211,6 +211,7 @@ def test_inputs_follow_the_section_imports(package: Path) -> None:
     stale = _extension()
     inputs = stale.PackageInputs.read(package, "tinypkg")
     assert sorted(inputs.modules) == ["one", "three", "two"]
+    assert inputs.source == stale.source_hash(package)
     assert inputs.core_imports == frozenset()
     assert inputs.closure({"two"}) == {"two", "three"}
     assert inputs.closure({"*"}) == {"one", "two", "three"}
