@@ -78,6 +78,7 @@ extensions = [
     "exercise_index",  # exercises numbered NN.k by section; the Exercises page lists them
     "chapter_figure_srcset",  # chapter figures at 2x, with their size, lazy below the first
     "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
+    "interactive_figures",  # interactive figures: their small script only on pages that have one
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
     "png_compression",  # small thumbnails and figures
 ]
