@@ -395,9 +395,9 @@ class InteractiveFrames:
         import matplotlib.pyplot as plt
 
         from d2lopt.plot import COLORS, use_style
+        from d2lopt.plot.interactive import power_of_ten
 
         use_style()
-        self.colors = COLORS
         self.fig, (self.ax, self.ax_loss) = plt.subplots(1, 2, figsize=(6.9, 3.6), layout="constrained")
         self.kappa: float | None = None
         self.contours: Any = None
@@ -412,7 +412,7 @@ class InteractiveFrames:
                                     label="best step: ((κ−1)/(κ+1))²ᵗ")
         ax_loss.set_yscale("log")
         ticks = [1e-12, 1e-8, 1e-4, 1.0, 1e4]
-        ax_loss.set_yticks(ticks, [_power_of_ten(v) for v in ticks])
+        ax_loss.set_yticks(ticks, [power_of_ten(v) for v in ticks])
         ax_loss.minorticks_off()
         ax_loss.set(xlim=(0, steps), ylim=(self.floor, 1e4), xlabel="step t", ylabel="loss ratio",
                     title="η = 0.000 (diverges)")
@@ -447,14 +447,6 @@ class InteractiveFrames:
         self.best.set_data(t, np.maximum(gradient_descent_loss_rate(kappa) ** t, self.floor))
         self.ax_loss.set_title(f"η = {format_number(lr, 3)}" + (" (diverges)" if diverges else ""))
         return self.fig
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power_of_ten(value: float) -> str:
-    """``1e-4`` as ``"10⁻⁴"`` (plain text: no mathtext to lay out per frame)."""
-    return "10" + str(round(np.log10(value))).translate(_SUPERSCRIPT)
 
 
 def interactive_figure(settings: Settings = SETTINGS) -> str:

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Control", "state_key", "figure_svg", "render_states", "interactive_html"]
+__all__ = ["Control", "state_key", "power_of_ten", "figure_svg", "render_states", "interactive_html"]
 
 _KINDS = ("range", "select")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -105,6 +105,25 @@ def state_key(indices: Sequence[int]) -> str:
     '2-0'
     """
     return "-".join(str(int(i)) for i in indices)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float) -> str:
+    """A log axis' tick text in plain Unicode, ``1e-4`` as ``"10⁻⁴"`` (no mathtext per frame).
+
+    Examples
+    --------
+    >>> power_of_ten(1e-12), power_of_ten(1.0), power_of_ten(1e4)
+    ('10⁻¹²', '10⁰', '10⁴')
+    """
+    import math
+
+    value = float(value)
+    if not value > 0 or not math.isfinite(value):
+        raise ValueError(f"value must be positive and finite, got {value}")
+    return "10" + str(round(math.log10(value))).translate(_SUPERSCRIPT)
 
 
 _NUMBER = re.compile(r"-?\d+\.\d+")
