@@ -22,7 +22,9 @@ pytestmark = pytest.mark.browser
 #: Page -> id of its interactive figure, and the control (if any) that dragging moves.
 FIGURES = {
     "chapter/04_ill_conditioning.html": ("ill-conditioning-interactive", None),
+    "chapter/06_saddle_points.html": ("saddle-points-interactive", "azim"),
     "chapter/07_newton.html": ("newton-interactive", None),
+    "chapter/12_practice.html": ("practice-interactive", None),
 }
 SCRIPT = "d2lopt-interactive.js"
 SCRIPT_BUDGET = 500_000  # bytes of JavaScript, uncompressed (what the browser parses)
