@@ -112,6 +112,7 @@ def test_only_pages_with_a_figure_load_its_script(site) -> None:
     for path in pages:
         text = (site / path).read_text(encoding="utf-8")
         has_figure = 'class="d2lopt-interactive"' in text
-        assert (SCRIPT in text) == has_figure, f"{path}: figure {has_figure}, script {SCRIPT in text}"
+        assert (SCRIPT in text) == has_figure, (
+            f"{path}: figure {has_figure}, script {SCRIPT in text}")
         if path in FIGURES:
             assert has_figure, f"{path} has no interactive figure"

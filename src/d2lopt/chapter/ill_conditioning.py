@@ -341,7 +341,8 @@ def interactive_runs(settings: Settings = SETTINGS) -> dict[tuple[float, float],
     for kappa in settings.interactive_kappas:
         bowl = quadratic(kappa)
         for ratio in settings.interactive_step_ratios:
-            runs[kappa, ratio] = gradient_descent(bowl, np.array(settings.start), lr=ratio / bowl.eigenvalues[1],
+            runs[kappa, ratio] = gradient_descent(bowl, np.array(settings.start),
+                                                  lr=ratio / bowl.eigenvalues[1],
                                                   steps=settings.interactive_steps)
     return runs
 
@@ -398,16 +399,19 @@ class InteractiveFrames:
         from d2lopt.plot.interactive import power_of_ten
 
         use_style()
-        self.fig, (self.ax, self.ax_loss) = plt.subplots(1, 2, figsize=(6.9, 3.6), layout="constrained")
+        self.fig, (self.ax, self.ax_loss) = plt.subplots(1, 2, figsize=(6.9, 3.6),
+                                                         layout="constrained")
         self.kappa: float | None = None
         self.contours: Any = None
         ax, ax_loss = self.ax, self.ax_loss
-        (self.path,) = ax.plot([], [], color=COLORS["blue"], marker="o", markersize=3, linewidth=1.2)
+        (self.path,) = ax.plot([], [], color=COLORS["blue"], marker="o", markersize=3,
+                               linewidth=1.2)
         (self.start,) = ax.plot([], [], marker="s", color="black", linestyle="none")
         ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="x", ylabel="y", aspect="equal",
                title="path, κ = 100, 2/λmax = 0.0200")
         (self.loss,) = ax_loss.plot([], [], color=COLORS["blue"], label="f(xₜ)/f(x₀)")
-        (self.rate,) = ax_loss.plot([], [], color=COLORS["black"], linestyle=":", label="this step: ρ²ᵗ")
+        (self.rate,) = ax_loss.plot([], [], color=COLORS["black"], linestyle=":",
+                                    label="this step: ρ²ᵗ")
         (self.best,) = ax_loss.plot([], [], color=COLORS["bluish green"], linestyle="-.",
                                     label="best step: ((κ−1)/(κ+1))²ᵗ")
         ax_loss.set_yscale("log")
@@ -463,10 +467,12 @@ def interactive_figure(settings: Settings = SETTINGS) -> str:
     return interactive_html(
         svgs, controls, name="ill-conditioning-interactive",
         description=(
-            "Two sliders, moved with the arrow keys: the condition number κ of the quadratic and the "
+            "Two sliders, moved with the arrow keys: the condition number κ of the quadratic and "
+            "the "
             "learning rate η in units of 1/λmax. Look for the zigzag across the narrow valley as κ "
             "grows, the loss following the rate ρ^(2t) of the chosen step, and the run diverging "
             "once η passes the threshold 2/λmax (η × λmax above 2)."),
-        alt=("Left: gradient descent's path on the elliptic contours of the quadratic; right: its loss "
-             "ratio against the step on a log scale, with the rate of the chosen step and of the best "
+        alt=("Left: gradient descent's path on the elliptic contours of the quadratic; right: "
+             "its loss ratio against the step on a log scale, with the rate of the chosen step "
+             "and of the best "
              "fixed step."))

@@ -151,7 +151,8 @@ def nearest_critical_point(landscape: Landscape, point: Any) -> tuple[KnownPoint
     return landscape.critical_points[best], distances[best]
 
 
-def interactive_runs(settings: Settings = SETTINGS) -> dict[tuple[float, float], dict[str, Trajectory]]:
+def interactive_runs(settings: Settings = SETTINGS
+                     ) -> dict[tuple[float, float], dict[str, Trajectory]]:
     r""":func:`escape_runs` on the double well from every start of the interactive figure's grid.
 
     Returns
@@ -197,8 +198,9 @@ def _ending(run: Trajectory) -> str:
     point, distance = nearest_critical_point(double_well, run.final)
     if distance > 0.2:
         return "no critical point"
-    return point.kind if point.kind == "saddle" else f"minimum ({point.location[0]:+.0f}, 0)".replace(
-        "-", "−")
+    if point.kind == "saddle":
+        return "saddle"
+    return f"minimum ({point.location[0]:+.0f}, 0)".replace("-", "−")
 
 
 class InteractiveFrames:

@@ -258,7 +258,8 @@ def interactive_runs(settings: Settings = SETTINGS) -> dict[tuple[str, float], o
         runs["momentum", beta] = optim.momentum(bowl, start, steps=settings.interactive_steps,
                                                 lr=lr, beta=beta)
     for adam_lr in settings.lr_grid:
-        runs["Adam", adam_lr] = optim.adam(bowl, start, steps=settings.interactive_steps, lr=adam_lr)
+        runs["Adam", adam_lr] = optim.adam(bowl, start, steps=settings.interactive_steps,
+                                           lr=adam_lr)
     return runs
 
 
@@ -338,7 +339,8 @@ class InteractiveFrames:
         for name, run in (("momentum", momentum), ("Adam", adam)):
             shown = np.clip(run.points, -1.0, 1.0)
             self.paths[name].set_data(shown[:, 0], shown[:, 1])
-            self.losses[name].set_data(np.arange(len(run.values)), np.maximum(run.values, self.floor))
+            self.losses[name].set_data(np.arange(len(run.values)),
+                                       np.maximum(run.values, self.floor))
         self.ax.set_title(f"momentum β = {format_number(beta, 2, trim=True)}, "
                           f"Adam η = {format_number(adam_lr, 2, trim=True)}")
         return self.fig
@@ -363,7 +365,8 @@ def interactive_figure(settings: Settings = SETTINGS) -> str:
             "Two sliders, moved with the arrow keys: the momentum coefficient β of heavy ball "
             "(β = 0 is plain gradient descent) and Adam's learning rate. Look for momentum "
             "crossing the valley in wide swings that die out faster as β grows, until a β near 1 "
-            "swings for long, and for Adam's path turning with the coordinate axes, stalling with a "
+            "swings for long, and for Adam's path turning with the coordinate axes, stalling "
+            "with a "
             "small learning rate and circling the minimum with a large one."),
         alt=("Left: the paths of heavy-ball momentum and Adam on the contours of the "
              "ill-conditioned quadratic; right: their losses against the step on a log scale."))

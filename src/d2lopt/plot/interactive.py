@@ -1,4 +1,4 @@
-r"""Interactive figures: one Matplotlib figure per setting of the controls, drawn when the site is built.
+r"""Interactive figures: a Matplotlib figure per setting of the controls, drawn at build time.
 
 A figure the reader can drive is a grid of control values (a slider's stops, a
 list's options) and one figure per combination of them. :func:`render_states`
@@ -37,7 +37,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Control", "state_key", "power_of_ten", "figure_svg", "render_states", "interactive_html"]
+__all__ = ["Control", "state_key", "power_of_ten", "figure_svg", "render_states",
+           "interactive_html"]
 
 _KINDS = ("range", "select")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -90,7 +91,8 @@ class Control:
         if self.kind not in _KINDS:
             raise ValueError(f"kind must be one of {_KINDS}, got {self.kind!r}")
         if not 0 <= int(self.initial) < len(values):
-            raise ValueError(f"initial must index values (0 to {len(values) - 1}), got {self.initial}")
+            raise ValueError(f"initial must index values (0 to {len(values) - 1}), "
+                             f"got {self.initial}")
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "texts", texts)
         object.__setattr__(self, "initial", int(self.initial))
@@ -175,7 +177,8 @@ def figure_svg(fig: Any) -> str:
     return text.strip()
 
 
-def render_states(draw: Callable[..., Any], controls: Sequence[Control]) -> dict[tuple[int, ...], str]:
+def render_states(draw: Callable[..., Any], controls: Sequence[Control]
+                  ) -> dict[tuple[int, ...], str]:
     r"""Draw the figure for every combination of the controls' values; SVG text per index tuple.
 
     Parameters
@@ -205,7 +208,7 @@ def render_states(draw: Callable[..., Any], controls: Sequence[Control]) -> dict
     figures: dict[int, Any] = {}
     try:
         for indices in itertools.product(*(range(len(c.values)) for c in controls)):
-            fig = draw(**{c.name: c.values[i] for c, i in zip(controls, indices)})
+            fig = draw(**{c.name: c.values[i] for c, i in zip(controls, indices, strict=True)})
             figures[id(fig)] = fig
             svgs[indices] = figure_svg(fig)
     finally:
