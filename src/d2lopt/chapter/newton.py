@@ -163,9 +163,11 @@ def interactive_runs(settings: Settings = SETTINGS
 
     Examples
     --------
-    >>> runs = interactive_runs()
-    >>> sorted(runs[0.0, 1.2]) == sorted(METHODS)
-    True
+    >>> import dataclasses
+    >>> small = dataclasses.replace(SETTINGS, interactive_x0s=(0.0, 0.5), interactive_y0s=(1.2,))
+    >>> runs = interactive_runs(small)
+    >>> sorted(runs), sorted(runs[0.0, 1.2]) == sorted(METHODS)
+    ([(0.0, 1.2), (0.5, 1.2)], True)
     """
     return {(x0, y0): escape_runs(double_well, np.array([x0, y0]), steps=settings.interactive_steps,
                                   lr=settings.lr, radius=settings.radius,
@@ -214,7 +216,8 @@ class InteractiveFrames:
     --------
     >>> import matplotlib
     >>> matplotlib.use("agg")
-    >>> fig = InteractiveFrames()(0.0, 1.2, interactive_runs()[0.0, 1.2])
+    >>> runs = escape_runs(start=np.array([0.0, 1.2]), steps=SETTINGS.interactive_steps)
+    >>> fig = InteractiveFrames()(0.0, 1.2, runs)
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][1]
     'Newton: saddle'
     """
