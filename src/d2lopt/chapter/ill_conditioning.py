@@ -456,7 +456,7 @@ class InteractiveFrames:
 def interactive_figure(settings: Settings = SETTINGS) -> str:
     r"""The HTML of the interactive figure (κ and learning-rate sliders), computed now.
 
-    See :mod:`d2lopt.plot.interactive`; every path is one of :func:`interactive_runs`.
+    See ``d2lopt.plot.interactive``; every path is one of :func:`interactive_runs`.
     """
     from d2lopt.plot.interactive import interactive_html, render_states
 

@@ -349,7 +349,7 @@ class InteractiveFrames:
 def interactive_figure(settings: Settings = SETTINGS) -> str:
     """The HTML of the interactive figure (momentum β and Adam's learning rate), computed now.
 
-    See :mod:`d2lopt.plot.interactive`; every run is one of :func:`interactive_runs`.
+    See ``d2lopt.plot.interactive``; every run is one of :func:`interactive_runs`.
     """
     from d2lopt.plot.interactive import interactive_html, render_states
 

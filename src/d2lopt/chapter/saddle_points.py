@@ -466,7 +466,7 @@ class InteractiveFrames:
 def interactive_figure(settings: Settings = SETTINGS) -> str:
     """The HTML of the interactive figure (three rotatable surfaces), computed now.
 
-    See :mod:`d2lopt.plot.interactive`; every surface value comes from its landscape.
+    See ``d2lopt.plot.interactive``; every surface value comes from its landscape.
     """
     from d2lopt.plot.interactive import interactive_html, render_states
 
