@@ -78,6 +78,7 @@ extensions = [
     "chapter_figure_srcset",  # chapter figures at 2x, with their size, lazy below the first
     "gallery_lazy_images",  # gallery pages: images after the first (row) load lazily
     "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
+    "interactive_figures",  # interactive figures: their small script only on pages that have one
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
     "lean_page_scripts",  # no search index, tab or copy-button script where unused
     "png_compression",  # small thumbnails and figures

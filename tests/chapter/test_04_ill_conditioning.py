@@ -297,3 +297,65 @@ def test_exercise_bigger_lr() -> None:
     low, high = min(multiples), max(multiples)
     assert high > 2 and final[high] > final[low]  # past 2/λ_max it diverges
     assert format_number(optimum, 3) in printed
+
+
+# -- The interactive figure (κ and learning-rate sliders) ------------------------------------
+
+
+def test_interactive_runs_are_gradient_descent_with_eta_ratio_over_lambda_max() -> None:
+    from d2lopt.chapter.ill_conditioning import interactive_runs
+
+    runs = interactive_runs()
+    assert set(runs) == {(k, r) for k in SETTINGS.interactive_kappas
+                         for r in SETTINGS.interactive_step_ratios}
+    for (kappa, ratio), run in runs.items():
+        # Closed form: each eigen-coordinate is multiplied by 1 - η λ_i per step.
+        lr = ratio / kappa
+        t = np.arange(SETTINGS.interactive_steps + 1)[:, None]
+        expected = np.array(SETTINGS.start) * (1 - lr * np.array([1.0, kappa])) ** t
+        np.testing.assert_allclose(run.points, expected, rtol=1e-10, atol=1e-13)
+        grows = run.values[-1] > run.values[0]
+        assert grows == (ratio > 2), (kappa, ratio)
+
+
+def test_interactive_frames_show_their_run_and_threshold() -> None:
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from d2lopt.chapter.ill_conditioning import InteractiveFrames, interactive_runs
+    from d2lopt.plot.layout import text_problems
+
+    runs = interactive_runs()
+    frames = InteractiveFrames(SETTINGS.interactive_steps)
+    kappa, ratio = SETTINGS.interactive_kappas[-1], SETTINGS.interactive_step_ratios[-1]
+    fig = frames(kappa, ratio, runs[kappa, ratio])
+    assert text_problems(fig, display_width=690) == []
+    path, _start = fig.axes[0].lines[:2]
+    np.testing.assert_allclose(path.get_xydata(), np.clip(runs[kappa, ratio].points, -1, 1))
+    assert fig.axes[0].get_title() == f"path, κ = 100, 2/λmax = {format_number(2 / kappa, 3)}"
+    assert fig.axes[1].get_title() == f"η = {format_number(ratio / kappa, 3)} (diverges)"
+    loss = fig.axes[1].lines[0].get_ydata()
+    np.testing.assert_allclose(loss, runs[kappa, ratio].values / runs[kappa, ratio].values[0])
+    kappa, ratio = SETTINGS.interactive_kappas[0], SETTINGS.interactive_step_ratios[0]
+    fig = frames(kappa, ratio, runs[kappa, ratio])
+    assert fig.axes[1].get_title() == f"η = {format_number(ratio / kappa, 3)}"
+    assert text_problems(fig, display_width=690) == []
+    plt.close(fig)
+
+
+def test_interactive_figure_html_holds_every_slider_value() -> None:
+    import dataclasses
+    import re
+
+    from d2lopt.chapter.ill_conditioning import interactive_figure
+
+    small = dataclasses.replace(SETTINGS, interactive_kappas=(1.0, 100.0),
+                                interactive_step_ratios=(1.0, 2.05), interactive_steps=5)
+    page = interactive_figure(small)
+    assert re.findall(r'data-state="([^"]*)"', page) == ["0-0", "0-1", "1-0", "1-1"]
+    assert 'data-texts="[&quot;1&quot;, &quot;100&quot;]"' in page
+    assert 'data-texts="[&quot;1&quot;, &quot;2.05&quot;]"' in page
+    assert page.count("(diverges)") == 2  # η λmax = 2.05 > 2 for both κ
+    assert page.count("<svg") == 4

@@ -305,3 +305,50 @@ def test_exercise_index():
     binomial_low = sum(math.comb(n, k) for k in (0, 1)) / 2**n   # P(index <= 1) for coin flips
     assert namespace["low_count"] <= 10 < binomial_low * samples
     assert f"variance {format_number(namespace['variance'], 3)}" in printed
+
+
+# -- The interactive figure (three rotatable surfaces) -----------------------------------------
+
+
+def test_interactive_surfaces_are_the_landscapes_values() -> None:
+    from d2lopt.chapter.saddle_points import interactive_surfaces
+
+    grids = interactive_surfaces()
+    assert list(grids) == ["minimum", "saddle", "monkey saddle"]
+    formulas = {"minimum": lambda x, y: x**2 + y**2, "saddle": lambda x, y: x**2 - y**2,
+                "monkey saddle": lambda x, y: x**3 - 3 * x * y**2}
+    line = np.linspace(-1, 1, SETTINGS.interactive_grid)
+    for name, (X, Y, Z) in grids.items():
+        np.testing.assert_allclose(X[0], line)
+        np.testing.assert_allclose(Y[:, 0], line)
+        np.testing.assert_allclose(Z, formulas[name](X, Y), atol=1e-14)
+
+
+def test_interactive_frames_turn_with_the_sliders() -> None:
+    import dataclasses
+    import re
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from d2lopt.chapter.saddle_points import InteractiveFrames, interactive_figure
+    from d2lopt.plot.interactive import figure_svg
+    from d2lopt.plot.layout import text_problems
+
+    frames = InteractiveFrames()
+    seen = set()
+    for azim in SETTINGS.interactive_azimuths[::3]:
+        fig = frames(azim, SETTINGS.interactive_elevations[-1])
+        assert all((ax.azim, ax.elev) == (azim, SETTINGS.interactive_elevations[-1])
+                   for ax in fig.axes)
+        assert text_problems(fig, display_width=690) == []
+        seen.add(figure_svg(fig))
+    assert len(seen) == len(SETTINGS.interactive_azimuths[::3])  # each angle draws another frame
+    plt.close(fig)
+    small = dataclasses.replace(SETTINGS, interactive_azimuths=(-60.0, 30.0),
+                                interactive_elevations=(15.0, 30.0), interactive_grid=5)
+    page = interactive_figure(small)
+    assert re.findall(r'data-state="([^"]*)"', page) == ["0-0", "0-1", "1-0", "1-1"]
+    assert 'data-drag="azim"' in page and "−60°" in page

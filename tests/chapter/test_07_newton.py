@@ -205,3 +205,54 @@ def test_exercise_faster():
         x, steps = newton_map_x(x, 1), steps + 1
     assert results[(start, "Newton")][1] == max(steps, 1)
     assert f"after {gd_steps} steps" in printed
+
+
+# -- The interactive figure (start point from a grid) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def interactive_grid():
+    from d2lopt.chapter.newton import interactive_runs
+
+    return interactive_runs()
+
+
+def test_interactive_runs_are_escape_runs_from_each_start(interactive_grid) -> None:
+    runs = interactive_grid
+    assert set(runs) == {(x, y) for x in SETTINGS.interactive_x0s for y in SETTINGS.interactive_y0s}
+    x0, y0 = SETTINGS.interactive_x0s[-1], SETTINGS.interactive_y0s[0]
+    direct = escape_runs(start=np.array([x0, y0]), steps=SETTINGS.interactive_steps)
+    for name in direct:
+        np.testing.assert_array_equal(runs[x0, y0][name].points, direct[name].points)
+    # On the stable manifold x = 0 only perturbed gradient descent leaves the saddle.
+    for y in SETTINGS.interactive_y0s:
+        on_line = runs[0.0, y]
+        assert np.abs(on_line["Newton"].final).max() < 1e-8
+        assert abs(abs(on_line["perturbed gradient descent"].final[0]) - 1) < 2 * SETTINGS.radius
+
+
+def test_interactive_frames_legend_says_where_each_method_ended(interactive_grid) -> None:
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from d2lopt.chapter.newton import InteractiveFrames, interactive_figure
+    from d2lopt.plot.layout import text_problems
+
+    runs = interactive_grid
+    frames = InteractiveFrames()
+    fig = frames(0.0, SETTINGS.interactive_y0s[-1], runs[0.0, SETTINGS.interactive_y0s[-1]])
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts[:3] == ["gradient descent: saddle", "Newton: saddle", "saddle-free Newton: saddle"]
+    assert texts[3].startswith("perturbed gradient descent: minimum")
+    assert text_problems(fig, display_width=690) == []
+    plt.close(fig)
+    import dataclasses
+    import re
+
+    small = dataclasses.replace(SETTINGS, interactive_x0s=(0.0, 0.5), interactive_y0s=(1.2, -1.2),
+                                interactive_steps=3)
+    page = interactive_figure(small)
+    assert re.findall(r'data-state="([^"]*)"', page) == ["0-0", "0-1", "1-0", "1-1"]
+    assert "double well from (0.5, −1.2)" in page

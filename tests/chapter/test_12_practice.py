@@ -448,3 +448,69 @@ def test_exercise_adam_defaults_against_hand_adam():
     assert all(not math.isinf(v) for lr, v in hand.items() if lr >= 10 * default_lr)
     large = [v for lr, v in hand.items() if lr >= 30 * default_lr]
     assert max(large) <= 1.1 * min(large)
+
+
+# -- The interactive figure (momentum β and Adam's learning rate) -------------------------------
+
+
+def test_interactive_runs_match_torch_optim() -> None:
+    import torch
+
+    from d2lopt.chapter.practice import interactive_runs
+    from d2lopt.landscapes import quadratic
+    from d2lopt.rates import optimal_gradient_descent_lr
+
+    runs = interactive_runs()
+    assert set(runs) == ({("momentum", b) for b in SETTINGS.interactive_betas}
+                         | {("Adam", lr) for lr in SETTINGS.lr_grid})
+    bowl = quadratic(SETTINGS.kappa)
+    curvature = torch.tensor(bowl.eigenvalues, dtype=torch.float64)
+    for key, make in [
+        (("momentum", 0.9), lambda p: torch.optim.SGD(
+            [p], lr=optimal_gradient_descent_lr(*bowl.eigenvalues), momentum=0.9)),
+        (("Adam", 0.1), lambda p: torch.optim.Adam([p], lr=0.1)),
+    ]:
+        p = torch.tensor(SETTINGS.start, dtype=torch.float64, requires_grad=True)
+        opt = make(p)
+        points = [p.detach().clone()]
+        for _ in range(SETTINGS.interactive_steps):
+            opt.zero_grad()
+            (0.5 * (curvature * p**2).sum()).backward()
+            opt.step()
+            points.append(p.detach().clone())
+        np.testing.assert_allclose(runs[key].points, torch.stack(points).numpy(), rtol=1e-9,
+                                   atol=1e-12)
+    # β = 0 is gradient descent at the same learning rate.
+    from d2lopt.optim import gradient_descent
+
+    plain = gradient_descent(bowl, np.array(SETTINGS.start), steps=SETTINGS.interactive_steps,
+                             lr=optimal_gradient_descent_lr(*bowl.eigenvalues))
+    np.testing.assert_allclose(runs["momentum", 0.0].points, plain.points, rtol=1e-12, atol=1e-15)
+
+
+def test_interactive_frames_and_html() -> None:
+    import dataclasses
+    import re
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from d2lopt.chapter.practice import InteractiveFrames, interactive_figure, interactive_runs
+    from d2lopt.plot.layout import text_problems
+
+    runs = interactive_runs()
+    frames = InteractiveFrames()
+    beta, lr = SETTINGS.interactive_betas[-1], SETTINGS.lr_grid[-1]
+    fig = frames(runs["momentum", beta], runs["Adam", lr], beta, lr)
+    assert text_problems(fig, display_width=690) == []
+    momentum_loss, adam_loss = (line.get_ydata() for line in fig.axes[1].lines[:2])
+    np.testing.assert_allclose(momentum_loss, np.maximum(runs["momentum", beta].values, 1e-12))
+    np.testing.assert_allclose(adam_loss, np.maximum(runs["Adam", lr].values, 1e-12))
+    plt.close(fig)
+    small = dataclasses.replace(SETTINGS, interactive_betas=(0.0, 0.9), lr_grid=(0.01, 0.1),
+                                interactive_steps=4)
+    page = interactive_figure(small)
+    assert re.findall(r'data-state="([^"]*)"', page) == ["0-0", "0-1", "1-0", "1-1"]
+    assert "momentum β = 0.9, Adam η = 0.01" in page

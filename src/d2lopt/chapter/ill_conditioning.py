@@ -33,6 +33,7 @@ __all__ = [
     "Settings", "SETTINGS", "TaylorStep", "taylor_step", "step_changes", "line_search",
     "condition_number",
     "gradient_descent_loss_rate", "steps_to_reduce",
+    "interactive_runs", "InteractiveFrames", "interactive_controls", "interactive_figure",
 ]
 
 Array = Any
@@ -82,6 +83,14 @@ class Settings:
         Exercises: steps of each of those runs.
     exercise_lr_multiples : tuple of float
         Exercises: the learning rates compared, as multiples of :math:`1/\lambda_{\max}`.
+    interactive_kappas : tuple of float
+        The condition-number slider of the interactive figure (quadratics
+        :math:`\tfrac12(x^2 + \kappa y^2)`, so :math:`\lambda_{\max} = \kappa`).
+    interactive_step_ratios : tuple of float
+        Its learning-rate slider, as :math:`\eta\,\lambda_{\max}`: gradient descent
+        diverges beyond 2.
+    interactive_steps : int
+        Gradient-descent steps of each of its runs.
 
     Examples
     --------
@@ -108,6 +117,9 @@ class Settings:
     exercise_lr_kappa: float = 10.0
     exercise_lr_steps: int = 50
     exercise_lr_multiples: tuple[float, ...] = (0.5, 1.0, 1.5, 1.8, 1.9, 2.1)
+    interactive_kappas: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+    interactive_step_ratios: tuple[float, ...] = (0.2, 0.5, 1.0, 1.5, 1.8, 1.95, 2.05)
+    interactive_steps: int = 40
 
 
 #: The settings of section 4.
@@ -323,3 +335,166 @@ def steps_to_reduce(factor: float, rate: float) -> int:
         return 1
     t = int(np.ceil(np.log(factor) / np.log(rate) - 1e-12))
     return max(t, 1)
+
+
+def interactive_runs(settings: Settings = SETTINGS) -> dict[tuple[float, float], Any]:
+    r"""Gradient descent for every pair of the interactive figure's sliders.
+
+    For each :math:`\kappa` in ``settings.interactive_kappas`` and each ratio
+    :math:`r` in ``settings.interactive_step_ratios``, :func:`d2lopt.optim.gradient_descent`
+    on :func:`d2lopt.landscapes.quadratic` (:math:`\kappa`) from ``settings.start``
+    with :math:`\eta = r/\lambda_{\max}`, ``settings.interactive_steps`` steps.
+
+    Returns
+    -------
+    dict
+        ``(kappa, ratio) -> Trajectory``.
+
+    Examples
+    --------
+    >>> runs = interactive_runs()
+    >>> len(runs) == len(SETTINGS.interactive_kappas) * len(SETTINGS.interactive_step_ratios)
+    True
+    """
+    from d2lopt.landscapes import quadratic
+    from d2lopt.optim import gradient_descent
+
+    runs = {}
+    for kappa in settings.interactive_kappas:
+        bowl = quadratic(kappa)
+        for ratio in settings.interactive_step_ratios:
+            runs[kappa, ratio] = gradient_descent(bowl, np.array(settings.start),
+                                                  lr=ratio / bowl.eigenvalues[1],
+                                                  steps=settings.interactive_steps)
+    return runs
+
+
+def interactive_controls(settings: Settings = SETTINGS) -> list[Any]:
+    r"""The sliders of the interactive figure: :math:`\kappa`, then :math:`\eta\,\lambda_{\max}`.
+
+    Examples
+    --------
+    >>> [c.name for c in interactive_controls()]
+    ['kappa', 'ratio']
+    """
+    from d2lopt.plot import format_number
+    from d2lopt.plot.interactive import Control
+
+    kappas, ratios = settings.interactive_kappas, settings.interactive_step_ratios
+    return [
+        Control("kappa", "condition number κ", kappas,
+                tuple(format_number(k, 3, trim=True) for k in kappas),
+                initial=kappas.index(10.0) if 10.0 in kappas else 0),
+        Control("ratio", "learning rate η × λmax", ratios,
+                tuple(format_number(r, 3, trim=True) for r in ratios),
+                initial=ratios.index(1.0) if 1.0 in ratios else 0),
+    ]
+
+
+class InteractiveFrames:
+    r"""The frames of the interactive figure, drawn on one figure whose artists are updated.
+
+    Call it with ``kappa`` and ``ratio`` (values of the sliders) and the run; it
+    returns the figure: left, gradient descent's path on the contours of
+    :math:`\tfrac12(x^2 + \kappa y^2)`; right, :math:`f(x_t)/f(x_0)` on a log scale with
+    the rate of this step, :math:`\rho^{2t}`, :math:`\rho = \max(|1 - \eta|, |1 - \eta\kappa|)`,
+    and of the best fixed step, :math:`((\kappa-1)/(\kappa+1))^{2t}`. The title gives
+    :math:`\eta` and the divergence threshold :math:`2/\lambda_{\max}`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("agg")
+    >>> frames = InteractiveFrames(SETTINGS.interactive_steps)
+    >>> run = interactive_runs()[10.0, 1.0]
+    >>> fig = frames(10.0, 1.0, run)
+    >>> fig.axes[0].get_title(), fig.axes[1].get_title()
+    ('path, κ = 10, 2/λmax = 0.200', 'η = 0.100')
+    """
+
+    floor = 1e-12
+
+    def __init__(self, steps: int = SETTINGS.interactive_steps) -> None:
+        import matplotlib.pyplot as plt
+
+        from d2lopt.plot import COLORS, use_style
+        from d2lopt.plot.interactive import power_of_ten
+
+        use_style()
+        self.fig, (self.ax, self.ax_loss) = plt.subplots(1, 2, figsize=(6.9, 3.6),
+                                                         layout="constrained")
+        self.kappa: float | None = None
+        self.contours: Any = None
+        ax, ax_loss = self.ax, self.ax_loss
+        (self.path,) = ax.plot([], [], color=COLORS["blue"], marker="o", markersize=3,
+                               linewidth=1.2)
+        (self.start,) = ax.plot([], [], marker="s", color="black", linestyle="none")
+        ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="x", ylabel="y", aspect="equal",
+               title="path, κ = 100, 2/λmax = 0.0200")
+        (self.loss,) = ax_loss.plot([], [], color=COLORS["blue"], label="f(xₜ)/f(x₀)")
+        (self.rate,) = ax_loss.plot([], [], color=COLORS["black"], linestyle=":",
+                                    label="this step: ρ²ᵗ")
+        (self.best,) = ax_loss.plot([], [], color=COLORS["bluish green"], linestyle="-.",
+                                    label="best step: ((κ−1)/(κ+1))²ᵗ")
+        ax_loss.set_yscale("log")
+        ticks = [1e-12, 1e-8, 1e-4, 1.0, 1e4]
+        ax_loss.set_yticks(ticks, [power_of_ten(v) for v in ticks])
+        ax_loss.minorticks_off()
+        ax_loss.set(xlim=(0, steps), ylim=(self.floor, 1e4), xlabel="step t", ylabel="loss ratio",
+                    title="η = 0.000 (diverges)")
+        ax_loss.legend(loc="lower left", fontsize=9)
+        self.fig.canvas.draw()  # lay out once, with the longest title
+        self.fig.set_layout_engine("none")
+
+    def __call__(self, kappa: float, ratio: float, run: Any) -> Any:
+        from d2lopt.landscapes import quadratic
+        from d2lopt.plot import evaluate_grid, format_number
+
+        bowl = quadratic(kappa)
+        lam_min, lam_max = bowl.eigenvalues
+        lr = ratio / lam_max
+        if kappa != self.kappa:
+            if self.contours is not None:
+                self.contours.remove()
+            X, Y, Z = evaluate_grid(bowl, 81)
+            self.contours = self.ax.contour(X, Y, Z, levels=np.geomspace(0.005, 50, 9),
+                                            colors="#9a9a9a", linewidths=0.8)
+            self.ax.set_title(f"path, κ = {format_number(kappa, 3, trim=True)}, "
+                              f"2/λmax = {format_number(2 / lam_max, 3)}")
+            self.kappa = kappa
+        diverges = lr * lam_max > 2
+        shown = np.clip(run.points, -1.0, 1.0)
+        self.path.set_data(shown[:, 0], shown[:, 1])
+        self.start.set_data([run.points[0, 0]], [run.points[0, 1]])
+        t = np.arange(len(run.values))
+        rho = max(abs(1 - lr * lam_min), abs(1 - lr * lam_max))
+        self.loss.set_data(t, np.maximum(run.values / run.values[0], self.floor))
+        self.rate.set_data(t, np.maximum(rho ** (2.0 * t), self.floor))
+        self.best.set_data(t, np.maximum(gradient_descent_loss_rate(kappa) ** t, self.floor))
+        self.ax_loss.set_title(f"η = {format_number(lr, 3)}" + (" (diverges)" if diverges else ""))
+        return self.fig
+
+
+def interactive_figure(settings: Settings = SETTINGS) -> str:
+    r"""The HTML of the interactive figure (κ and learning-rate sliders), computed now.
+
+    See ``d2lopt.plot.interactive``; every path is one of :func:`interactive_runs`.
+    """
+    from d2lopt.plot.interactive import interactive_html, render_states
+
+    runs = interactive_runs(settings)
+    controls = interactive_controls(settings)
+    frames = InteractiveFrames(settings.interactive_steps)
+    svgs = render_states(lambda kappa, ratio: frames(kappa, ratio, runs[kappa, ratio]), controls)
+    return interactive_html(
+        svgs, controls, name="ill-conditioning-interactive",
+        description=(
+            "Two sliders, moved with the arrow keys: the condition number κ of the quadratic and "
+            "the "
+            "learning rate η in units of 1/λmax. Look for the zigzag across the narrow valley as κ "
+            "grows, the loss following the rate ρ^(2t) of the chosen step, and the run diverging "
+            "once η passes the threshold 2/λmax (η × λmax above 2)."),
+        alt=("Left: gradient descent's path on the elliptic contours of the quadratic; right: "
+             "its loss ratio against the step on a log scale, with the rate of the chosen step "
+             "and of the best "
+             "fixed step."))

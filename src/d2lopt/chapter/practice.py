@@ -27,7 +27,8 @@ from d2lopt.optim.tuning import steps_to_tolerance, tune
 from d2lopt.rates import heavy_ball_parameters, optimal_gradient_descent_lr
 
 __all__ = ["Settings", "SETTINGS", "Comparison", "quadratic_comparison", "saddle_comparison",
-           "escape_step", "LR_GRID", "BETA_GRID"]
+           "escape_step", "LR_GRID", "BETA_GRID", "interactive_runs", "interactive_controls",
+           "InteractiveFrames", "interactive_figure"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ class Settings:
         Exercises: factor by which the condition number ``kappa`` is raised.
     exercise_default_lr : float
         Exercises: PyTorch's default learning rate of Adam, tested against ``lr_grid``.
+    interactive_betas : tuple of float
+        The momentum slider of the interactive figure (heavy ball's :math:`\beta`,
+        at gradient descent's optimal learning rate; :math:`\beta = 0` is gradient
+        descent). Its Adam slider is ``lr_grid``.
+    interactive_steps : int
+        Iterations of every run in the interactive figure.
 
     """
 
@@ -96,6 +103,8 @@ class Settings:
     exercise_adam_slopes: tuple[float, ...] = (1e-3, 1.0, 1e3)
     exercise_kappa_factor: float = 2.0
     exercise_default_lr: float = 1e-3
+    interactive_betas: tuple[float, ...] = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+    interactive_steps: int = 150
 
 
 #: The settings of section 12.
@@ -237,3 +246,146 @@ def escape_step(run: optim.Trajectory, threshold: float = SETTINGS.escape_thresh
     """
     hits = np.flatnonzero(np.abs(run.points[:, coordinate]) >= threshold)
     return int(hits[0]) if hits.size else float("inf")
+
+
+def interactive_runs(settings: Settings = SETTINGS) -> dict[tuple[str, float], optim.Trajectory]:
+    r"""The runs of the interactive figure on the quadratic of condition number ``settings.kappa``.
+
+    Heavy-ball momentum (:func:`d2lopt.optim.momentum`) for each :math:`\beta` of
+    ``settings.interactive_betas`` and Adam (:func:`d2lopt.optim.adam`, PyTorch's
+    defaults otherwise) for each learning rate of ``settings.lr_grid``, both from
+    ``settings.start`` for ``settings.interactive_steps`` steps; momentum uses
+    gradient descent's optimal learning rate :math:`2/(\mu + L)`.
+
+    Returns
+    -------
+    dict
+        ``("momentum", beta) -> Trajectory`` and ``("Adam", lr) -> Trajectory``.
+
+    Examples
+    --------
+    >>> runs = interactive_runs()
+    >>> len(runs) == len(SETTINGS.interactive_betas) + len(SETTINGS.lr_grid)
+    True
+    """
+    bowl = quadratic(settings.kappa)
+    mu, L = bowl.eigenvalues
+    lr = optimal_gradient_descent_lr(mu, L)
+    start = np.array(settings.start)
+    runs: dict[tuple[str, float], optim.Trajectory] = {}
+    for beta in settings.interactive_betas:
+        runs["momentum", beta] = optim.momentum(bowl, start, steps=settings.interactive_steps,
+                                                lr=lr, beta=beta)
+    for adam_lr in settings.lr_grid:
+        runs["Adam", adam_lr] = optim.adam(bowl, start, steps=settings.interactive_steps,
+                                           lr=adam_lr)
+    return runs
+
+
+def interactive_controls(settings: Settings = SETTINGS) -> list[Any]:
+    r"""The sliders of the interactive figure: momentum :math:`\beta`, then Adam's learning rate.
+
+    Examples
+    --------
+    >>> [c.name for c in interactive_controls()]
+    ['beta', 'adam_lr']
+    """
+    from d2lopt.plot import format_number
+    from d2lopt.plot.interactive import Control
+
+    betas, lrs = settings.interactive_betas, settings.lr_grid
+    return [
+        Control("beta", "momentum β", betas, tuple(format_number(b, 2, trim=True) for b in betas),
+                initial=betas.index(0.9) if 0.9 in betas else 0),
+        Control("adam_lr", "Adam's learning rate", lrs,
+                tuple(format_number(v, 2, trim=True) for v in lrs),
+                initial=lrs.index(0.1) if 0.1 in lrs else 0),
+    ]
+
+
+class InteractiveFrames:
+    r"""The frames of the interactive figure: momentum's and Adam's paths and losses.
+
+    One figure, its artists updated per setting: left, the paths on the contours
+    of the quadratic (clipped to its domain); right, :math:`f(x_t)` on a log scale.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("agg")
+    >>> runs = interactive_runs()
+    >>> fig = InteractiveFrames()(runs["momentum", 0.9], runs["Adam", 0.1], 0.9, 0.1)
+    >>> fig.axes[0].get_title()
+    'momentum β = 0.9, Adam η = 0.1'
+    """
+
+    floor = 1e-12
+
+    def __init__(self, settings: Settings = SETTINGS) -> None:
+        import matplotlib.pyplot as plt
+
+        from d2lopt.plot import COLORS, evaluate_grid, format_number, use_style
+        from d2lopt.plot.interactive import power_of_ten
+
+        use_style()
+        self.fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(6.9, 3.6), layout="constrained")
+        bowl = quadratic(settings.kappa)
+        X, Y, Z = evaluate_grid(bowl, 81)
+        ax.contour(X, Y, Z, levels=np.geomspace(0.01, 50, 9), colors="#9a9a9a", linewidths=0.8)
+        styles = {"momentum": (COLORS["blue"], "-"), "Adam": (COLORS["vermillion"], "--")}
+        self.paths = {name: ax.plot([], [], color=c, linestyle=ls, linewidth=1.4, label=name)[0]
+                      for name, (c, ls) in styles.items()}
+        self.losses = {name: ax_loss.semilogy([], [], color=c, linestyle=ls, label=name)[0]
+                       for name, (c, ls) in styles.items()}
+        ax.plot(*settings.start, marker="s", color="black", linestyle="none")
+        ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="x", ylabel="y", aspect="equal",
+               title="momentum β = 0.95, Adam η = 0.003")
+        ticks = [1e-12, 1e-8, 1e-4, 1.0]
+        ax_loss.set_yticks(ticks, [power_of_ten(v) for v in ticks])
+        ax_loss.minorticks_off()
+        ax_loss.set(xlim=(0, settings.interactive_steps), ylim=(self.floor, 1e2), xlabel="step t",
+                    ylabel="loss f(xₜ)",
+                    title=f"loss, κ = {format_number(settings.kappa, 3, trim=True)}")
+        ax_loss.legend(loc="lower left", fontsize=9)
+        self.ax = ax
+        self.fig.canvas.draw()
+        self.fig.set_layout_engine("none")
+
+    def __call__(self, momentum: optim.Trajectory, adam: optim.Trajectory, beta: float,
+                 adam_lr: float) -> Any:
+        from d2lopt.plot import format_number
+
+        for name, run in (("momentum", momentum), ("Adam", adam)):
+            shown = np.clip(run.points, -1.0, 1.0)
+            self.paths[name].set_data(shown[:, 0], shown[:, 1])
+            self.losses[name].set_data(np.arange(len(run.values)),
+                                       np.maximum(run.values, self.floor))
+        self.ax.set_title(f"momentum β = {format_number(beta, 2, trim=True)}, "
+                          f"Adam η = {format_number(adam_lr, 2, trim=True)}")
+        return self.fig
+
+
+def interactive_figure(settings: Settings = SETTINGS) -> str:
+    """The HTML of the interactive figure (momentum β and Adam's learning rate), computed now.
+
+    See ``d2lopt.plot.interactive``; every run is one of :func:`interactive_runs`.
+    """
+    from d2lopt.plot.interactive import interactive_html, render_states
+
+    runs = interactive_runs(settings)
+    controls = interactive_controls(settings)
+    frames = InteractiveFrames(settings)
+    svgs = render_states(
+        lambda beta, adam_lr: frames(runs["momentum", beta], runs["Adam", adam_lr], beta, adam_lr),
+        controls)
+    return interactive_html(
+        svgs, controls, name="practice-interactive",
+        description=(
+            "Two sliders, moved with the arrow keys: the momentum coefficient β of heavy ball "
+            "(β = 0 is plain gradient descent) and Adam's learning rate. Look for momentum "
+            "crossing the valley in wide swings that die out faster as β grows, until a β near 1 "
+            "swings for long, and for Adam's path turning with the coordinate axes, stalling "
+            "with a "
+            "small learning rate and circling the minimum with a large one."),
+        alt=("Left: the paths of heavy-ball momentum and Adam on the contours of the "
+             "ill-conditioned quadratic; right: their losses against the step on a log scale."))

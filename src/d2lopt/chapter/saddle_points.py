@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,8 @@ from d2lopt.landscapes import Landscape, saddle
 __all__ = [
     "Settings", "SETTINGS", "bowl", "cap", "QUADRATIC_SURFACES", "goe", "MonteCarloEstimate",
     "positive_definite_fraction", "all_positive_probability",
+    "INTERACTIVE_SURFACES", "interactive_surfaces", "interactive_controls", "InteractiveFrames",
+    "interactive_figure",
 ]
 
 
@@ -69,6 +72,13 @@ class Settings:
         Exercises: size :math:`n` of the GOE matrices whose index is sampled.
     exercise_index_samples : int
         Exercises: number of those matrices.
+    interactive_azimuths : tuple of float
+        The view-angle slider of the interactive figure (degrees about the vertical
+        axis; dragging across the figure moves it too).
+    interactive_elevations : tuple of float
+        Its elevation slider (degrees above the :math:`xy` plane).
+    interactive_grid : int
+        Grid lines per axis of each wireframe.
 
     Examples
     --------
@@ -89,6 +99,9 @@ class Settings:
     exercise_samples: int = 10_000
     exercise_index_n: int = 8
     exercise_index_samples: int = 20_000
+    interactive_azimuths: tuple[float, ...] = tuple(float(a) for a in range(-180, 180, 30))
+    interactive_elevations: tuple[float, ...] = (15.0, 30.0, 50.0)
+    interactive_grid: int = 13
 
 
 #: The settings of section 6.
@@ -376,3 +389,116 @@ def all_positive_probability(n: int) -> float:
                          "for larger n use the large-deviation estimate exp(-n^2 ln(3)/4)")
     ratio = np.linalg.det(_de_bruijn_matrix(n, True)) / np.linalg.det(_de_bruijn_matrix(n, False))
     return float(math.sqrt(ratio))
+
+
+def _interactive_surfaces() -> dict[str, Landscape]:
+    from d2lopt.landscapes import monkey_saddle
+
+    return {"minimum": bowl, "saddle": saddle, "monkey saddle": monkey_saddle}
+
+
+#: The surfaces of the interactive figure: a minimum, a saddle, a monkey saddle.
+INTERACTIVE_SURFACES: dict[str, Landscape] = _interactive_surfaces()
+
+
+def interactive_surfaces(settings: Settings = SETTINGS) -> dict[str, tuple[np.ndarray, ...]]:
+    r"""``X, Y, Z`` of each surface of :data:`INTERACTIVE_SURFACES` on its wireframe grid.
+
+    Evaluated by the landscapes themselves (:func:`d2lopt.plot.evaluate_grid`)
+    on ``settings.interactive_grid`` lines per axis over each one's domain.
+
+    Examples
+    --------
+    >>> X, Y, Z = interactive_surfaces()["saddle"]
+    >>> Z.shape, float(Z[0, 0])  # x^2 - y^2 at (-1, -1)
+    ((13, 13), 0.0)
+    """
+    from d2lopt.plot import evaluate_grid
+
+    return {name: evaluate_grid(f, settings.interactive_grid)
+            for name, f in INTERACTIVE_SURFACES.items()}
+
+
+def interactive_controls(settings: Settings = SETTINGS) -> list[Any]:
+    """The sliders of the interactive figure: the view's azimuth, then its elevation.
+
+    Examples
+    --------
+    >>> [c.name for c in interactive_controls()]
+    ['azim', 'elev']
+    """
+    from d2lopt.plot.interactive import Control
+
+    azims, elevs = settings.interactive_azimuths, settings.interactive_elevations
+    return [
+        Control("azim", "view angle (azimuth)", azims,
+                tuple(f"{a:.0f}°".replace("-", "−") for a in azims),
+                initial=azims.index(-60.0) if -60.0 in azims else 0),
+        Control("elev", "elevation", elevs, tuple(f"{e:.0f}°" for e in elevs),
+                initial=elevs.index(30.0) if 30.0 in elevs else 0),
+    ]
+
+
+class InteractiveFrames:
+    r"""The frames of the interactive figure: three wireframe surfaces seen from one angle.
+
+    One figure of three 3-D axes (Matplotlib's projection of the surfaces of
+    :func:`interactive_surfaces`); each call turns every axes to the view angle.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("agg")
+    >>> fig = InteractiveFrames()(-60.0, 30.0)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['minimum', 'saddle', 'monkey saddle']
+    """
+
+    def __init__(self, settings: Settings = SETTINGS) -> None:
+        import matplotlib.pyplot as plt
+
+        from d2lopt.plot import COLOR_CYCLE, use_style
+
+        use_style()
+        self.fig = plt.figure(figsize=(6.9, 2.9))
+        grids = interactive_surfaces(settings)
+        self.axes = []
+        for k, (name, (X, Y, Z)) in enumerate(grids.items()):
+            ax = self.fig.add_subplot(1, 3, k + 1, projection="3d")
+            ax.plot_wireframe(X, Y, Z, color=COLOR_CYCLE[k], linewidth=0.8)
+            ax.plot([0.0], [0.0], [0.0], marker="o", color="black", markersize=4)
+            ax.set_title(name, fontsize=11, pad=0)
+            ax.set_xlabel("x", labelpad=-12)
+            ax.set_ylabel("y", labelpad=-12)
+            ax.set_xticks([])  # tick labels would move over the axis labels as the view turns
+            ax.set_yticks([])
+            ax.set_zticks([])
+            self.axes.append(ax)
+        self.fig.subplots_adjust(left=0.0, right=1.0, bottom=0.02, top=0.9, wspace=0.0)
+
+    def __call__(self, azim: float, elev: float) -> Any:
+        for ax in self.axes:
+            ax.view_init(elev=elev, azim=azim)
+        return self.fig
+
+
+def interactive_figure(settings: Settings = SETTINGS) -> str:
+    """The HTML of the interactive figure (three rotatable surfaces), computed now.
+
+    See ``d2lopt.plot.interactive``; every surface value comes from its landscape.
+    """
+    from d2lopt.plot.interactive import interactive_html, render_states
+
+    controls = interactive_controls(settings)
+    frames = InteractiveFrames(settings)
+    svgs = render_states(frames, controls)
+    return interactive_html(
+        svgs, controls, name="saddle-points-interactive", drag="azim",
+        description=(
+            "Turn the three surfaces with the view-angle slider (arrow keys) or by dragging across "
+            "the figure, and tilt them with the elevation slider. Look for the minimum curving up "
+            "in every direction, the saddle curving up along x and down along y, and the monkey "
+            "saddle rising and falling three times around its flat centre."),
+        alt=("Wireframes of x² + y² (a minimum), x² − y² (a saddle) and x³ − 3xy² (a monkey "
+             "saddle), each with its critical point at the origin marked, seen from the chosen "
+             "angle."))
