@@ -32,6 +32,7 @@ FEATURE_SCRIPTS = {
     "clipboard.min.js": "pre",
     "sg-tags.js": ".sphx-glr-tag-list",
     "togglebutton.js": ".toggle, .dropdown",
+    "d2lopt-interactive.js": ".d2lopt-interactive",
 }
 
 
