@@ -323,7 +323,9 @@ MATH_JS = """
 FEATURES_JS = """
 (selectors) => Object.fromEntries(selectors.map((s) => [s, document.querySelectorAll(s).length]))
 """
-FEATURE_SELECTORS = [".sd-tab-set", "pre", ".sphx-glr-tag-list", ".toggle, .dropdown", ".d2lopt-interactive"]
+FEATURE_SELECTORS = [
+    ".sd-tab-set", "pre", ".sphx-glr-tag-list", ".toggle, .dropdown", ".d2lopt-interactive",
+]
 
 OVERFLOW_JS = """
 () => {
