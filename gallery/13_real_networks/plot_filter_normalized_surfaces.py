@@ -81,7 +81,7 @@ log_Z = {name: np.log10(r.surface) for name, r in results.items()}
 low = min(z.min() for z in log_Z.values())
 high = max(z.max() for z in log_Z.values())
 levels = np.linspace(low, high, 16)
-fig, axes = plt.subplots(1, 2, figsize=(6.9, 3.5), layout="constrained", sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(6.9, 4.0), layout="constrained", sharey=True)
 for ax, (name, r) in zip(axes, results.items(), strict=True):
     filled = ax.contourf(r.grid, r.grid, log_Z[name], levels=levels, cmap="viridis")
     ax.contour(r.grid, r.grid, log_Z[name], levels=levels[::3], colors="white", linewidths=0.6,

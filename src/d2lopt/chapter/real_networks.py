@@ -4,12 +4,12 @@ measured on small nets trained on digits (or synthetic data).
 * :func:`filter_normalized_surfaces`: a deep plain ReLU MLP and the same net with
   skip connections, trained on digits, and the loss on 1-D and 2-D slices
   through the trained parameters along filter-normalized random directions
-  (:mod:`d2lopt.nets.directions`, :cite:t:`li2018visualizing`);
+  (:func:`d2lopt.nets.filter_normalized_direction`, :cite:t:`li2018visualizing`);
   :func:`scale_invariance`: the slice of one net and of a rescaled copy computing
   the same function, along an unnormalized and a filter-normalized direction.
 * :func:`barrier_versus_width`: pairs of one-hidden-layer MLPs trained from
   different seeds, the loss barrier on the straight line between them before and
-  after weight matching (:mod:`d2lopt.nets.alignment`), as a function of width.
+  after weight matching (:func:`d2lopt.nets.weight_matching`), as a function of width.
 * :func:`edge_of_stability`: full-batch gradient descent on a small tanh MLP on
   digits at several step sizes η, tracking the sharpness (top Hessian
   eigenvalue, :func:`d2lopt.nets.full_batch_descent`); it rises to
@@ -638,7 +638,7 @@ def deep_linear_stages(settings: Settings = SETTINGS, *, start: str = "aligned",
                        steps: int | None = None) -> LinearStages:
     r"""Gradient descent on :math:`W_2W_1` (hidden width = output width) from a small start.
 
-    Inputs from :func:`~d2lopt.nets.data.linear_teacher` are whitened with their
+    Inputs from :func:`~d2lopt.nets.linear_teacher` are whitened with their
     sample covariance, so :math:`\Sigma_{xx} = I` and the gradient of
     :math:`\tfrac12\,\overline{\|y - W_2W_1x\|^2}` is
     :math:`-W_2^\top(\Sigma_{yx} - W_2W_1)` for :math:`W_1` and

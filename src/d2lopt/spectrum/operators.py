@@ -36,7 +36,7 @@ class HessianOperator:
     An operator built from a framework's model also multiplies that
     framework's vectors where they live, without a copy to the host:
     :meth:`native`, in the namespace ``array_namespace``
-    (:class:`d2lopt.spectrum._arrays.TorchArrays` for PyTorch: float64 tensors
+    (``d2lopt.spectrum._arrays.TorchArrays`` for PyTorch: float64 tensors
     on the model's device), which :func:`~d2lopt.spectrum.lanczos` then uses for
     its basis.
 
