@@ -58,7 +58,7 @@ for i, (lr, trace) in enumerate(traces.items()):
                  trace.threshold), xytext=(-4, -3), textcoords="offset points", ha="right",
                  va="top", fontsize=9, color=color)
     bottom.plot(trace.losses, color=color, linestyle=style, label=label)
-top.set_ylabel("sharpness λ_max of the Hessian")
+top.set_ylabel(r"sharpness $\lambda_{\max}$ of the Hessian")
 top.set_title("Sharpness rises to 2/η and hovers there")
 top.set_ylim(top=1.2 * max(trace.sharpness.max() for trace in traces.values()))
 top.legend(loc="upper right", fontsize=9, ncols=3)

@@ -57,14 +57,14 @@ for bar, b in zip(bars, runs, strict=True):
                  (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 4),
                  textcoords="offset points", ha="center", va="bottom", fontsize=9)
 top.set_ylim(0, 1.45 * max(values))
-top.set_ylabel("sharpness λ_max")
+top.set_ylabel(r"sharpness $\lambda_{\max}$")
 top.set_title(f"{settings.sf_epochs} epochs, learning rate {format_number(settings.sf_lr, 2)}")
 alphas = np.array(list(rescaled))
 sharp = np.array([rescaled[a][1] for a in alphas])
 bottom.loglog(alphas, sharp, color=plot.COLOR_CYCLE[2], linestyle="-", marker="o",
               label="sharpness of the rescaled net")
 bottom.set_xlabel("rescaling factor α (layer 1 × α, layer 2 × 1/α)")
-bottom.set_ylabel("sharpness λ_max")
+bottom.set_ylabel(r"sharpness $\lambda_{\max}$")
 bottom.set_title("Same function, any sharpness (ReLU rescaling)")
 bottom.legend(loc="upper center", fontsize=9)
 fig.suptitle("Sharp and flat minima on digits (ReLU MLP)", fontsize=11)
