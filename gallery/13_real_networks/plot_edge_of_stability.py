@@ -8,7 +8,7 @@ Edge of stability: the sharpness climbs to 2/η and stays there
 
 On a quadratic with top curvature :math:`\lambda`, gradient descent with step
 :math:`\eta` diverges when :math:`\lambda > 2/\eta` (section 4). On a network
-the curvature is not fixed: Cohen et al. (2021) found that full-batch gradient
+the curvature is not fixed: :cite:t:`cohen2021gradient` found that full-batch gradient
 descent first *raises* the sharpness (the top Hessian eigenvalue; "progressive
 sharpening") until it reaches about :math:`2/\eta`, and then keeps it hovering
 there while the loss goes on falling, not monotonically. We repeat this on a

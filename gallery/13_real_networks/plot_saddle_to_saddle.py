@@ -7,7 +7,7 @@ Plateaus: a deep linear network learns one mode at a time
    scikit-learn), from a clone of the repository (see its README).
 
 Training curves of deep networks often show plateaus followed by sudden drops.
-Saxe et al. (2014) solved the simplest case exactly: a two-layer linear network
+:cite:t:`saxe2014exact` solved the simplest case exactly: a two-layer linear network
 :math:`W_2W_1` on whitened inputs, started small, learns the singular modes of
 the input–output correlation one after the other, strongest first. Mode
 :math:`i`, with singular value :math:`s_i` and initial strength :math:`u_0`,

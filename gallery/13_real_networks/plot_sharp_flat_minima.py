@@ -6,9 +6,9 @@ Sharp and flat minima, and why sharpness depends on the coordinates
    Needs the torch and nets extras: ``pip install ".[torch,nets]"`` (PyTorch and
    scikit-learn), from a clone of the repository (see its README).
 
-Keskar et al. (2017) reported that large-batch training ends in sharper minima
+:cite:t:`keskar2017large` reported that large-batch training ends in sharper minima
 (a larger top Hessian eigenvalue) than small-batch training, and tied that to
-worse test error. Dinh et al. (2017) answered that sharpness is not a property
+worse test error. :cite:t:`dinh2017sharp` answered that sharpness is not a property
 of the function a network computes: for ReLU units, multiplying one layer by
 :math:`\alpha` and the next by :math:`1/\alpha` leaves the function unchanged
 and the sharpness of the same minimum as large or as small as we like.
