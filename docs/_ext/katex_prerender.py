@@ -21,6 +21,7 @@ import functools
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +65,34 @@ def node_binary() -> str:
     return os.path.join(executable.ROOT_DIR, "bin", "node")
 
 
+#: Attempts to start sphinxcontrib-katex's render server: it waits for the server's
+#: socket file, then connects, and on a busy machine the connection can be refused
+#: in between (the server has bound the socket but not yet listens).
+SERVER_STARTS = 5
+
+
 @functools.lru_cache(maxsize=4096)
 def _katex(latex: str, display: bool) -> str:
     # The sidebar's gallery titles are the same formulas on every page: each is
     # sent to the render server once.
     from sphinxcontrib import katex
 
-    return katex.render_latex(latex, {**KATEX_OPTIONS, "displayMode": display})
+    options = {**KATEX_OPTIONS, "displayMode": display}
+    for attempt in range(1, SERVER_STARTS + 1):
+        try:
+            return katex.render_latex(latex, options)
+        except (ConnectionRefusedError, BrokenPipeError, ConnectionResetError) as error:
+            server = katex.KaTeXServer.katex_server
+            katex.KaTeXServer.katex_server = None  # start a fresh one on the next call
+            if server is not None:
+                server.terminate()
+            if attempt == SERVER_STARTS:
+                raise RuntimeError(
+                    f"the KaTeX render server (Node.js) refused {SERVER_STARTS} connections; "
+                    "check that Node.js runs here (`node --version`)"
+                ) from error
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _render(self: Any, node: nodes.Element, latex: str, display: bool) -> str | None:
