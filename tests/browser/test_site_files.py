@@ -77,7 +77,9 @@ def test_gallery_figures_have_a_2x_version(site: Path) -> None:
 
 def test_every_example_has_a_thumbnail(site: Path) -> None:
     html = (site / "auto_examples" / "index.html").read_text(encoding="utf-8")
-    thumbs = re.findall(r'<img alt="([^"]*)" src="([^"]+_thumb\.png)"', html)
+    tags = re.findall(r'<img\b[^>]*_thumb\.png[^>]*>', html)  # any attribute order (loading=lazy)
+    thumbs = [(re.search(r'\balt="([^"]*)"', tag).group(1) if 'alt="' in tag else "",
+               re.search(r'\bsrc="([^"]+_thumb\.png)"', tag).group(1)) for tag in tags]
     examples = [p for p in site_pages(site) if re.match(r"auto_examples/.+/plot_[^/]+\.html$", p)]
     assert len(thumbs) == len(examples)
     for alt, src in thumbs:
