@@ -53,6 +53,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinxext.opengraph",
     "sphinx_sitemap",
+    "sitemap_every_page",  # docs/_ext: the sitemap lists every page after a partial rebuild
     # docs/_ext: the math is typeset by KaTeX when the site is built (HTML for the
     # eye, MathML for screen readers); no page loads a math script.
     "katex_prerender",

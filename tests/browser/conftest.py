@@ -15,8 +15,9 @@ with ``-m "not browser"``; ``nox -s browser`` builds the site and runs them).
 
 Each page is visited once: loaded on a desktop, checked in the light theme, then
 the dark one, then narrowed to a phone's 375 px. Worker threads visit the pages
-ahead of the tests (``D2LOPT_BROWSER_WORKERS`` browsers, default one per two
-cores); the many small tests of ``test_pages.py`` and ``test_page_weight.py``
+ahead of the tests, from the session's start (``D2LOPT_BROWSER_WORKERS`` browsers,
+default one per core, at most 4), chapter and gallery pages first; the many small
+tests of ``test_pages.py``, ``test_page_weight.py`` and ``test_chapter_reading.py``
 read that one visit.
 """
 
@@ -56,11 +57,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Remember which pages the selected tests need, in test order, for the visitors."""
     wanted: dict[str, None] = {}
+    reads = False  # a test reads chapter and gallery pages from their visits
     for item in items:
         path = getattr(item, "callspec", None) and item.callspec.params.get("page_path")
         if path:
             wanted[path] = None
-    config.stash[_WANTED] = list(wanted)
+        elif "visit" in getattr(item, "fixturenames", ()):
+            reads = True
+    if reads:
+        wanted.update(dict.fromkeys(p for p in sitecheck.site_pages(SITE)
+                                    if sitecheck.is_reading_page(p)))
+    # The reading pages first: the tests that go through them run first (test_chapter_reading).
+    config.stash[_WANTED] = sorted(wanted, key=lambda p: not sitecheck.is_reading_page(p))
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +119,21 @@ def visitor(request: pytest.FixtureRequest, base_url: str, site: Path) -> Iterat
     yield visitor
     visitor.close()
     request.config.stash[_SUMMARY] = _summary(visitor.done())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _visits_start_with_the_session(request: pytest.FixtureRequest) -> None:
+    """Start the visitors before the first test, so that they run beside the slow ones.
+
+    The page visits take most of the suite's time; started with the session, they
+    overlap the downloads test and the journeys instead of waiting for them. When
+    the site or the browser is missing, the tests that need them report it.
+    """
+    if not request.config.stash.get(_WANTED, []) or not (SITE / "index.html").is_file():
+        return
+    if sitecheck.chromium() is None:
+        return
+    request.getfixturevalue("visitor")
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitecheck import DESKTOP, Traffic, open_page, site_pages
+from sitecheck import (
+    CHAPTER_PAGE,
+    DESKTOP,
+    FIGURES_JS,
+    GALLERY_PAGE,
+    Traffic,
+    open_page,
+    site_pages,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,83 +45,29 @@ CITATION = re.compile("|".join([
     rf"{NAME}\s*[(\[]{YEAR}[)\]]".replace("(?P<year>", "(?P<y3>"),
     rf"[(\[]{NAME},\s*{YEAR}".replace("(?P<year>", "(?P<y4>"),
 ]))
-SKIP = "pre, code, kbd, samp, script, style, .math, .katex, nav, .headerlink"
-
-#: The reading text of the article: per block, its text and, per character, the
-#: href of the link it sits in ("" outside links). Code, math and navigation are left out.
-TEXT_JS = """
-(skip) => {
-  const article = document.querySelector("article") || document.querySelector("main");
-  const blocks = article.querySelectorAll(
-    "p, li, td, th, dd, dt, figcaption, caption, h1, h2, h3, h4, blockquote");
-  const out = [];
-  for (const block of blocks) {
-    if (block.closest(skip) || block.querySelector("p, li, td")) continue;
-    let text = "", links = [];
-    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.parentElement.closest(skip)) continue;
-      const a = node.parentElement.closest("a[href]");
-      text += node.data;
-      for (let i = 0; i < node.data.length; i++) links.push(a ? a.href : "");
-    }
-    out.push({text, links});
-  }
-  return out;
-}
-"""
-WEIGHTS_JS = """
-() => Array.from(document.querySelectorAll("span.pasted-text")).map((span) => ({
-  text: span.textContent,
-  weight: getComputedStyle(span).fontWeight,
-  around: getComputedStyle(span.parentElement).fontWeight,
-}))
-"""
-#: naturalWidth is corrected for the srcset density (a 2x file of 1380 pixels reports
-#: 690), so the pixels of the chosen file are read from a fresh Image of currentSrc.
-FIGURES_JS = """
-async () => Promise.all(Array.from(document.querySelectorAll("figure img, div.figure img"))
-  .filter((img) => /sphx_glr_/.test(img.getAttribute("src") || ""))
-  .map(async (img) => {
-    const probe = new Image();
-    probe.src = img.currentSrc || img.src;
-    await probe.decode();
-    return {
-      src: img.getAttribute("src"),
-      current: img.currentSrc,
-      natural: img.naturalWidth,
-      pixels: probe.naturalWidth,
-      one_x: Number(img.getAttribute("width")) || null,
-      shown: img.getBoundingClientRect().width,
-    };
-  }))
-"""
-
-
 def _chapter_pages(site: Path) -> list[str]:
-    return [p for p in site_pages(site) if re.match(r"chapter/\d\d_[^/]+\.html$", p)]
+    return [p for p in site_pages(site) if CHAPTER_PAGE.match(p)]
 
 
 def _gallery_pages(site: Path) -> list[str]:
-    return [p for p in site_pages(site) if re.match(r"auto_examples/.+/plot_[^/]+\.html$", p)]
+    return [p for p in site_pages(site) if GALLERY_PAGE.match(p)]
 
 
-def _read(browser: Any, base_url: str, site: Path, page: str, script: str,
-          *args: Any, scale: int = 1) -> Any:
+def _read_at_2x(browser: Any, base_url: str, site: Path, page: str, script: str) -> Any:
+    """``script``'s result on ``page`` opened on a screen of device pixel ratio 2."""
     traffic = Traffic(base_url, site)
     context, tab = open_page(browser, traffic, base_url + page,
-                             **{**DESKTOP, "device_scale_factor": scale})
+                             **{**DESKTOP, "device_scale_factor": 2})
     try:
-        return tab.evaluate(script, *args)
+        return tab.evaluate(script)
     finally:
         context.close()
 
 
-def _chapter_figures(browser: Any, base_url: str, site: Path,
-                     scale: int) -> list[tuple[str, dict[str, Any]]]:
-    """Every gallery figure of every chapter page, as shown at ``scale`` device pixels per px."""
+def _chapter_figures(visit: Any, site: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every gallery figure of every chapter page, as the page visit saw it (1x)."""
     figures = [(page, img) for page in _chapter_pages(site)
-               for img in _read(browser, base_url, site, page, FIGURES_JS, scale=scale)]
+               for img in visit(page).reading["figures"]]
     assert figures, "no gallery figures on the chapter pages"
     return figures
 
@@ -126,13 +80,12 @@ def _context(text: str, match: re.Match[str]) -> str:
     return repr(text[max(0, match.start() - 30):match.end() + 30])
 
 
-def test_chapter_text_has_no_e_notation_and_no_hyphen_minus(browser: Any, base_url: str,
-                                                           site: Path) -> None:
+def test_chapter_text_has_no_e_notation_and_no_hyphen_minus(visit: Any, site: Path) -> None:
     pages = _chapter_pages(site)
     assert pages, "no chapter section pages"
     problems = []
     for page in pages:
-        for text in _sentences(_read(browser, base_url, site, page, TEXT_JS, SKIP)):
+        for text in _sentences(visit(page).reading["text"]):
             problems += [f"{page}: e-notation in {_context(text, m)}"
                          for m in E_NOTATION.finditer(text)]
             problems += [f"{page}: hyphen-minus before a digit in {_context(text, m)}"
@@ -140,11 +93,10 @@ def test_chapter_text_has_no_e_notation_and_no_hyphen_minus(browser: Any, base_u
     assert not problems, "\n".join(problems)
 
 
-def test_glued_numbers_have_the_weight_of_their_text(browser: Any, base_url: str,
-                                                    site: Path) -> None:
+def test_glued_numbers_have_the_weight_of_their_text(visit: Any, site: Path) -> None:
     problems, seen = [], 0
     for page in _chapter_pages(site):
-        for span in _read(browser, base_url, site, page, WEIGHTS_JS):
+        for span in visit(page).reading["weights"]:
             seen += 1
             if span["weight"] != span["around"]:
                 problems.append(f"{page}: {span['text']!r} is weight {span['weight']}, "
@@ -153,9 +105,8 @@ def test_glued_numbers_have_the_weight_of_their_text(browser: Any, base_url: str
     assert not problems, "\n".join(problems)
 
 
-def test_chapter_figures_are_shown_near_their_pixel_width(browser: Any, base_url: str,
-                                                         site: Path) -> None:
-    figures = _chapter_figures(browser, base_url, site, scale=1)
+def test_chapter_figures_are_shown_near_their_pixel_width(visit: Any, site: Path) -> None:
+    figures = _chapter_figures(visit, site)
     problems = []
     for page, img in figures:
         one_x = img["one_x"] or img["natural"]
@@ -166,7 +117,9 @@ def test_chapter_figures_are_shown_near_their_pixel_width(browser: Any, base_url
 
 
 def test_chapter_figures_are_sharp_at_2x(browser: Any, base_url: str, site: Path) -> None:
-    figures = _chapter_figures(browser, base_url, site, scale=2)
+    figures = [(page, img) for page in _chapter_pages(site)
+               for img in _read_at_2x(browser, base_url, site, page, FIGURES_JS)]
+    assert figures, "no gallery figures on the chapter pages"
     problems = []
     for page, img in figures:
         if img["current"].endswith(".svg"):
@@ -178,12 +131,12 @@ def test_chapter_figures_are_sharp_at_2x(browser: Any, base_url: str, site: Path
     assert not problems, "\n".join(problems)
 
 
-def test_citations_link_to_the_references(browser: Any, base_url: str, site: Path) -> None:
+def test_citations_link_to_the_references(visit: Any, site: Path) -> None:
     pages = _chapter_pages(site) + _gallery_pages(site)
     assert pages, "no chapter or gallery pages"
     problems = []
     for page in pages:
-        for block in _read(browser, base_url, site, page, TEXT_JS, SKIP):
+        for block in visit(page).reading["text"]:
             text = block["text"]
             for match in CITATION.finditer(text):
                 group = next(g for g in ("y1", "y2", "y3", "y4") if match.group(g))
