@@ -352,10 +352,24 @@ def test_interactive_figure_html_holds_every_slider_value() -> None:
     from d2lopt.chapter.ill_conditioning import interactive_figure
 
     small = dataclasses.replace(SETTINGS, interactive_kappas=(1.0, 100.0),
-                                interactive_step_ratios=(1.0, 2.05), interactive_steps=5)
+                                interactive_step_ratios=(1.0, 2.05), interactive_steps=5,
+                                interactive_initial=(100.0, 1.0))
     page = interactive_figure(small)
+    # it opens at κ = 100, η λmax = 1
+    assert re.findall(r'<input[^>]*value="(\d)"', page) == ["1", "0"]
     assert re.findall(r'data-state="([^"]*)"', page) == ["0-0", "0-1", "1-0", "1-1"]
     assert 'data-texts="[&quot;1&quot;, &quot;100&quot;]"' in page
     assert 'data-texts="[&quot;1&quot;, &quot;2.05&quot;]"' in page
     assert page.count("(diverges)") == 2  # η λmax = 2.05 > 2 for both κ
     assert page.count("<svg") == 4
+
+
+def test_interactive_figure_opens_at_a_setting_its_sliders_have() -> None:
+    import dataclasses
+
+    from d2lopt.chapter.ill_conditioning import interactive_controls
+
+    controls = interactive_controls()
+    assert [c.values[c.initial] for c in controls] == list(SETTINGS.interactive_initial)
+    with pytest.raises(ValueError, match="interactive_initial: its kappa 3.0 is not one of"):
+        interactive_controls(dataclasses.replace(SETTINGS, interactive_initial=(3.0, 1.0)))

@@ -91,6 +91,9 @@ class Settings:
         diverges beyond 2.
     interactive_steps : int
         Gradient-descent steps of each of its runs.
+    interactive_initial : tuple of float
+        The setting the figure opens at, :math:`(\kappa, \eta\,\lambda_{\max})`: one value
+        of each slider.
 
     Examples
     --------
@@ -120,6 +123,7 @@ class Settings:
     interactive_kappas: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
     interactive_step_ratios: tuple[float, ...] = (0.2, 0.5, 1.0, 1.5, 1.8, 1.95, 2.05)
     interactive_steps: int = 40
+    interactive_initial: tuple[float, float] = (10.0, 1.0)
 
 
 #: The settings of section 4.
@@ -374,20 +378,25 @@ def interactive_controls(settings: Settings = SETTINGS) -> list[Any]:
 
     Examples
     --------
-    >>> [c.name for c in interactive_controls()]
-    ['kappa', 'ratio']
+    >>> [(c.name, c.values[c.initial]) for c in interactive_controls()]
+    [('kappa', 10.0), ('ratio', 1.0)]
     """
     from d2lopt.plot import format_number
     from d2lopt.plot.interactive import Control
 
     kappas, ratios = settings.interactive_kappas, settings.interactive_step_ratios
+    kappa, ratio = settings.interactive_initial
+    for name, value, values in (("kappa", kappa, kappas), ("ratio", ratio, ratios)):
+        if value not in values:
+            raise ValueError(f"settings.interactive_initial: its {name} {value!r} is not one of "
+                             f"the slider's values {values}; pick one of them")
     return [
         Control("kappa", "condition number κ", kappas,
                 tuple(format_number(k, 3, trim=True) for k in kappas),
-                initial=kappas.index(10.0) if 10.0 in kappas else 0),
+                initial=kappas.index(kappa)),
         Control("ratio", "learning rate η × λmax", ratios,
                 tuple(format_number(r, 3, trim=True) for r in ratios),
-                initial=ratios.index(1.0) if 1.0 in ratios else 0),
+                initial=ratios.index(ratio)),
     ]
 
 
