@@ -7,6 +7,11 @@
   objects get none.
 - NamedTuple fields ("Alias for field number 0") are skipped: the class's
   numpydoc "Attributes" section already documents each of them.
+- A section module (``d2lopt.chapter.<section>``) is one page with its helpers
+  on it (``_templates/autosummary/section_module.rst``); the per-object pages
+  that builds before that layout generated (``d2lopt.chapter.<section>.<name>.rst``
+  in ``gen_modules``) are removed, as autosummary leaves them behind and they
+  would be built as orphan duplicates.
 - Every public module of d2lopt must appear in an autosummary table of
   docs/api.md (the per-framework namespaces in its prose): a new module that is
   not there is reported as a warning, which fails the ``-W`` build.
@@ -106,7 +111,23 @@ def _check_api_complete(app: Sphinx) -> None:
             )
 
 
+#: ``d2lopt.chapter.<section>.<name>[...].rst``: a section member's own page (no longer made).
+SECTION_MEMBER_PAGE = re.compile(r"^d2lopt\.chapter\.[a-z0-9_]+\.[^.]+(\.[^.]+)*\.rst$")
+
+
+def _remove_section_member_pages(app: Sphinx) -> None:
+    generated = Path(app.srcdir) / "gen_modules"
+    for page in generated.glob("d2lopt.chapter.*.rst") if generated.is_dir() else ():
+        if SECTION_MEMBER_PAGE.match(page.name):
+            page.unlink()
+            # ... and its HTML from an earlier build into the same folder.
+            built = Path(app.outdir) / "gen_modules" / (page.name[: -len(".rst")] + ".html")
+            built.unlink(missing_ok=True)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    # Before autosummary (priority 500) generates gen_modules.
+    app.connect("builder-inited", _remove_section_member_pages, priority=400)
     app.connect("builder-inited", _check_api_complete)
     # Before napoleon (priority 500) rewrites the lines: compare the raw text.
     app.connect("autodoc-process-docstring", _process_docstring, priority=100)

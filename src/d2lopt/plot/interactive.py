@@ -59,7 +59,7 @@ class Control:
         The grid of values, in slider order (at least two).
     texts : sequence of str, optional
         How each value is shown to the reader (default ``str(value)``); use
-        :func:`~d2lopt.plot.numbers.format_number` for numbers.
+        :func:`~d2lopt.plot.format_number` for numbers.
     kind : {"range", "select"}
         A slider (arrow keys step through ``values``) or a drop-down list.
     initial : int
