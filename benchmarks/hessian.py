@@ -208,7 +208,7 @@ def timed(method, model, criterion, data, k, setting, seed, reference) -> dict:
 
 def peak_memory(method, model, criterion, data, k, setting, reference) -> dict:
     """Peak bytes allocated during one run: PyTorch's allocator (torch.profiler,
-    profile_memory=True: the running sum of its allocation events) and NumPy/Python
+    profile_memory=True: the running sum of each event's own allocations and frees) and NumPy/Python
     (tracemalloc, which does not see PyTorch's allocator). Not timed (both slow a run)."""
     from torch.profiler import ProfilerActivity, profile
 
@@ -221,8 +221,10 @@ def peak_memory(method, model, criterion, data, k, setting, reference) -> dict:
     _, numpy_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     model.zero_grad(set_to_none=True)
-    events = sorted((e.time_range.start, e.cpu_memory_usage) for e in prof.events()
-                    if e.name == "[memory]")
+    # Each operator event carries the bytes it allocated itself (self_cpu_memory_usage);
+    # "[memory]" events are frees (negative) outside any operator. In time order, their
+    # running sum is the memory held by PyTorch's allocator; its maximum is the peak.
+    events = sorted((e.time_range.start, e.self_cpu_memory_usage) for e in prof.events())
     running = peak = 0
     for _, size in events:
         running += size
@@ -341,7 +343,8 @@ def markdown(report: dict, command: str) -> str:
         "Lanczos steps raised); d2lopt runs at its default tol=1e-4. Timed runs of all methods go "
         "back to back for each seed; HVPs and wall times are medians over seeds, errors maxima. "
         "Peak memory (one extra, untimed run at seed 0): PyTorch's allocator through "
-        "`torch.profiler` (profile_memory=True, running sum of allocation events) + NumPy/Python "
+        "`torch.profiler` (profile_memory=True: peak of the running sum of each event's own "
+        "allocations and frees) + NumPy/Python "
         f"through `tracemalloc`. torch threads: {env['torch_threads']}.",
         "",
         "| k | method | setting | HVPs | wall time, s | max rel. error | peak torch MB | "
