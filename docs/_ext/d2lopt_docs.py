@@ -113,12 +113,18 @@ def _check_api_complete(app: Sphinx) -> None:
 
 #: ``d2lopt.chapter.<section>.<name>[...].rst``: a section member's own page (no longer made).
 SECTION_MEMBER_PAGE = re.compile(r"^d2lopt\.chapter\.[a-z0-9_]+\.[^.]+(\.[^.]+)*\.rst$")
+#: ``d2lopt.chapter.<section>.rst``: a section module's page.
+SECTION_PAGE = re.compile(r"^d2lopt\.chapter\.[a-z0-9_]+\.rst$")
 
 
 def _remove_section_member_pages(app: Sphinx) -> None:
     generated = Path(app.srcdir) / "gen_modules"
     for page in generated.glob("d2lopt.chapter.*.rst") if generated.is_dir() else ():
-        if SECTION_MEMBER_PAGE.match(page.name):
+        if SECTION_PAGE.match(page.name) and ":toctree:" in page.read_text(encoding="utf-8"):
+            # A section page in the old layout: autosummary would read its per-member
+            # toctree (before writing the new page) and make the member pages again.
+            page.unlink()
+        elif SECTION_MEMBER_PAGE.match(page.name):
             page.unlink()
             # ... and its HTML from an earlier build into the same folder.
             built = Path(app.outdir) / "gen_modules" / (page.name[: -len(".rst")] + ".html")
