@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sphinx_sitemap
 from sphinx.application import Sphinx
 
 
@@ -26,6 +25,8 @@ def _builder_inited(app: Sphinx) -> None:
 def _add_the_rest(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    import sphinx_sitemap  # the docs extra has it; the tests import this module without it
+
     written = getattr(app.env, "d2lopt_written_pages", set())
     for docname in sorted(app.env.found_docs - written):
         sphinx_sitemap.add_html_link(app, docname, None, None, None)
