@@ -72,6 +72,27 @@ def site_pages(site: Path) -> list[str]:
     return sorted(pages, key=lambda p: (p.count("/"), p))
 
 
+#: A chapter section page (``chapter/04_ill_conditioning.html``) and a gallery example page.
+CHAPTER_PAGE = re.compile(r"chapter/\d\d_[^/]+\.html$")
+GALLERY_PAGE = re.compile(r"auto_examples/.+/plot_[^/]+\.html$")
+
+
+def chapter_pages(site: Path) -> list[str]:
+    """The chapter's section pages of the built site."""
+    return [p for p in site_pages(site) if CHAPTER_PAGE.match(p)]
+
+
+def gallery_pages(site: Path) -> list[str]:
+    """The gallery's example pages of the built site."""
+    return [p for p in site_pages(site) if GALLERY_PAGE.match(p)]
+
+
+def is_reading_page(path: str) -> bool:
+    """A chapter section page or a gallery example page: the pages read as prose, whose
+    visits also record their reading text, glued numbers and figures (``PageVisit.reading``)."""
+    return bool(CHAPTER_PAGE.match(path) or GALLERY_PAGE.match(path))
+
+
 def site_prefix(site: Path) -> str:
     """The URL path the site is published under (``/d2lopt/``), from its canonical link."""
     html = (site / "index.html").read_text(encoding="utf-8")
@@ -323,11 +344,6 @@ MATH_JS = """
 
 READING_SKIP = "pre, code, kbd, samp, script, style, .math, .katex, nav, .headerlink"
 
-#: Chapter section pages and gallery example pages: the pages read as prose, whose
-#: visits also record their reading text, glued numbers and figures (``PageVisit.reading``).
-CHAPTER_PAGE = re.compile(r"chapter/\d\d_[^/]+\.html$")
-GALLERY_PAGE = re.compile(r"auto_examples/.+/plot_[^/]+\.html$")
-
 #: The reading text of the article: per block, its text and, per character, the
 #: href of the link it sits in ("" outside links). Code, math and navigation are left out.
 TEXT_JS = """
@@ -377,12 +393,6 @@ async () => Promise.all(Array.from(document.querySelectorAll("figure img, div.fi
     };
   }))
 """
-
-
-
-def is_reading_page(path: str) -> bool:
-    """A chapter section page or a gallery example page."""
-    return bool(CHAPTER_PAGE.match(path) or GALLERY_PAGE.match(path))
 
 
 #: What some scripts work on: how many of each the page has.

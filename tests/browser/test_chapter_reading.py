@@ -21,15 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitecheck import (
-    CHAPTER_PAGE,
-    DESKTOP,
-    FIGURES_JS,
-    GALLERY_PAGE,
-    Traffic,
-    open_page,
-    site_pages,
-)
+from sitecheck import DESKTOP, FIGURES_JS, Traffic, chapter_pages, gallery_pages, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -45,14 +37,6 @@ CITATION = re.compile("|".join([
     rf"{NAME}\s*[(\[]{YEAR}[)\]]".replace("(?P<year>", "(?P<y3>"),
     rf"[(\[]{NAME},\s*{YEAR}".replace("(?P<year>", "(?P<y4>"),
 ]))
-def _chapter_pages(site: Path) -> list[str]:
-    return [p for p in site_pages(site) if CHAPTER_PAGE.match(p)]
-
-
-def _gallery_pages(site: Path) -> list[str]:
-    return [p for p in site_pages(site) if GALLERY_PAGE.match(p)]
-
-
 def _read_at_2x(browser: Any, base_url: str, site: Path, page: str, script: str) -> Any:
     """``script``'s result on ``page`` opened on a screen of device pixel ratio 2."""
     traffic = Traffic(base_url, site)
@@ -66,7 +50,7 @@ def _read_at_2x(browser: Any, base_url: str, site: Path, page: str, script: str)
 
 def _chapter_figures(visit: Any, site: Path) -> list[tuple[str, dict[str, Any]]]:
     """Every gallery figure of every chapter page, as the page visit saw it (1x)."""
-    figures = [(page, img) for page in _chapter_pages(site)
+    figures = [(page, img) for page in chapter_pages(site)
                for img in visit(page).reading["figures"]]
     assert figures, "no gallery figures on the chapter pages"
     return figures
@@ -81,7 +65,7 @@ def _context(text: str, match: re.Match[str]) -> str:
 
 
 def test_chapter_text_has_no_e_notation_and_no_hyphen_minus(visit: Any, site: Path) -> None:
-    pages = _chapter_pages(site)
+    pages = chapter_pages(site)
     assert pages, "no chapter section pages"
     problems = []
     for page in pages:
@@ -95,7 +79,7 @@ def test_chapter_text_has_no_e_notation_and_no_hyphen_minus(visit: Any, site: Pa
 
 def test_glued_numbers_have_the_weight_of_their_text(visit: Any, site: Path) -> None:
     problems, seen = [], 0
-    for page in _chapter_pages(site):
+    for page in chapter_pages(site):
         for span in visit(page).reading["weights"]:
             seen += 1
             if span["weight"] != span["around"]:
@@ -117,7 +101,7 @@ def test_chapter_figures_are_shown_near_their_pixel_width(visit: Any, site: Path
 
 
 def test_chapter_figures_are_sharp_at_2x(browser: Any, base_url: str, site: Path) -> None:
-    figures = [(page, img) for page in _chapter_pages(site)
+    figures = [(page, img) for page in chapter_pages(site)
                for img in _read_at_2x(browser, base_url, site, page, FIGURES_JS)]
     assert figures, "no gallery figures on the chapter pages"
     problems = []
@@ -132,7 +116,7 @@ def test_chapter_figures_are_sharp_at_2x(browser: Any, base_url: str, site: Path
 
 
 def test_citations_link_to_the_references(visit: Any, site: Path) -> None:
-    pages = _chapter_pages(site) + _gallery_pages(site)
+    pages = chapter_pages(site) + gallery_pages(site)
     assert pages, "no chapter or gallery pages"
     problems = []
     for page in pages:

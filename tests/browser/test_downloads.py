@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitecheck import DESKTOP, Traffic, open_page, site_pages
+from sitecheck import DESKTOP, Traffic, chapter_pages, gallery_pages, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +44,6 @@ MYST_NB_IMPORT = re.compile(r"^\s*(from|import) myst_nb\b", re.MULTILINE)
 RUN_TIMEOUT = 600
 
 
-def _example_pages(site: Path) -> list[str]:
-    return [p for p in site_pages(site) if re.match(r"auto_examples/.+/plot_[^/]+\.html$", p)]
 
 
 def _status(url: str) -> int:
@@ -65,7 +63,7 @@ def _url(base_url: str, page: str, href: str) -> str:
 
 
 def test_every_example_offers_its_script_and_notebook(site: Path, base_url: str) -> None:
-    pages = _example_pages(site)
+    pages = gallery_pages(site)
     assert pages, "no gallery example pages"
     problems = []
     for page in pages:
@@ -83,7 +81,7 @@ def test_every_example_offers_its_script_and_notebook(site: Path, base_url: str)
 
 def test_gallery_index_offers_both_zips(site: Path, base_url: str) -> None:
     links = _links(site, "auto_examples/index.html")
-    examples = {p.rsplit("/", 1)[1].removesuffix(".html") for p in _example_pages(site)}
+    examples = {p.rsplit("/", 1)[1].removesuffix(".html") for p in gallery_pages(site)}
     for kind, name in ZIPS.items():
         found = [href for href in links if href.endswith(name)]
         assert found, f"the gallery index does not offer {name}"
@@ -97,8 +95,6 @@ def test_gallery_index_offers_both_zips(site: Path, base_url: str) -> None:
         assert stems == examples, f"{name}: {sorted(stems ^ examples)} differ from the pages"
 
 
-def _chapter_pages(site: Path) -> list[str]:
-    return [p for p in site_pages(site) if re.match(r"chapter/\d\d_[^/]+\.html$", p)]
 
 
 def _chapter_notebook(site: Path, base_url: str, page: str) -> dict[str, Any]:
@@ -135,7 +131,7 @@ def _source(cell: dict[str, Any]) -> str:
 
 
 def test_chapter_notebooks_are_valid(site: Path, base_url: str) -> None:
-    chapter = _chapter_pages(site)
+    chapter = chapter_pages(site)
     assert chapter, "no chapter section pages"
     problems = []
     for page in chapter:
@@ -160,7 +156,7 @@ def test_exercise_notebooks_are_valid(site: Path, base_url: str) -> None:
     """Each page with exercises links both notebooks; solutions only in the second."""
     nbformat = pytest.importorskip("nbformat")
     problems = []
-    pages = [p for p in _chapter_pages(site) if 'id="exercises"' in (site / p).read_text("utf-8")]
+    pages = [p for p in chapter_pages(site) if 'id="exercises"' in (site / p).read_text("utf-8")]
     for page in pages:
         books = _exercise_notebooks(site, base_url, page)
         for kind, book in books.items():
@@ -276,9 +272,9 @@ def test_downloaded_examples_run_with_only_the_wheel_installed(
     # The chapter pages' notebooks, as a reader downloads them.
     chapter_dir = tmp_path / "chapter-notebooks"
     chapter_dir.mkdir()
-    chapter_pages = _chapter_pages(site)
-    assert chapter_pages, "no chapter section pages"
-    for page in chapter_pages:
+    sections = chapter_pages(site)
+    assert sections, "no chapter section pages"
+    for page in sections:
         stem = page.rsplit("/", 1)[1].removesuffix(".html")
         (chapter_dir / f"{stem}.ipynb").write_text(
             json.dumps(_chapter_notebook(site, base_url, page)), encoding="utf-8")

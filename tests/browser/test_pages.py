@@ -106,7 +106,7 @@ def test_math_is_typeset_when_the_site_is_built(visit, page_path: str) -> None:
 
 def test_chapter_pages_draw_fractions(visit, site: Path) -> None:
     """The chapters' fractions are there, drawn (numerator over denominator, not flat)."""
-    pages = [p for p in sitecheck.site_pages(site) if re.match(r"chapter/\d\d_[^/]+\.html$", p)]
+    pages = sitecheck.chapter_pages(site)
     assert pages, "no chapter pages in the built site"
     fractions = {page: visit(page).math["fractions"] for page in pages}
     assert sum(fractions.values()) > 0, f"no fraction drawn on any chapter page: {fractions}"

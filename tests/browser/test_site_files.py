@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from sitecheck import site_pages
+from sitecheck import gallery_pages, site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def test_404_page_at_the_root_with_absolute_links(site: Path) -> None:
 
 
 def test_gallery_figures_have_a_2x_version(site: Path) -> None:
-    pages = [p for p in site_pages(site) if re.match(r"auto_examples/.+/plot_[^/]+\.html$", p)]
+    pages = gallery_pages(site)
     problems = []
     for page in pages:
         html = (site / page).read_text(encoding="utf-8")
@@ -80,7 +80,7 @@ def test_every_example_has_a_thumbnail(site: Path) -> None:
     tags = re.findall(r'<img\b[^>]*_thumb\.png[^>]*>', html)  # any attribute order (loading=lazy)
     thumbs = [(re.search(r'\balt="([^"]*)"', tag).group(1) if 'alt="' in tag else "",
                re.search(r'\bsrc="([^"]+_thumb\.png)"', tag).group(1)) for tag in tags]
-    examples = [p for p in site_pages(site) if re.match(r"auto_examples/.+/plot_[^/]+\.html$", p)]
+    examples = gallery_pages(site)
     assert len(thumbs) == len(examples)
     for alt, src in thumbs:
         assert alt.strip(), f"thumbnail {src} has no alt text"
