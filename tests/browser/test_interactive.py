@@ -4,6 +4,8 @@ Each figure (``div.d2lopt-interactive``, made by :mod:`d2lopt.plot.interactive`)
 is driven the way a keyboard user drives it: focus a slider and press an arrow
 key, focus a list and pick another option with the arrow keys. The SVG shown
 must change to the frame of the new setting, with no console error. The page
+itself holds only the frame shown first; the others come from the figure's
+frames file (``data-frames``) once the reader reaches for a control. The page
 is also read as every page is (``visit``): axe finds no serious or critical
 problem in the light and the dark theme, no request leaves the site, and the
 page stays within the page budgets (500 kB of script, uncompressed; 1.5 MB in
@@ -12,6 +14,7 @@ all, as sent). Only pages with such a figure load its script.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -40,6 +43,22 @@ def figure_page(browser, base_url, site, request):
     context.close()
 
 
+def _frames(page, traffic, figure: str) -> dict[str, str]:
+    """State -> SVG of every frame of ``figure``, as the browser parses it: the page's own
+    ``<template>`` and those of the figure's frames file (read from the site on disk)."""
+    url = page.eval_on_selector(f"#{figure}", "(r) => new URL(r.dataset.frames, location).href")
+    text = traffic.file_for(url).read_text(encoding="ascii")
+    prefix = f'd2loptFrames("{figure}", '
+    assert text.startswith(prefix) and text.endswith(");\n"), f"{url}: {text[:80]!r}"
+    frames = json.loads(text[len(prefix):-3])
+    parse = "(svg) => { const t = document.createElement('template'); t.innerHTML = svg; return t.innerHTML; }"
+    frames = {state: page.evaluate(parse, svg) for state, svg in frames.items()}
+    frames.update(page.eval_on_selector_all(
+        f"#{figure} template[data-state]",
+        "(ts) => Object.fromEntries(ts.map((t) => [t.dataset.state, t.innerHTML]))"))
+    return frames
+
+
 def _frame(page, figure: str) -> tuple[str, str]:
     return page.eval_on_selector(
         f"#{figure} .d2lopt-interactive-view",
@@ -54,6 +73,10 @@ def test_every_control_changes_the_figure_by_keyboard(figure_page) -> None:
     assert root.is_visible(), f"{path}: #{figure} is not shown (did {SCRIPT} run?)"
     controls = root.locator("[data-control]")
     assert controls.count() >= 1
+    # The page holds the frame shown first; the others come with the reader's first move.
+    assert page.locator(f"#{figure} template").count() == 1, f"{path}: frames in the page"
+    assert not [url for url in traffic.loaded if "d2lopt-frames" in url], f"{path}: frames loaded"
+    frames = None
     for i in range(controls.count()):
         control = controls.nth(i)
         name = control.get_attribute("data-control")
@@ -70,12 +93,15 @@ def test_every_control_changes_the_figure_by_keyboard(figure_page) -> None:
             text = control.get_attribute("aria-valuetext")
             out = page.locator(f"output[for='{control.get_attribute('id')}']").inner_text()
             assert text and text == out, f"{name}: aria-valuetext {text!r}, shown {out!r}"
+        page.wait_for_function(
+            "([f, s]) => document.querySelector(`#${f} .d2lopt-interactive-view`)"
+            ".getAttribute('data-state') !== s", arg=[figure, before_state], timeout=10_000)
         after_state, after_svg = _frame(page, figure)
         assert after_state != before_state, f"{path}: {name} did not change the state"
         assert after_svg != before_svg and "<svg" in after_svg, f"{path}: {name} kept the figure"
-        template = page.eval_on_selector(
-            f"#{figure} template[data-state='{after_state}']", "(t) => t.innerHTML")
-        assert template == after_svg, f"{path}: the figure is not the frame of {after_state}"
+        frames = frames or _frames(page, traffic, figure)
+        assert frames.get(after_state) == after_svg, (
+            f"{path}: the figure is not the frame of {after_state}")
     if drag:
         slider = root.locator(f"input[data-control='{drag}']")
         before = slider.input_value()
