@@ -81,6 +81,7 @@ extensions = [
     "gallery_figure_text_check",  # a warning per overlapping, cut-off or small figure text
     "interactive_figures",  # interactive figures: their small script only on pages that have one
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
+    "icon_font_subset",  # the icon fonts hold only the icons the site shows
     "lean_page_scripts",  # no search index, tab or copy-button script where unused
     "png_compression",  # small thumbnails and figures
 ]
