@@ -131,6 +131,17 @@ def _expected_seconds(src_dir: Path, target_dir: Path, fname: str) -> tuple[floa
     return seconds, (src_dir / fname).stat().st_size
 
 
+def _is_current(src_dir: Path, target_dir: Path, fname: str) -> bool:
+    """Whether sphinx-gallery would skip the example: its source matches the last run's md5."""
+    from sphinx_gallery.gen_rst import get_md5sum
+
+    md5 = target_dir / f"{fname}.md5"
+    try:
+        return md5.read_text() == get_md5sum(src_dir / fname, mode="t")
+    except OSError:
+        return False
+
+
 def _cached_generate_file_rst(fname, target_dir, src_dir, gallery_conf, *args, **kwargs):
     key = (str(Path(src_dir)), str(Path(target_dir)), str(fname))
     result = _STATE["results"].pop(key, None)
@@ -153,6 +164,11 @@ def run_all_examples(app: Sphinx) -> None:
     for _, target_dir, _ in examples:  # as sphinx-gallery does, before any worker starts
         (target_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
     examples.sort(key=lambda e: _expected_seconds(*e), reverse=True)
+    # Examples whose source is unchanged are only read back (milliseconds each):
+    # here, without starting the pool's processes (about a second) for them.
+    stale = examples
+    if not gallery_conf.get("run_stale_examples"):
+        stale = [e for e in examples if not _is_current(*e)]
 
     from joblib import Parallel, delayed
 
@@ -162,19 +178,24 @@ def run_all_examples(app: Sphinx) -> None:
         color="white",
     )
     start = time.perf_counter()
-    pool = Parallel(n_jobs=n_jobs, pre_dispatch="n_jobs", batch_size=1, backend="loky")
-    results = pool(
-        delayed(gen_rst.generate_file_rst)(fname, target_dir, src_dir, gallery_conf)
-        for src_dir, target_dir, fname in examples
-    )
+    results = {e: gen_rst.generate_file_rst(e[2], e[1], e[0], gallery_conf)
+               for e in examples if e not in stale}
+    if stale:
+        pool = Parallel(n_jobs=n_jobs, pre_dispatch="n_jobs", batch_size=1, backend="loky")
+        ran_in_pool = pool(
+            delayed(gen_rst.generate_file_rst)(fname, target_dir, src_dir, gallery_conf)
+            for src_dir, target_dir, fname in stale
+        )
+        results.update(zip(stale, ran_in_pool, strict=True))
     _STATE["results"] = {
         (str(src_dir), str(target_dir), fname): result
-        for (src_dir, target_dir, fname), result in zip(examples, results, strict=True)
+        for (src_dir, target_dir, fname), result in results.items()
     }
+    results = list(results.values())
     ran = sum("passing" in r[3] or "formatted_exception" in r[3] for r in results)
     logger.info(
         f"d2lopt_gallery_pool: {ran} of {len(examples)} examples executed "
-        f"in {time.perf_counter() - start:.1f} s"
+        f"({len(stale)} sent to the pool) in {time.perf_counter() - start:.1f} s"
     )
     # sphinx-gallery now takes the results from here; its own pool is not needed.
     _STATE["original"] = gen_rst.generate_file_rst

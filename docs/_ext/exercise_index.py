@@ -16,6 +16,9 @@ Two jobs, both reading sphinx-exercise's registry (``env.sphinx_exercise_registr
   rewritten whenever any page is read again, so the list follows
   incremental builds.
 
+A build that reads no page keeps the last build's numbers instead of letting
+Sphinx walk every doctree to count them again (about 2 s of a rebuild).
+
 Checked by tests/build/test_exercise_index.py.
 """
 
@@ -71,11 +74,17 @@ def renumber(fignumbers: dict[str, dict[str, dict[str, tuple[int, ...]]]]) -> di
 
 
 _ASSIGN = TocTreeCollector.assign_figure_numbers
+#: The documents this build reads or removes (None until it is known). When there
+#: are none, the numbers of the last build stand: Sphinx would walk every doctree
+#: (about 2 s for this site) to find them again.
+_TOUCHED: dict[str, set[str] | None] = {"docs": None, "purged": set()}
 
 
 def _assign_figure_numbers(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
     """Sphinx's numbering, then :func:`renumber`; the documents whose numbers changed."""
     old = env.toc_fignumbers
+    if _TOUCHED["docs"] == set() and old:
+        return []
     _ASSIGN(self, env)
     env.toc_fignumbers = renumber(env.toc_fignumbers)
     return sorted(d for d in set(old) | set(env.toc_fignumbers)
@@ -183,6 +192,13 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     getattr(env, "exercise_index_docs", set()).discard(docname)
+    _TOUCHED["purged"].add(docname)
+
+
+def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    # After the removed documents were purged, before any is read.
+    _TOUCHED["docs"] = set(docnames) | _TOUCHED["purged"]
+    _TOUCHED["purged"] = set()
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
@@ -204,6 +220,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("exercise-index", ExerciseIndex)
     app.connect("doctree-resolved", _resolve)
     app.connect("env-purge-doc", _purge)
+    app.connect("env-before-read-docs", _before_read)
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

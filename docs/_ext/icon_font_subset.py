@@ -20,6 +20,8 @@ tests/browser/test_icon_fonts.py (every icon a page draws has its glyph).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -103,6 +105,10 @@ def _theme_css(static: Path) -> str:
                      for p in sorted(static.rglob("*.css")))
 
 
+def _names(text: str) -> list[str]:
+    return sorted(set(_CLASS.findall(text)))
+
+
 def _subset_fonts(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -111,14 +117,40 @@ def _subset_fonts(app: Sphinx, exception: Exception | None) -> None:
     fonts = [p for name in FONTS for p in static.rglob(name)]
     if not fonts:
         return
-    css = _theme_css(static)
+    # A cache next to the doctrees (not published): the icon names of each page
+    # and script by size and time, and each cut font by its source and glyphs,
+    # so that a build that changed nothing reads no page and cuts no font.
+    cache_dir = Path(app.doctreedir) / "d2lopt-icon-fonts"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp = cache_dir / "names.json"
+    try:
+        seen = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        seen = {}
     files = [*outdir.rglob("*.html"),
              *(p for p in static.rglob("*.js") if p.name != "fontawesome.js")]
-    texts = (p.read_text(encoding="utf-8", errors="replace") for p in files)
-    codes = used_codes(css, texts)
+    names: dict[str, list] = {}
+    for path in files:
+        info = path.stat()
+        key, tag = str(path.relative_to(outdir)), [info.st_size, info.st_mtime_ns]
+        entry = seen.get(key)
+        if entry is None or entry[0] != tag:
+            entry = [tag, _names(path.read_text(encoding="utf-8", errors="replace"))]
+        names[key] = entry
+    stamp.write_text(json.dumps(names))
+    css = _theme_css(static)
+    codes = used_codes(css, (" ".join(entry[1]) for entry in names.values()))
     total_before = total_after = 0
     for font in fonts:
-        before, after = subset(font, codes)
+        source = font.read_bytes()
+        key = hashlib.sha256(source + repr(sorted(codes)).encode()).hexdigest()[:16]
+        cached = cache_dir / f"{key}-{font.name}"
+        if cached.is_file():
+            font.write_bytes(cached.read_bytes())
+            before, after = len(source), cached.stat().st_size
+        else:
+            before, after = subset(font, codes)
+            cached.write_bytes(font.read_bytes())
         total_before += before
         total_after += after
     logger.info("icon_font_subset: %d icons kept; %d Font Awesome fonts from %d to %d kB",

@@ -244,6 +244,18 @@ def test_an_incremental_build_lists_a_new_exercise(project: Path) -> None:
     assert "SECRET-B2" in "\n".join(c.source for c in solutions.cells)
 
 
+def test_a_rebuild_that_reads_nothing_keeps_the_numbers(project: Path) -> None:
+    _build(project)  # nothing changed: the numbering is not walked again
+    with open(project / "chapter" / "01_a.md", "a", encoding="utf-8") as page:
+        page.write("\n:::{exercise} A third\n:label: ex-01-third\n:class: computation\n\n"
+                   "Add one.\n:::\n")
+    _build(project)  # a page was read: the numbering is walked, the new exercise numbered
+    text = _text(_html(project, "chapter/01_a.html"))
+    assert "Exercise 1.2 (A computation)" in text and "Exercise 1.3 (A third)" in text
+    text = re.sub(r"\s+", "", _text(_html(project, "chapter/exercises.html")))
+    assert "Exercise2.1:Firstofbeta" in text and "Exercise1.1:Aderivation" in text
+
+
 def test_renumber_and_roles() -> None:
     assert section_number("chapter/12_practice") == 12
     numbers = renumber({"chapter/03_m": {"exercise": {"y": (5,), "x": (4,)},

@@ -89,12 +89,13 @@ def test_pool_runs_each_example_of_every_section_once(tmp_path: Path) -> None:
 
     runs, output = _build(root, log)  # nothing changed: nothing runs
     assert runs == []
-    assert "0 of 4 examples executed" in output
+    assert "0 of 4 examples executed (0 sent to the pool)" in output  # no pool started
 
     with open(root / "examples" / "s2" / "plot_d.py", "a") as script:
         script.write("# touched\n")
-    runs, _ = _build(root, log)
+    runs, output = _build(root, log)
     assert [name for name, _ in runs] == ["d"]
+    assert "1 of 4 examples executed (1 sent to the pool)" in output
 
 
 @pytest.mark.slow
