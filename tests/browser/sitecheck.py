@@ -242,6 +242,12 @@ class Traffic:
     def bytes_loaded(self) -> int:
         return sum(self.loaded.values())
 
+    @property
+    def bytes_uncompressed(self) -> int:
+        """The loaded files' own sizes: what the browser decodes and parses."""
+        files = (self.file_for(url) for url in self.loaded)
+        return sum(file.stat().st_size for file in files if file.is_file())
+
 
 SETTLE_JS = """
 async () => {

@@ -5,7 +5,9 @@ The site's Font Awesome fonts are cut down to the icons it shows
 page draws: every element or ``::before``/``::after`` whose font is Font
 Awesome, with the character it draws and the font's weight. Each must be in the
 cmap of the font file that the site's CSS names for that family and weight, read
-from the site with fontTools. A missing glyph would show as an empty box.
+from the site with fontTools. A missing glyph would show as an empty box. And
+every element with an icon class draws something: the theme's CSS keeps only the
+rules of the icons the site shows.
 """
 
 from __future__ import annotations
@@ -28,7 +30,15 @@ PAGES = ["index.html", "chapter/12_practice.html", "chapter/exercises.html",
 
 ICONS_JS = r"""
 () => {
-  const seen = [];
+  const seen = [], blank = [];
+  const family = /(^|\s)(fa|fas|far|fab|fa-solid|fa-regular|fa-brands)(\s|$)/;
+  for (const el of document.querySelectorAll("[class*='fa-']")) {
+    if (!family.test(String(el.className))) continue;
+    const content = getComputedStyle(el, "::before").content;
+    if (!content || content === "none" || content === "normal" || content === '""') {
+      blank.push(el.tagName + "." + String(el.className).slice(0, 60));
+    }
+  }
   for (const el of document.querySelectorAll("*")) {
     for (const pseudo of [null, "::before", "::after"]) {
       const style = getComputedStyle(el, pseudo);
@@ -44,7 +54,7 @@ ICONS_JS = r"""
       }
     }
   }
-  return seen;
+  return {seen, blank};
 }
 """
 _FACE = re.compile(r"@font-face\{([^}]*)\}")
@@ -80,7 +90,9 @@ def test_every_icon_drawn_has_its_glyph(browser, base_url, site) -> None:
             icons = page.evaluate(ICONS_JS)
         finally:
             context.close()
-        for family, weight, code, where in icons:
+        missing += [f"{path}: {where} draws nothing (its icon rule is gone)"
+                    for where in icons["blank"]]
+        for family, weight, code, where in icons["seen"]:
             name = next((n for n, _ in faces if n in family), None)
             face = (name, weight)
             drawn += 1

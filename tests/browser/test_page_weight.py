@@ -7,7 +7,8 @@ counts once, with the size a host sends it: GitHub Pages and Read the Docs
 gzip text files (HTML, CSS, JavaScript, SVG), so those count gzip-compressed
 (level 6); images and WOFF2 fonts are already compressed and count as they are.
 It is counted for a desktop screen, and for a 2x (phone) screen, which loads
-the 2x figure of each srcset instead of the 1x one.
+the 2x figure of each srcset instead of the 1x one. The same budget holds for
+the files uncompressed, on a desktop screen: what the browser decodes and parses.
 
 Script is counted as the files are (uncompressed: what the browser parses and
 runs). A page loads a feature's script only when it has the feature
@@ -50,6 +51,16 @@ def test_page_weight_within_budget(visit, page_path: str, screen: str) -> None:
     assert weight <= BUDGET, (
         f"{page_path} weighs {weight / 1e6:.2f} MB on a {screen} "
         f"(budget {BUDGET / 1e6:.1f} MB); heaviest files (desktop):\n  {_heaviest(loaded)}"
+    )
+
+
+def test_page_weight_uncompressed_within_budget(visit, page_path: str) -> None:
+    """The budget holds for the files as the browser decodes them, not only as sent."""
+    seen = visit(page_path)
+    weight = seen.traffic.bytes_uncompressed
+    assert weight <= BUDGET, (
+        f"{page_path} loads {weight / 1e6:.2f} MB uncompressed (budget {BUDGET / 1e6:.1f} MB); "
+        f"heaviest files (as sent):\n  {_heaviest(seen.traffic.loaded)}"
     )
 
 

@@ -20,7 +20,7 @@ from fontTools.ttLib import TTFont  # noqa: E402
 
 EXT_DIR = Path(__file__).resolve().parents[2] / "docs" / "_ext"
 sys.path.insert(0, str(EXT_DIR))
-from icon_font_subset import css_codes, icon_codes, subset, used_codes  # noqa: E402
+from icon_font_subset import css_codes, drop_unused_rules, icon_codes, subset, used_codes  # noqa: E402
 
 BARS, GITHUB, BELL, UNUSED = 0xF0C9, 0xF09B, 0xF0F3, 0xF2B9
 CSS = ('.fa-bars,.fa-navicon{--fa:"\\f0c9"}.fa-github{--fa:"\\f09b"}'
@@ -64,6 +64,12 @@ def test_codes_come_from_classes_and_from_the_css_itself() -> None:
     assert used_codes(CSS, [page]) == {BARS, GITHUB, BELL}
 
 
+def test_unused_icon_rules_are_dropped() -> None:
+    kept = drop_unused_rules(CSS, {BARS, BELL})
+    assert icon_codes(kept) == {"fa-bars": BARS, "fa-navicon": BARS, "fa-bell": BELL}
+    assert css_codes(kept) == {BELL}
+
+
 def test_subset_keeps_only_the_asked_glyphs(tmp_path: Path) -> None:
     font = tmp_path / "fa-solid-900.woff2"
     _font(font, [BARS, GITHUB, BELL, UNUSED])
@@ -98,3 +104,6 @@ def test_the_built_fonts_hold_the_shown_icons_and_no_other(built: Path) -> None:
     fonts = built / "_static" / "vendor" / "fontawesome" / "webfonts"
     assert _cmap(fonts / "fa-solid-900.woff2") == {BARS, BELL}
     assert _cmap(fonts / "fa-brands-400.woff2") == set()
+    css = (built / "_static" / "icons.css").read_text()
+    assert ".fa-bars,.fa-navicon{" in css and ".fa-bell{" in css and "--pst-icon-bell" in css
+    assert "fa-address-book" not in css and "fa-github" not in css
