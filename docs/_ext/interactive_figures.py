@@ -10,11 +10,12 @@ with its controls and one prerendered SVG per setting of them, each in a
   and adds them to a page only when its body holds such a figure (no CDN);
 - moves every frame but the one shown first out of the page into a script of
   their own, ``_static/d2lopt-frames/<page>--<figure>.js``, named by the
-  figure's ``data-frames``. The page stays light (the four figures' frames are
-  0.3 to 1.9 MB of SVG text, which the browser would parse on every visit);
+  figure's ``data-frames``. The page stays light: the four figures' frames are
+  0.3 to 1.9 MB of SVG text, which the browser would parse on every visit.
   ``d2lopt-interactive.js`` loads the frames when the reader reaches for the
-  figure (a pointer over it, a control focused), not with the page. A script, not ``fetch``, so that a site
-  opened from disk (``file://``) works too.
+  figure (a pointer over it, a control focused), not with the page. It loads
+  a script, not ``fetch``, so that a site opened from disk (``file://``) works
+  too.
 
 Checked by tests/build/test_interactive_figures.py and tests/browser/test_interactive.py.
 """
@@ -65,8 +66,8 @@ def split_frames(body: str) -> tuple[str, dict[str, dict[str, str]]]:
         if name in frames:
             raise ValueError(f"two interactive figures on one page have the id {name!r}")
         frames[name] = moved
-        pieces.append(_TEMPLATE.sub(lambda m: m.group(0) if m.group(1) == initial else "",
-                                    figure))
+        pieces.append(_TEMPLATE.sub(
+            lambda m, keep=initial: m.group(0) if m.group(1) == keep else "", figure))
         at = end
     pieces.append(body[at:])
     return "".join(pieces), frames

@@ -51,7 +51,8 @@ def _frames(page, traffic, figure: str) -> dict[str, str]:
     prefix = f'd2loptFrames("{figure}", '
     assert text.startswith(prefix) and text.endswith(");\n"), f"{url}: {text[:80]!r}"
     frames = json.loads(text[len(prefix):-3])
-    parse = "(svg) => { const t = document.createElement('template'); t.innerHTML = svg; return t.innerHTML; }"
+    parse = ("(svg) => { const t = document.createElement('template'); t.innerHTML = svg; "
+             "return t.innerHTML; }")
     frames = {state: page.evaluate(parse, svg) for state, svg in frames.items()}
     frames.update(page.eval_on_selector_all(
         f"#{figure} template[data-state]",
