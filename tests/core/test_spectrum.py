@@ -522,6 +522,57 @@ def test_no_long_vector_leaves_the_device(mlp_problem, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("k", [1, 5, 20])
+def test_a_float32_model_gets_a_float32_basis_and_the_asked_accuracy(mlp_problem, k) -> None:
+    # The basis in the products' dtype: float32 vectors on the model's device, and still
+    # tol met against eigh of the float64 Hessian, with residual norms that hold.
+    torch = pytest.importorskip("torch")
+    import copy
+
+    model, loss_fn, inputs, targets, dense = mlp_problem
+    operator = hessian_matvec(copy.deepcopy(model).float(), loss_fn, inputs.float(), targets)
+    assert operator.array_namespace.dtype == torch.float32
+    result = lanczos(operator, operator.dim, k, tol=1e-4, seed=k)
+    exact = np.linalg.eigvalsh(dense)[::-1][:k]
+    assert result.converged and result.eigenvalues.dtype == np.float64
+    assert np.all(np.abs(result.eigenvalues - exact) <= 1e-4 * np.abs(exact))
+    y = result.eigenvectors
+    assert y.dtype == torch.float32 and y.device == next(model.parameters()).device
+    y = y.double().numpy()
+    true_residuals = np.linalg.norm(dense @ y - y * result.eigenvalues, axis=0)
+    assert np.all(true_residuals <= result.residual_norms + 1e-5 * exact[0])
+
+
+def test_a_half_precision_model_gets_a_float32_basis() -> None:
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    inputs = torch.randn(6, 3, generator=torch.Generator().manual_seed(0))
+    operator = hessian_matvec(model.to(torch.bfloat16), torch.nn.CrossEntropyLoss(),
+                              inputs.to(torch.bfloat16), torch.tensor([0, 1, 0, 1, 1, 0]))
+    assert operator.array_namespace.dtype == torch.float32
+    assert operator.native(torch.ones(operator.dim)).dtype == torch.float32
+
+
+def test_the_torch_path_solves_the_small_problem_without_numpy_lapack(mlp_problem,
+                                                                     monkeypatch) -> None:
+    # NumPy's eigh runs threaded OpenBLAS from 32 rows on, whose spinning threads slow
+    # the next product on PyTorch's threads: the torch path does not call it.
+    model, loss_fn, inputs, targets, dense = mlp_problem
+    operator = hessian_matvec(model, loss_fn, inputs, targets)
+    T = with_spectrum(np.linspace(-1.0, 2.0, 50))[:40, :40]  # a strided view, as in lanczos
+    values, vectors = operator.array_namespace.eigh(T)
+    np.testing.assert_allclose(values, np.linalg.eigvalsh(T), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(vectors * values @ vectors.T, T, atol=1e-12)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("numpy.linalg.eigh was called")
+
+    monkeypatch.setattr(np.linalg, "eigh", refuse)
+    result = lanczos(operator, operator.dim, 20, tol=1e-6, max_basis=45)
+    np.testing.assert_allclose(result.eigenvalues, np.linalg.eigvalsh(dense)[::-1][:20],
+                               rtol=1e-5)
+
+
+@pytest.mark.parametrize("k", [1, 5, 20])
 def test_gap_rule_stops_at_the_asked_accuracy_not_far_beyond(k: int) -> None:
     # tol is the relative accuracy of the eigenvalues: 1e-4 asked is met, and bought
     # with fewer products than the residual rule, which delivers ~1e-7

@@ -7,9 +7,14 @@ vectors), so no spurious copies of converged eigenvalues appear; the basis
 is bounded by ``max_basis`` vectors and the iteration restarts thickly
 (Wu & Simon, 2000) from the wanted Ritz vectors when it is full.
 
-Memory: ``(max_basis + 1) * dim`` float64 numbers for the basis (plus the
-caller's ``matvec``), whatever the number of iterations; the eigenvectors
-returned add ``k * dim``.
+Memory: ``(max_basis + 1) * dim`` numbers for the basis (plus the caller's
+``matvec``), whatever the number of iterations; the eigenvectors returned add
+``k * dim``. The basis is float64 for a NumPy ``matvec``; for an operator with
+an ``array_namespace`` (a :func:`~d2lopt.spectrum.hessian_matvec` of a PyTorch
+model) it lives on the model's device in that namespace's dtype, the model's:
+float32 products carry rounding errors of about ``1e-7`` of ``‖H‖``, so a float64
+basis would buy no digits they have. The small projected problem is always
+solved in float64.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ WHICH = ("largest", "smallest", "magnitude")
 BOUNDS = ("residual", "gap")
 
 _EPS = np.finfo(np.float64).eps
+
+
+def _rounding(xp: NumpyArrays) -> float:
+    """The relative rounding level of products and basis: 1000 float64 epsilons, or ten
+    epsilons of the basis dtype when that is coarser (float32: about 1.2e-6)."""
+    return max(1e3 * _EPS, 10.0 * xp.eps)
 
 
 @dataclass(frozen=True)
@@ -213,8 +224,10 @@ def lanczos(
         a bound: an eigenvalue the Krylov space has not yet seen can lie
         closer. Needs at least ``k + 1`` steps.
     atol : float, optional
-        Absolute floor on the residual norms, for eigenvalues near zero;
-        default ``1000 * eps * |θ|_max``, the rounding level of a float64 product.
+        Absolute floor on the error bounds, for eigenvalues near zero; default
+        the rounding level times :math:`|\theta|_{\max}`: ``1000 * eps`` of
+        float64, or ``10 * eps`` of the basis dtype where coarser (a float32
+        basis: about ``1.2e-6``).
     max_iter : int, optional
         Most products with ``H`` (default ``max(1000, 50 k)``).
     max_basis : int, optional
@@ -293,6 +306,7 @@ def lanczos(
     if check_symmetry:
         check_symmetric(A, dim, xp)
     rng = np.random.default_rng(seed)
+    rounding = _rounding(xp)
     b = block_size
     keep = min(m - b, k + (m - k) // 2)  # Ritz vectors kept at a restart
 
@@ -318,13 +332,13 @@ def lanczos(
             remainders.append(w)
         j += b
         basis_size = max(basis_size, min(j + b, dim))
-        theta, S = np.linalg.eigh(T[:j, :j])
+        theta, S = xp.eigh(T[:j, :j])
         scale = max(scale, float(np.abs(theta).max()))
         if j == dim:  # the basis spans everything: the Ritz values are exact
             C[:] = 0.0
             converged = True
             break
-        floor = 1e3 * _EPS * scale if atol is None else float(atol)
+        floor = rounding * scale if atol is None else float(atol)
         # The next block: the remainders orthonormalized (C upper triangular), a fresh
         # direction in place of one that vanished.
         C[:] = 0.0
@@ -335,7 +349,7 @@ def lanczos(
                 w = w - xp.combine(c, V[j : j + i])
                 C[:i, i] = c
             norm = xp.norm(w)
-            if norm <= max(1e3 * _EPS * scale, np.finfo(np.float64).tiny):
+            if norm <= max(rounding * scale, np.finfo(np.float64).tiny):
                 # An invariant subspace: its Ritz values are exact. If it was grown from a
                 # fresh direction, stop; else carry on from one, which may hold another
                 # copy of a repeated wanted eigenvalue.
