@@ -32,6 +32,7 @@ from d2lopt.spectrum._checks import (
     check_dim,
     check_positive_int,
     check_symmetric,
+    check_symmetric_pair,
     checked_matvec,
 )
 
@@ -71,7 +72,8 @@ class LanczosResult:
         residual norms for ``bound="residual"``, :math:`\min(r_i, r_i^2/\delta_i)`
         for ``bound="gap"``.
     n_matvec : int
-        Products with ``H`` the iteration used (the symmetry check adds two more).
+        Products with ``H`` the iteration used (the symmetry check uses the first two; it
+        adds two more only when the iteration stops after one).
     n_restarts : int
         Thick restarts made (0 when the basis never filled).
     basis_size : int
@@ -241,8 +243,9 @@ def lanczos(
     return_eigenvectors : bool, default True
         Also return the Ritz vectors (``k * dim`` more floats).
     check_symmetry : bool, default True
-        First check that ``matvec`` is symmetric, from two extra products with
-        random vectors; a ``ValueError`` if not.
+        Check that ``matvec`` is symmetric, :math:`u^\top Hw = w^\top Hu`, on
+        the first two Lanczos vectors and their products (no extra product):
+        a ``ValueError`` if not, before anything is returned.
     block_size : int, default 1
         Block Lanczos: multiply ``block_size`` vectors at a time, in one batched
         call when ``matvec`` has one (``matvec.matmat`` on NumPy rows, or
@@ -303,8 +306,7 @@ def lanczos(
 
     xp, product, block_product = _native(matvec)
     A = checked_matvec(product, dim, xp)
-    if check_symmetry:
-        check_symmetric(A, dim, xp)
+    unchecked = [] if check_symmetry else None  # (vector, product) pairs for the check
     rng = np.random.default_rng(seed)
     rounding = _rounding(xp)
     b = block_size
@@ -324,6 +326,11 @@ def lanczos(
     while True:
         products = [A(V[j])] if b == 1 else _block_products(A, block_product, V[j : j + b], xp)
         n_matvec += b
+        if unchecked is not None:  # the symmetry check, on the first two vectors
+            unchecked += zip(V[j : j + b], products, strict=True)
+            if len(unchecked) >= 2:
+                check_symmetric_pair(*unchecked[0], *unchecked[1], xp=xp)
+                unchecked = None
         remainders = []
         for i, product_i in enumerate(products):
             h, w = _orthogonalize(V[: j + b], product_i, xp)
@@ -386,6 +393,8 @@ def lanczos(
             j, block = keep, 0
             n_restarts += 1
 
+    if unchecked is not None and dim > 1:  # stopped after one product: two more to check
+        check_symmetric(A, dim, xp)
     wanted = _ranking(theta, which)[:k]
     residuals = _residuals(C, S, b)
     errors = _error_bounds(theta, residuals, wanted, bound)
