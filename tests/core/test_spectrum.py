@@ -464,6 +464,24 @@ def test_lanczos_refuses_a_non_symmetric_matvec_from_its_own_products(seed, bloc
     lanczos(lambda v: S @ v, 40, 2, block_size=block_size, seed=seed)  # symmetric: passes
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("at", [1, 2, 6])
+def test_lanczos_refuses_a_product_with_nan_or_infinity_in_one_entry(bad, at) -> None:
+    H = with_spectrum(np.linspace(-1.0, 2.0, 30))
+    calls = []
+
+    def product(v):
+        calls.append(1)
+        out = H @ v
+        if len(calls) == at:
+            out[7] = bad
+        return out
+
+    with pytest.raises(ValueError, match="matvec returned NaN or infinity"):
+        lanczos(product, 30, 2, tol=1e-10)
+    assert len(calls) == at  # refused at once
+
+
 def test_float32_products_of_a_symmetric_matrix_pass_the_check() -> None:
     H = with_spectrum(np.linspace(-1.0, 4.0, 200), seed=4).astype(np.float32)
     result = lanczos(lambda v: H @ v.astype(np.float32), 200, 1, tol=1e-4)

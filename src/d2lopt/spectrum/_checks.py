@@ -13,7 +13,7 @@ from d2lopt.spectrum._arrays import NUMPY, NumpyArrays
 Matvec = Callable[[np.ndarray], np.ndarray]
 
 __all__ = [
-    "Matvec", "SYMMETRY_RTOL", "checked_matvec", "check_dim", "check_positive_int",
+    "Matvec", "NOT_FINITE", "SYMMETRY_RTOL", "checked_matvec", "check_dim", "check_positive_int",
     "check_symmetric", "check_symmetric_pair", "probe",
 ]
 
@@ -36,11 +36,18 @@ def check_positive_int(value: object, name: str) -> int:
     return check_integer(value, name, minimum=1)
 
 
-def checked_matvec(matvec: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> Matvec:
+#: The error for a product with NaN or infinity in it.
+NOT_FINITE = "matvec returned NaN or infinity: check that the loss is finite at this point"
+
+
+def checked_matvec(matvec: Matvec, dim: int, xp: NumpyArrays = NUMPY, *,
+                   finite: bool = True) -> Matvec:
     """Wrap ``matvec`` so each product is a finite float64 vector of length ``dim``.
 
     ``xp`` is the array namespace of the vectors (NumPy by default; see
-    :mod:`d2lopt.spectrum._arrays`).
+    :mod:`d2lopt.spectrum._arrays`). ``finite=False`` leaves out the test for NaN
+    and infinity, for a caller that takes a norm of every product anyway (one
+    pass over the vector fewer).
     """
     if not callable(matvec):
         raise TypeError(
@@ -55,10 +62,8 @@ def checked_matvec(matvec: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> Matvec:
                 f"matvec returned shape {xp.shape(out)}, expected ({dim},): it must map a flat "
                 "vector of length dim to a flat vector of the same length"
             )
-        if not xp.all_finite(out):
-            raise ValueError(
-                "matvec returned NaN or infinity: check that the loss is finite at this point"
-            )
+        if finite and not xp.all_finite(out):
+            raise ValueError(NOT_FINITE)
         return out
 
     return product

@@ -28,6 +28,7 @@ import numpy as np
 from d2lopt._checks import check_real
 from d2lopt.spectrum._arrays import NUMPY, NumpyArrays, namespace_of
 from d2lopt.spectrum._checks import (
+    NOT_FINITE,
     Matvec,
     check_dim,
     check_positive_int,
@@ -133,15 +134,20 @@ def _orthogonalize(
     ``w`` lies), then one classical Gram–Schmidt pass over the whole basis,
     repeated if it cancelled much of ``w`` (the DGKS criterion). Returns the
     coefficients ``h`` (``basis @ w`` in exact arithmetic, as NumPy) and the
-    remainder (in the namespace ``xp`` of the basis).
+    remainder (in the namespace ``xp`` of the basis). A ``ValueError`` if ``w``
+    holds NaN or infinity (then so does every norm of it).
     """
     h = np.zeros(basis.shape[0])
     local = basis[-2:]
     c = xp.project(local, w)
+    if not np.all(np.isfinite(c)):
+        raise ValueError(NOT_FINITE)
     w = w - xp.combine(c, local)
     h[-local.shape[0] :] += c
     for _ in range(2):
         before = xp.norm(w)
+        if not np.isfinite(before):  # where the local rows are zero, c did not see it
+            raise ValueError(NOT_FINITE)
         c = xp.project(basis, w)
         w = w - xp.combine(c, basis)
         h += c
@@ -305,7 +311,7 @@ def lanczos(
                          f"block_size={block_size}")
 
     xp, product, block_product = _native(matvec)
-    A = checked_matvec(product, dim, xp)
+    A = checked_matvec(product, dim, xp, finite=False)  # _orthogonalize tests finiteness
     unchecked = [] if check_symmetry else None  # (vector, product) pairs for the check
     rng = np.random.default_rng(seed)
     rounding = _rounding(xp)
@@ -326,17 +332,17 @@ def lanczos(
     while True:
         products = [A(V[j])] if b == 1 else _block_products(A, block_product, V[j : j + b], xp)
         n_matvec += b
-        if unchecked is not None:  # the symmetry check, on the first two vectors
-            unchecked += zip(V[j : j + b], products, strict=True)
-            if len(unchecked) >= 2:
-                check_symmetric_pair(*unchecked[0], *unchecked[1], xp=xp)
-                unchecked = None
         remainders = []
         for i, product_i in enumerate(products):
             h, w = _orthogonalize(V[: j + b], product_i, xp)
             T[: j + b, j + i] = h
             T[j + i, : j + b] = h
             remainders.append(w)
+        if unchecked is not None:  # the symmetry check, on the first two (finite) products
+            unchecked += zip(V[j : j + b], products, strict=True)
+            if len(unchecked) >= 2:
+                check_symmetric_pair(*unchecked[0], *unchecked[1], xp=xp)
+                unchecked = None
         j += b
         basis_size = max(basis_size, min(j + b, dim))
         theta, S = xp.eigh(T[:j, :j])
@@ -436,7 +442,7 @@ def _block_products(A: Any, block_product: Any, P: Any, xp: NumpyArrays) -> list
         raise ValueError(f"the batched product returned shape {xp.shape(out)}, expected "
                          f"{xp.shape(P)}")
     if not xp.all_finite(out):
-        raise ValueError("matvec returned NaN or infinity: check that the loss is finite")
+        raise ValueError(NOT_FINITE)
     return [out[i] for i in range(P.shape[0])]
 
 

@@ -181,9 +181,8 @@ def hessian_matvec(
 
     def native(v: Any) -> Any:
         """A tensor on the device in, ``H v`` in the basis dtype on the device out."""
-        out = torch.zeros(dim, dtype=dtype, device=reference.device)
         if not live:
-            return out
+            return torch.zeros(dim, dtype=dtype, device=reference.device)
         vt = v.to(dtype=reference.dtype, device=reference.device)
         chunks = [vt[offsets[i] : offsets[i + 1]].view_as(params[i]) for i in live]
         with torch.enable_grad():
@@ -191,10 +190,9 @@ def hessian_matvec(
                 [grads[i] for i in live], params, grad_outputs=chunks,
                 retain_graph=True, allow_unused=True,
             )
-        for i, block in enumerate(hv):
-            if block is not None:
-                out[offsets[i] : offsets[i + 1]] = block.detach().reshape(-1)
-        return out
+        flat = [p.new_zeros(p.numel()) if block is None else block.detach().reshape(-1)
+                for p, block in zip(params, hv, strict=True)]
+        return torch.cat(flat).to(dtype)
 
     def native_block(block: Any) -> Any:
         """Rows of ``block`` times ``H`` in one batched double backward (``is_grads_batched``)."""
