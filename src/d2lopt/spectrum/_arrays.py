@@ -74,6 +74,10 @@ class NumpyArrays:
         """Eigenvalues (ascending) and eigenvectors of a small symmetric float64 matrix."""
         return np.linalg.eigh(matrix)
 
+    def subtract(self, w: Any, coefficients: np.ndarray, basis: Any) -> Any:
+        """``w - coefficients @ basis`` for a NumPy vector of coefficients."""
+        return w - self.combine(coefficients, basis)
+
     def combine(self, coefficients: np.ndarray, basis: np.ndarray) -> np.ndarray:
         """``coefficients @ basis`` for a NumPy vector or matrix of coefficients."""
         if np.ndim(coefficients) == 1:
@@ -157,6 +161,11 @@ class TorchArrays(NumpyArrays):
         matrix = self.torch.from_numpy(np.ascontiguousarray(matrix))
         values, vectors = self.torch.linalg.eigh(matrix)
         return values.numpy(), vectors.numpy()
+
+    def subtract(self, w: Any, coefficients: np.ndarray, basis: Any) -> Any:
+        c = self.torch.as_tensor(np.ascontiguousarray(coefficients), dtype=self.dtype,
+                                 device=self.device)
+        return self.torch.addmv(w, basis.T, c, alpha=-1)  # one kernel, no temporary
 
     def combine(self, coefficients: np.ndarray, basis: Any) -> Any:
         c = self.torch.as_tensor(np.ascontiguousarray(coefficients), dtype=self.dtype,

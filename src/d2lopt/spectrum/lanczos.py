@@ -121,45 +121,43 @@ def _error_bounds(
     return np.minimum(bounds, refined)
 
 
-def _norm(w: np.ndarray) -> float:
-    return NUMPY.norm(w)
-
-
 def _orthogonalize(
     basis: Any, w: Any, xp: NumpyArrays = NUMPY
-) -> tuple[np.ndarray, Any]:
+) -> tuple[np.ndarray, Any, float]:
     """Remove from ``w`` its components along the (orthonormal) rows of ``basis``.
 
     The three-term recurrence first (the last two rows, where almost all of
     ``w`` lies), then one classical Gram–Schmidt pass over the whole basis,
     repeated if it cancelled much of ``w`` (the DGKS criterion). Returns the
-    coefficients ``h`` (``basis @ w`` in exact arithmetic, as NumPy) and the
-    remainder (in the namespace ``xp`` of the basis). A ``ValueError`` if ``w``
-    holds NaN or infinity (then so does every norm of it).
+    coefficients ``h`` (``basis @ w`` in exact arithmetic, as NumPy), the
+    remainder (in the namespace ``xp`` of the basis) and its norm. A
+    ``ValueError`` if ``w`` holds NaN or infinity (then so does every norm of it).
     """
     h = np.zeros(basis.shape[0])
     local = basis[-2:]
     c = xp.project(local, w)
     if not np.all(np.isfinite(c)):
         raise ValueError(NOT_FINITE)
-    w = w - xp.combine(c, local)
+    w = xp.subtract(w, c, local)
     h[-local.shape[0] :] += c
+    before = xp.norm(w)
+    if not np.isfinite(before):  # where the local rows are zero, c did not see it
+        raise ValueError(NOT_FINITE)
     for _ in range(2):
-        before = xp.norm(w)
-        if not np.isfinite(before):  # where the local rows are zero, c did not see it
-            raise ValueError(NOT_FINITE)
         c = xp.project(basis, w)
-        w = w - xp.combine(c, basis)
+        w = xp.subtract(w, c, basis)
         h += c
-        if xp.norm(w) > 0.7 * before:
+        after = xp.norm(w)
+        if after > 0.7 * before:
             break
-    return h, w
+        before = after
+    return h, w, after
 
 
 def _fresh_direction(rng: np.random.Generator, basis: Any, xp: NumpyArrays = NUMPY) -> Any:
     """A random unit vector orthogonal to the rows of ``basis``."""
-    w = _orthogonalize(basis, xp.asarray(rng.standard_normal(basis.shape[1])), xp)[1]
-    return w / xp.norm(w)
+    _, w, norm = _orthogonalize(basis, xp.asarray(rng.standard_normal(basis.shape[1])), xp)
+    return w / norm
 
 
 def _start_vector(v0: Any, dim: int, rng: np.random.Generator,
@@ -334,10 +332,10 @@ def lanczos(
         n_matvec += b
         remainders = []
         for i, product_i in enumerate(products):
-            h, w = _orthogonalize(V[: j + b], product_i, xp)
+            h, w, norm = _orthogonalize(V[: j + b], product_i, xp)
             T[: j + b, j + i] = h
             T[j + i, : j + b] = h
-            remainders.append(w)
+            remainders.append((w, norm))
         if unchecked is not None:  # the symmetry check, on the first two (finite) products
             unchecked += zip(V[j : j + b], products, strict=True)
             if len(unchecked) >= 2:
@@ -356,12 +354,12 @@ def lanczos(
         # direction in place of one that vanished.
         C[:] = 0.0
         broke = False
-        for i, w in enumerate(remainders):
+        for i, (w, norm) in enumerate(remainders):
             if i:
                 c = xp.project(V[j : j + i], w)
-                w = w - xp.combine(c, V[j : j + i])
+                w = xp.subtract(w, c, V[j : j + i])
                 C[:i, i] = c
-            norm = xp.norm(w)
+                norm = xp.norm(w)
             if norm <= max(rounding * scale, np.finfo(np.float64).tiny):
                 # An invariant subspace: its Ritz values are exact. If it was grown from a
                 # fresh direction, stop; else carry on from one, which may hold another
@@ -491,10 +489,9 @@ def lanczos_tridiagonal(
     beta: list[float] = []
     scale = 0.0
     for j in range(Q.shape[0]):
-        h, w = _orthogonalize(Q[: j + 1], A(Q[j]))
+        h, w, norm = _orthogonalize(Q[: j + 1], A(Q[j]))
         alpha.append(float(h[j]))
         scale = max(scale, abs(alpha[-1]), beta[-1] if beta else 0.0)
-        norm = _norm(w)
         if j + 1 == Q.shape[0] or norm <= max(1e3 * _EPS * scale, np.finfo(np.float64).tiny):
             break
         beta.append(norm)
