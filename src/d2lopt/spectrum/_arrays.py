@@ -90,10 +90,11 @@ class TorchArrays(NumpyArrays):
 
     :func:`~d2lopt.spectrum.hessian_matvec` asks for its model's dtype, or float32
     for a half-precision model. A float32 product carries rounding errors of
-    about ``1e-7`` of ``‖H‖`` whatever the basis, so a float64 basis buys no
-    digits the products have: the basis in the products' dtype halves the
-    memory and the traffic of the reorthogonalization, and the small projected
-    problem is still solved in float64 (see :func:`~d2lopt.spectrum.lanczos`).
+    about ``1e-7`` to ``1e-6`` of ``‖H‖`` whatever the basis, so a float64 basis
+    buys no digits the products have: the basis in the products' dtype halves
+    the memory and the traffic of the reorthogonalization, and the small
+    projected problem is still solved in float64 (see
+    :func:`~d2lopt.spectrum.lanczos`).
     """
 
     name = "torch"

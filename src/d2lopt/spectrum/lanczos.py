@@ -12,9 +12,9 @@ Memory: ``(max_basis + 1) * dim`` numbers for the basis (plus the caller's
 ``k * dim``. The basis is float64 for a NumPy ``matvec``; for an operator with
 an ``array_namespace`` (a :func:`~d2lopt.spectrum.hessian_matvec` of a PyTorch
 model) it lives on the model's device in that namespace's dtype, the model's:
-float32 products carry rounding errors of about ``1e-7`` of ``‖H‖``, so a float64
-basis would buy no digits they have. The small projected problem is always
-solved in float64.
+float32 products carry rounding errors of about ``1e-7`` to ``1e-6`` of
+``‖H‖``, so a float64 basis would buy no digits they have. The small projected
+problem is always solved in float64.
 """
 
 from __future__ import annotations
