@@ -248,8 +248,9 @@ def lanczos(
         Also return the Ritz vectors (``k * dim`` more floats).
     check_symmetry : bool, default True
         Check that ``matvec`` is symmetric, :math:`u^\top Hw = w^\top Hu`, on
-        the first two Lanczos vectors and their products (no extra product):
-        a ``ValueError`` if not, before anything is returned.
+        the first two Lanczos vectors and their products (no extra product;
+        two random vectors when the iteration stops after one product): a
+        ``ValueError`` if not, before anything is returned.
     block_size : int, default 1
         Block Lanczos: multiply ``block_size`` vectors at a time, in one batched
         call when ``matvec`` has one (``matvec.matmat`` on NumPy rows, or
