@@ -5,7 +5,7 @@ digits for a few epochs, then finds the top-1, top-5 and top-20 eigenvalues of
 the Hessian of its full-batch cross-entropy loss (1,797 images), in one run, with
 
 - ``d2lopt.spectrum.lanczos`` on ``d2lopt.spectrum.hessian_matvec`` at its default
-  ``tol=1e-4`` (the basis stays on the model's device, in float64);
+  ``tol=1e-4`` (the basis stays on the model's device, in the model's dtype, float32);
 - scipy's ``eigsh`` (ARPACK) on the same product through a ``LinearOperator``;
 - hessian-eigenthings 1.0.0a5's ``lanczos`` on its own ``HessianOperator``;
 - PyHessian 0.1's ``hessian(...).eigenvalues`` (power iteration with deflation).
@@ -133,7 +133,7 @@ def relative_error(found, reference: np.ndarray) -> float:
 
 # -- the four methods, each: (model, criterion, data, k, setting, seed) -> (values, HVPs) ----------
 def d2lopt_top(model, criterion, data, k, setting, seed):
-    """d2lopt: Lanczos on the model's device (float64 basis), default stopping rule."""
+    """d2lopt: Lanczos on the model's device (float32 basis), default stopping rule."""
     operator = hessian_matvec(model, criterion, *data)
     result = lanczos(operator, operator.dim, k, tol=setting, seed=seed,
                      return_eigenvectors=False)

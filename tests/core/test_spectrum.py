@@ -129,7 +129,7 @@ def test_restarts_bound_the_basis_without_changing_the_answer(max_basis: int) ->
     assert result.converged
     np.testing.assert_allclose(result.eigenvalues, exact, rtol=1e-6)
     assert result.basis_size <= max_basis + 1
-    assert product.calls == result.n_matvec + 2 <= 3002  # two for the symmetry check
+    assert product.calls == result.n_matvec <= 3000  # the symmetry check costs no product
     assert (result.n_restarts > 0) == (max_basis < result.n_matvec)
 
 
@@ -297,7 +297,7 @@ def test_hvp_matvec_spectrum_on_every_backend(backend) -> None:
     operator = hvp_matvec(f, x)
     result = lanczos(operator, operator.dim, 3, tol=1e-10)
     np.testing.assert_allclose(result.eigenvalues, exact[::-1][:3], rtol=1e-8)
-    assert operator.n_calls == result.n_matvec + 2  # two for the symmetry check
+    assert operator.n_calls == result.n_matvec  # the symmetry check costs no product
     trace = hutchinson_trace(operator, operator.dim, n_probes=200)
     assert abs(trace.estimate - exact.sum()) <= 4 * trace.stderr
 
@@ -382,7 +382,7 @@ def test_lanczos_never_forms_the_hessian(mlp_problem, monkeypatch) -> None:
     operator = hessian_matvec(model, loss_fn, inputs, targets)
     result = lanczos(operator, operator.dim, 3, tol=1e-8, max_basis=30, max_iter=400)
     assert result.converged
-    assert operator.n_calls == result.n_matvec + 2 <= 402  # two for the symmetry check
+    assert operator.n_calls == result.n_matvec <= 400  # the symmetry check costs no product
     assert result.basis_size <= 31 < operator.dim
     np.testing.assert_allclose(result.eigenvalues, np.linalg.eigvalsh(dense)[::-1][:3], rtol=1e-6)
 
@@ -432,13 +432,54 @@ def test_a_non_symmetric_matvec_is_refused_unless_the_check_is_off() -> None:
         estimate(check_symmetry=False)  # the caller's responsibility then
 
 
-def test_the_symmetry_check_costs_two_products_and_changes_nothing() -> None:
+def test_the_lanczos_symmetry_check_costs_no_product_and_changes_nothing() -> None:
     H = with_spectrum(np.linspace(-1.0, 4.0, 30), seed=2)
     product = counted(H)
     checked = lanczos(product, 30, 2, tol=1e-10)
     unchecked = lanczos(lambda v: H @ v, 30, 2, tol=1e-10, check_symmetry=False)
-    assert product.calls == checked.n_matvec + 2
+    assert product.calls == checked.n_matvec == unchecked.n_matvec
     np.testing.assert_array_equal(checked.eigenvalues, unchecked.eigenvalues)
+    with pytest.warns(RuntimeWarning, match="max_iter=1"):  # one product: two more to check
+        once = lanczos(counted(H), 30, 1, max_iter=1)
+    assert once.n_matvec == 1
+    product = counted(H)
+    with pytest.warns(RuntimeWarning, match="max_iter=1"):
+        lanczos(product, 30, 1, max_iter=1)
+    assert product.calls == 3
+
+
+@pytest.mark.parametrize("block_size", [1, 2])
+@pytest.mark.parametrize("seed", range(10))
+def test_lanczos_refuses_a_non_symmetric_matvec_from_its_own_products(seed, block_size) -> None:
+    # The first two Lanczos vectors u, w give u·Hw ≠ w·Hu for a matrix that is not
+    # symmetric: refused, whatever the start vector, before any result; also when the
+    # iteration stops after one product (then from two extra ones).
+    rng = np.random.default_rng(seed)
+    S = with_spectrum(np.linspace(-1.0, 3.0, 40), seed=seed)
+    A = S + 0.3 * rng.standard_normal((40, 40))  # a non-symmetric part
+    for max_iter in (1, 100):
+        with pytest.raises(ValueError, match="matvec is not symmetric"):
+            lanczos(lambda v: A @ v, 40, 2, block_size=block_size, max_iter=max_iter,
+                    seed=seed)
+    lanczos(lambda v: S @ v, 40, 2, block_size=block_size, seed=seed)  # symmetric: passes
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("at", [1, 2, 6])
+def test_lanczos_refuses_a_product_with_nan_or_infinity_in_one_entry(bad, at) -> None:
+    H = with_spectrum(np.linspace(-1.0, 2.0, 30))
+    calls = []
+
+    def product(v):
+        calls.append(1)
+        out = H @ v
+        if len(calls) == at:
+            out[7] = bad
+        return out
+
+    with pytest.raises(ValueError, match="matvec returned NaN or infinity"):
+        lanczos(product, 30, 2, tol=1e-10)
+    assert len(calls) == at  # refused at once
 
 
 def test_float32_products_of_a_symmetric_matrix_pass_the_check() -> None:
@@ -511,7 +552,7 @@ def test_no_long_vector_leaves_the_device(mlp_problem, monkeypatch) -> None:
     with pytest.raises(AssertionError, match="left the device"):  # the NumPy path copies
         lanczos(lambda v: operator(v), operator.dim, 3, tol=1e-8)
     monkeypatch.undo()
-    assert seen and set(seen) == {torch.float64} and len(seen) == result.n_matvec + 2
+    assert seen and set(seen) == {torch.float64} and len(seen) == result.n_matvec
     assert isinstance(result.eigenvectors, torch.Tensor)
     assert result.eigenvectors.device == model[0].weight.device
     assert result.eigenvectors.shape == (operator.dim, 3)
@@ -519,6 +560,57 @@ def test_no_long_vector_leaves_the_device(mlp_problem, monkeypatch) -> None:
     top = hessian_top_eigenvalues(model, loss_fn, (inputs, targets), k=3, tol=1e-8)
     assert isinstance(top.eigenvectors, torch.Tensor)
     np.testing.assert_allclose(top.eigenvalues, result.eigenvalues, rtol=1e-10)
+
+
+@pytest.mark.parametrize("k", [1, 5, 20])
+def test_a_float32_model_gets_a_float32_basis_and_the_asked_accuracy(mlp_problem, k) -> None:
+    # The basis in the products' dtype: float32 vectors on the model's device, and still
+    # tol met against eigh of the float64 Hessian, with residual norms that hold.
+    torch = pytest.importorskip("torch")
+    import copy
+
+    model, loss_fn, inputs, targets, dense = mlp_problem
+    operator = hessian_matvec(copy.deepcopy(model).float(), loss_fn, inputs.float(), targets)
+    assert operator.array_namespace.dtype == torch.float32
+    result = lanczos(operator, operator.dim, k, tol=1e-4, seed=k)
+    exact = np.linalg.eigvalsh(dense)[::-1][:k]
+    assert result.converged and result.eigenvalues.dtype == np.float64
+    assert np.all(np.abs(result.eigenvalues - exact) <= 1e-4 * np.abs(exact))
+    y = result.eigenvectors
+    assert y.dtype == torch.float32 and y.device == next(model.parameters()).device
+    y = y.double().numpy()
+    true_residuals = np.linalg.norm(dense @ y - y * result.eigenvalues, axis=0)
+    assert np.all(true_residuals <= result.residual_norms + 1e-5 * exact[0])
+
+
+def test_a_half_precision_model_gets_a_float32_basis() -> None:
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    inputs = torch.randn(6, 3, generator=torch.Generator().manual_seed(0))
+    operator = hessian_matvec(model.to(torch.bfloat16), torch.nn.CrossEntropyLoss(),
+                              inputs.to(torch.bfloat16), torch.tensor([0, 1, 0, 1, 1, 0]))
+    assert operator.array_namespace.dtype == torch.float32
+    assert operator.native(torch.ones(operator.dim)).dtype == torch.float32
+
+
+def test_the_torch_path_solves_the_small_problem_without_numpy_lapack(mlp_problem,
+                                                                     monkeypatch) -> None:
+    # NumPy's eigh runs threaded OpenBLAS from 32 rows on, whose spinning threads slow
+    # the next product on PyTorch's threads: the torch path does not call it.
+    model, loss_fn, inputs, targets, dense = mlp_problem
+    operator = hessian_matvec(model, loss_fn, inputs, targets)
+    T = with_spectrum(np.linspace(-1.0, 2.0, 50))[:40, :40]  # a strided view, as in lanczos
+    values, vectors = operator.array_namespace.eigh(T)
+    np.testing.assert_allclose(values, np.linalg.eigvalsh(T), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(vectors * values @ vectors.T, T, atol=1e-12)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("numpy.linalg.eigh was called")
+
+    monkeypatch.setattr(np.linalg, "eigh", refuse)
+    result = lanczos(operator, operator.dim, 20, tol=1e-6, max_basis=45)
+    np.testing.assert_allclose(result.eigenvalues, np.linalg.eigvalsh(dense)[::-1][:20],
+                               rtol=1e-5)
 
 
 @pytest.mark.parametrize("k", [1, 5, 20])
@@ -565,7 +657,7 @@ def test_block_lanczos_matches_eigvalsh_and_the_single_vector_path(name, block_s
     assert blocked.converged
     np.testing.assert_allclose(blocked.eigenvalues, exact, rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(blocked.eigenvalues, single.eigenvalues, rtol=1e-7, atol=1e-9)
-    assert operator.vectors == blocked.n_matvec + 2 and blocked.n_matvec % block_size == 0
+    assert operator.vectors == blocked.n_matvec and blocked.n_matvec % block_size == 0
     assert operator.batches == blocked.n_matvec // block_size  # one batched call per block
     y = blocked.eigenvectors
     true_residuals = np.linalg.norm(matrix @ y - y * blocked.eigenvalues, axis=0)

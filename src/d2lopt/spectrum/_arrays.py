@@ -29,6 +29,8 @@ class NumpyArrays:
     """
 
     name = "numpy"
+    #: Unit roundoff of the arrays' dtype.
+    eps = float(np.finfo(np.float64).eps)
 
     def empty(self, rows: int, dim: int) -> np.ndarray:
         return np.empty((rows, dim))
@@ -68,6 +70,14 @@ class NumpyArrays:
         """``basis @ w`` (one coefficient per row), as NumPy."""
         return np.einsum("ij,j->i", basis, w)
 
+    def eigh(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Eigenvalues (ascending) and eigenvectors of a small symmetric float64 matrix."""
+        return np.linalg.eigh(matrix)
+
+    def subtract(self, w: Any, coefficients: np.ndarray, basis: Any) -> Any:
+        """``w - coefficients @ basis`` for a NumPy vector of coefficients."""
+        return w - self.combine(coefficients, basis)
+
     def combine(self, coefficients: np.ndarray, basis: np.ndarray) -> np.ndarray:
         """``coefficients @ basis`` for a NumPy vector or matrix of coefficients."""
         if np.ndim(coefficients) == 1:
@@ -76,11 +86,15 @@ class NumpyArrays:
 
 
 class TorchArrays(NumpyArrays):
-    """Float64 tensors on one device (the model's); the products run in the model's dtype.
+    """Tensors on one device (the model's), in one floating dtype (the basis dtype).
 
-    The basis and the reorthogonalization are in float64 on the device, so the
-    basis stays orthogonal to working precision whatever the model's dtype; a
-    float32 product is cast up once per product, on the device.
+    :func:`~d2lopt.spectrum.hessian_matvec` asks for its model's dtype, or float32
+    for a half-precision model. A float32 product carries rounding errors of
+    about ``1e-7`` to ``1e-6`` of ``‖H‖`` whatever the basis, so a float64 basis
+    buys no digits the products have: the basis in the products' dtype halves
+    the memory and the traffic of the reorthogonalization, and the small
+    projected problem is still solved in float64 (see
+    :func:`~d2lopt.spectrum.lanczos`).
     """
 
     name = "torch"
@@ -91,6 +105,7 @@ class TorchArrays(NumpyArrays):
         self.torch = torch
         self.device = torch.device(device)
         self.dtype = torch.float64 if dtype is None else dtype
+        self.eps = float(torch.finfo(self.dtype).eps)
 
     def __repr__(self) -> str:
         return f"TorchArrays(device={self.device}, dtype={self.dtype})"
@@ -134,6 +149,24 @@ class TorchArrays(NumpyArrays):
 
     def project(self, basis: Any, w: Any) -> np.ndarray:
         return (basis @ w).cpu().numpy()
+
+    def eigh(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The small problem through PyTorch's LAPACK on the host, in float64.
+
+        Not NumPy's: from 32 rows on, its LAPACK calls threaded OpenBLAS, whose
+        threads keep spinning after the call and slow the next product, which
+        runs on PyTorch's threads. Measured on 2 cores with the 99,690-parameter
+        MLP of ``benchmarks/hessian.py`` at top-20 (a 60-vector float64 basis):
+        60 ms per Lanczos step with NumPy's ``eigh``, 23 ms with this one.
+        """
+        matrix = self.torch.from_numpy(np.ascontiguousarray(matrix))
+        values, vectors = self.torch.linalg.eigh(matrix)
+        return values.numpy(), vectors.numpy()
+
+    def subtract(self, w: Any, coefficients: np.ndarray, basis: Any) -> Any:
+        c = self.torch.as_tensor(np.ascontiguousarray(coefficients), dtype=self.dtype,
+                                 device=self.device)
+        return self.torch.addmv(w, basis.T, c, alpha=-1)  # one kernel, no temporary
 
     def combine(self, coefficients: np.ndarray, basis: Any) -> Any:
         c = self.torch.as_tensor(np.ascontiguousarray(coefficients), dtype=self.dtype,

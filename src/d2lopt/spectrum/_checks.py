@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -12,8 +13,8 @@ from d2lopt.spectrum._arrays import NUMPY, NumpyArrays
 Matvec = Callable[[np.ndarray], np.ndarray]
 
 __all__ = [
-    "Matvec", "SYMMETRY_RTOL", "checked_matvec", "check_dim", "check_positive_int",
-    "check_symmetric", "probe",
+    "Matvec", "NOT_FINITE", "SYMMETRY_RTOL", "checked_matvec", "check_dim", "check_positive_int",
+    "check_symmetric", "check_symmetric_pair", "probe",
 ]
 
 #: Relative asymmetry :math:`|u^\top H w - w^\top H u| / (\|u\|\|Hw\| + \|w\|\|Hu\|)`
@@ -35,11 +36,18 @@ def check_positive_int(value: object, name: str) -> int:
     return check_integer(value, name, minimum=1)
 
 
-def checked_matvec(matvec: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> Matvec:
+#: The error for a product with NaN or infinity in it.
+NOT_FINITE = "matvec returned NaN or infinity: check that the loss is finite at this point"
+
+
+def checked_matvec(matvec: Matvec, dim: int, xp: NumpyArrays = NUMPY, *,
+                   finite: bool = True) -> Matvec:
     """Wrap ``matvec`` so each product is a finite float64 vector of length ``dim``.
 
     ``xp`` is the array namespace of the vectors (NumPy by default; see
-    :mod:`d2lopt.spectrum._arrays`).
+    :mod:`d2lopt.spectrum._arrays`). ``finite=False`` leaves out the test for NaN
+    and infinity, for a caller that takes a norm of every product anyway (one
+    pass over the vector fewer).
     """
     if not callable(matvec):
         raise TypeError(
@@ -54,10 +62,8 @@ def checked_matvec(matvec: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> Matvec:
                 f"matvec returned shape {xp.shape(out)}, expected ({dim},): it must map a flat "
                 "vector of length dim to a flat vector of the same length"
             )
-        if not xp.all_finite(out):
-            raise ValueError(
-                "matvec returned NaN or infinity: check that the loss is finite at this point"
-            )
+        if finite and not xp.all_finite(out):
+            raise ValueError(NOT_FINITE)
         return out
 
     return product
@@ -91,7 +97,15 @@ def check_symmetric(product: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> None:
     """
     rng = np.random.default_rng(20140601)
     u, w = xp.asarray(rng.standard_normal(dim)), xp.asarray(rng.standard_normal(dim))
-    hu, hw = product(u), product(w)
+    check_symmetric_pair(u, product(u), w, product(w), xp)
+
+
+def check_symmetric_pair(u: Any, hu: Any, w: Any, hw: Any, xp: NumpyArrays = NUMPY) -> None:
+    r"""The test of :func:`check_symmetric` on two vectors ``u, w`` and their products.
+
+    :func:`~d2lopt.spectrum.lanczos` runs it on its first two Lanczos vectors,
+    so the check costs no extra product there.
+    """
     size = max(xp.max_abs(hu), xp.max_abs(hw))
     if size < np.finfo(float).tiny:
         return  # zero, or so small (subnormal) that no relative comparison is meaningful
@@ -101,7 +115,7 @@ def check_symmetric(product: Matvec, dim: int, xp: NumpyArrays = NUMPY) -> None:
     if abs(left - right) > SYMMETRY_RTOL * scale:
         left, right = left * size, right * size
         raise ValueError(
-            f"matvec is not symmetric: u·Hw = {left:.6g} but w·Hu = {right:.6g} for random u, w; "
-            "the estimators need a symmetric operator such as a Hessian (symmetrize a matrix "
-            "with (A + A.T) / 2); pass check_symmetry=False to skip this check"
+            f"matvec is not symmetric: u·Hw = {left:.6g} but w·Hu = {right:.6g} for two vectors "
+            "u, w; the estimators need a symmetric operator such as a Hessian (symmetrize a "
+            "matrix with (A + A.T) / 2); pass check_symmetry=False to skip this check"
         )

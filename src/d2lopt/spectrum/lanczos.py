@@ -7,9 +7,14 @@ vectors), so no spurious copies of converged eigenvalues appear; the basis
 is bounded by ``max_basis`` vectors and the iteration restarts thickly
 (Wu & Simon, 2000) from the wanted Ritz vectors when it is full.
 
-Memory: ``(max_basis + 1) * dim`` float64 numbers for the basis (plus the
-caller's ``matvec``), whatever the number of iterations; the eigenvectors
-returned add ``k * dim``.
+Memory: ``(max_basis + 1) * dim`` numbers for the basis (plus the caller's
+``matvec``), whatever the number of iterations; the eigenvectors returned add
+``k * dim``. The basis is float64 for a NumPy ``matvec``; for an operator with
+an ``array_namespace`` (a :func:`~d2lopt.spectrum.hessian_matvec` of a PyTorch
+model) it lives on the model's device in that namespace's dtype, the model's:
+float32 products carry rounding errors of about ``1e-7`` to ``1e-6`` of
+``‖H‖``, so a float64 basis would buy no digits they have. The small projected
+problem is always solved in float64.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ import numpy as np
 from d2lopt._checks import check_real
 from d2lopt.spectrum._arrays import NUMPY, NumpyArrays, namespace_of
 from d2lopt.spectrum._checks import (
+    NOT_FINITE,
     Matvec,
     check_dim,
     check_positive_int,
     check_symmetric,
+    check_symmetric_pair,
     checked_matvec,
 )
 
@@ -38,6 +45,12 @@ WHICH = ("largest", "smallest", "magnitude")
 BOUNDS = ("residual", "gap")
 
 _EPS = np.finfo(np.float64).eps
+
+
+def _rounding(xp: NumpyArrays) -> float:
+    """The relative rounding level of products and basis: 1000 float64 epsilons, or ten
+    epsilons of the basis dtype when that is coarser (float32: about 1.2e-6)."""
+    return max(1e3 * _EPS, 10.0 * xp.eps)
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,8 @@ class LanczosResult:
         residual norms for ``bound="residual"``, :math:`\min(r_i, r_i^2/\delta_i)`
         for ``bound="gap"``.
     n_matvec : int
-        Products with ``H`` the iteration used (the symmetry check adds two more).
+        Products with ``H`` the iteration used (the symmetry check uses the first two; it
+        adds two more only when the iteration stops after one).
     n_restarts : int
         Thick restarts made (0 when the basis never filled).
     basis_size : int
@@ -107,40 +121,43 @@ def _error_bounds(
     return np.minimum(bounds, refined)
 
 
-def _norm(w: np.ndarray) -> float:
-    return NUMPY.norm(w)
-
-
 def _orthogonalize(
     basis: Any, w: Any, xp: NumpyArrays = NUMPY
-) -> tuple[np.ndarray, Any]:
+) -> tuple[np.ndarray, Any, float]:
     """Remove from ``w`` its components along the (orthonormal) rows of ``basis``.
 
     The three-term recurrence first (the last two rows, where almost all of
     ``w`` lies), then one classical Gram–Schmidt pass over the whole basis,
     repeated if it cancelled much of ``w`` (the DGKS criterion). Returns the
-    coefficients ``h`` (``basis @ w`` in exact arithmetic, as NumPy) and the
-    remainder (in the namespace ``xp`` of the basis).
+    coefficients ``h`` (``basis @ w`` in exact arithmetic, as NumPy), the
+    remainder (in the namespace ``xp`` of the basis) and its norm. A
+    ``ValueError`` if ``w`` holds NaN or infinity (then so does every norm of it).
     """
     h = np.zeros(basis.shape[0])
     local = basis[-2:]
     c = xp.project(local, w)
-    w = w - xp.combine(c, local)
+    if not np.all(np.isfinite(c)):
+        raise ValueError(NOT_FINITE)
+    w = xp.subtract(w, c, local)
     h[-local.shape[0] :] += c
+    before = xp.norm(w)
+    if not np.isfinite(before):  # where the local rows are zero, c did not see it
+        raise ValueError(NOT_FINITE)
     for _ in range(2):
-        before = xp.norm(w)
         c = xp.project(basis, w)
-        w = w - xp.combine(c, basis)
+        w = xp.subtract(w, c, basis)
         h += c
-        if xp.norm(w) > 0.7 * before:
+        after = xp.norm(w)
+        if after > 0.7 * before:
             break
-    return h, w
+        before = after
+    return h, w, after
 
 
 def _fresh_direction(rng: np.random.Generator, basis: Any, xp: NumpyArrays = NUMPY) -> Any:
     """A random unit vector orthogonal to the rows of ``basis``."""
-    w = _orthogonalize(basis, xp.asarray(rng.standard_normal(basis.shape[1])), xp)[1]
-    return w / xp.norm(w)
+    _, w, norm = _orthogonalize(basis, xp.asarray(rng.standard_normal(basis.shape[1])), xp)
+    return w / norm
 
 
 def _start_vector(v0: Any, dim: int, rng: np.random.Generator,
@@ -213,8 +230,10 @@ def lanczos(
         a bound: an eigenvalue the Krylov space has not yet seen can lie
         closer. Needs at least ``k + 1`` steps.
     atol : float, optional
-        Absolute floor on the residual norms, for eigenvalues near zero;
-        default ``1000 * eps * |θ|_max``, the rounding level of a float64 product.
+        Absolute floor on the error bounds, for eigenvalues near zero; default
+        the rounding level times :math:`|\theta|_{\max}`: ``1000 * eps`` of
+        float64, or ``10 * eps`` of the basis dtype where coarser (a float32
+        basis: about ``1.2e-6``).
     max_iter : int, optional
         Most products with ``H`` (default ``max(1000, 50 k)``).
     max_basis : int, optional
@@ -228,8 +247,10 @@ def lanczos(
     return_eigenvectors : bool, default True
         Also return the Ritz vectors (``k * dim`` more floats).
     check_symmetry : bool, default True
-        First check that ``matvec`` is symmetric, from two extra products with
-        random vectors; a ``ValueError`` if not.
+        Check that ``matvec`` is symmetric, :math:`u^\top Hw = w^\top Hu`, on
+        the first two Lanczos vectors and their products (no extra product;
+        two random vectors when the iteration stops after one product): a
+        ``ValueError`` if not, before anything is returned.
     block_size : int, default 1
         Block Lanczos: multiply ``block_size`` vectors at a time, in one batched
         call when ``matvec`` has one (``matvec.matmat`` on NumPy rows, or
@@ -289,10 +310,10 @@ def lanczos(
                          f"block_size={block_size}")
 
     xp, product, block_product = _native(matvec)
-    A = checked_matvec(product, dim, xp)
-    if check_symmetry:
-        check_symmetric(A, dim, xp)
+    A = checked_matvec(product, dim, xp, finite=False)  # _orthogonalize tests finiteness
+    unchecked = [] if check_symmetry else None  # (vector, product) pairs for the check
     rng = np.random.default_rng(seed)
+    rounding = _rounding(xp)
     b = block_size
     keep = min(m - b, k + (m - k) // 2)  # Ritz vectors kept at a restart
 
@@ -312,30 +333,35 @@ def lanczos(
         n_matvec += b
         remainders = []
         for i, product_i in enumerate(products):
-            h, w = _orthogonalize(V[: j + b], product_i, xp)
+            h, w, norm = _orthogonalize(V[: j + b], product_i, xp)
             T[: j + b, j + i] = h
             T[j + i, : j + b] = h
-            remainders.append(w)
+            remainders.append((w, norm))
+        if unchecked is not None:  # the symmetry check, on the first two (finite) products
+            unchecked += zip(V[j : j + b], products, strict=True)
+            if len(unchecked) >= 2:
+                check_symmetric_pair(*unchecked[0], *unchecked[1], xp=xp)
+                unchecked = None
         j += b
         basis_size = max(basis_size, min(j + b, dim))
-        theta, S = np.linalg.eigh(T[:j, :j])
+        theta, S = xp.eigh(T[:j, :j])
         scale = max(scale, float(np.abs(theta).max()))
         if j == dim:  # the basis spans everything: the Ritz values are exact
             C[:] = 0.0
             converged = True
             break
-        floor = 1e3 * _EPS * scale if atol is None else float(atol)
+        floor = rounding * scale if atol is None else float(atol)
         # The next block: the remainders orthonormalized (C upper triangular), a fresh
         # direction in place of one that vanished.
         C[:] = 0.0
         broke = False
-        for i, w in enumerate(remainders):
+        for i, (w, norm) in enumerate(remainders):
             if i:
                 c = xp.project(V[j : j + i], w)
-                w = w - xp.combine(c, V[j : j + i])
+                w = xp.subtract(w, c, V[j : j + i])
                 C[:i, i] = c
-            norm = xp.norm(w)
-            if norm <= max(1e3 * _EPS * scale, np.finfo(np.float64).tiny):
+                norm = xp.norm(w)
+            if norm <= max(rounding * scale, np.finfo(np.float64).tiny):
                 # An invariant subspace: its Ritz values are exact. If it was grown from a
                 # fresh direction, stop; else carry on from one, which may hold another
                 # copy of a repeated wanted eigenvalue.
@@ -372,6 +398,8 @@ def lanczos(
             j, block = keep, 0
             n_restarts += 1
 
+    if unchecked is not None and dim > 1:  # stopped after one product: two more to check
+        check_symmetric(A, dim, xp)
     wanted = _ranking(theta, which)[:k]
     residuals = _residuals(C, S, b)
     errors = _error_bounds(theta, residuals, wanted, bound)
@@ -413,7 +441,7 @@ def _block_products(A: Any, block_product: Any, P: Any, xp: NumpyArrays) -> list
         raise ValueError(f"the batched product returned shape {xp.shape(out)}, expected "
                          f"{xp.shape(P)}")
     if not xp.all_finite(out):
-        raise ValueError("matvec returned NaN or infinity: check that the loss is finite")
+        raise ValueError(NOT_FINITE)
     return [out[i] for i in range(P.shape[0])]
 
 
@@ -462,10 +490,9 @@ def lanczos_tridiagonal(
     beta: list[float] = []
     scale = 0.0
     for j in range(Q.shape[0]):
-        h, w = _orthogonalize(Q[: j + 1], A(Q[j]))
+        h, w, norm = _orthogonalize(Q[: j + 1], A(Q[j]))
         alpha.append(float(h[j]))
         scale = max(scale, abs(alpha[-1]), beta[-1] if beta else 0.0)
-        norm = _norm(w)
         if j + 1 == Q.shape[0] or norm <= max(1e3 * _EPS * scale, np.finfo(np.float64).tiny):
             break
         beta.append(norm)

@@ -36,9 +36,9 @@ class HessianOperator:
     An operator built from a framework's model also multiplies that
     framework's vectors where they live, without a copy to the host:
     :meth:`native`, in the namespace ``array_namespace``
-    (``d2lopt.spectrum._arrays.TorchArrays`` for PyTorch: float64 tensors
-    on the model's device), which :func:`~d2lopt.spectrum.lanczos` then uses for
-    its basis.
+    (``d2lopt.spectrum._arrays.TorchArrays`` for PyTorch: tensors on the
+    model's device in the model's dtype, float32 for a half-precision model),
+    which :func:`~d2lopt.spectrum.lanczos` then uses for its basis.
 
     Attributes
     ----------
@@ -63,7 +63,7 @@ class HessianOperator:
         self.n_calls = 0
 
     def native(self, v: Any) -> Any:
-        """``H v`` for a vector of ``array_namespace`` (a float64 tensor on the model's device)."""
+        """``H v`` for a vector of ``array_namespace`` (a tensor on the model's device)."""
         if self._native is None:
             raise TypeError("this operator has only the NumPy product; call it on a NumPy vector")
         if tuple(v.shape) != (self.dim,):
@@ -176,12 +176,13 @@ def hessian_matvec(
     reference = params[0]
 
     dim = int(offsets[-1])
+    # The basis dtype: the model's, float32 for half precision (see TorchArrays).
+    dtype = reference.dtype if reference.dtype in (torch.float32, torch.float64) else torch.float32
 
     def native(v: Any) -> Any:
-        """Float64 (or any dtype) tensor on the device in, float64 tensor on the device out."""
-        out = torch.zeros(dim, dtype=torch.float64, device=reference.device)
+        """A tensor on the device in, ``H v`` in the basis dtype on the device out."""
         if not live:
-            return out
+            return torch.zeros(dim, dtype=dtype, device=reference.device)
         vt = v.to(dtype=reference.dtype, device=reference.device)
         chunks = [vt[offsets[i] : offsets[i + 1]].view_as(params[i]) for i in live]
         with torch.enable_grad():
@@ -189,15 +190,14 @@ def hessian_matvec(
                 [grads[i] for i in live], params, grad_outputs=chunks,
                 retain_graph=True, allow_unused=True,
             )
-        for i, block in enumerate(hv):
-            if block is not None:
-                out[offsets[i] : offsets[i + 1]] = block.detach().reshape(-1)
-        return out
+        flat = [p.new_zeros(p.numel()) if block is None else block.detach().reshape(-1)
+                for p, block in zip(params, hv, strict=True)]
+        return torch.cat(flat).to(dtype)
 
     def native_block(block: Any) -> Any:
         """Rows of ``block`` times ``H`` in one batched double backward (``is_grads_batched``)."""
         b = block.shape[0]
-        out = torch.zeros((b, dim), dtype=torch.float64, device=reference.device)
+        out = torch.zeros((b, dim), dtype=dtype, device=reference.device)
         if not live:
             return out
         vt = block.to(dtype=reference.dtype, device=reference.device)
@@ -213,10 +213,10 @@ def hessian_matvec(
         return out
 
     def multiply(v: np.ndarray) -> np.ndarray:
-        return native(torch.from_numpy(v)).cpu().numpy()
+        return native(torch.from_numpy(v)).cpu().numpy().astype(np.float64)
 
     return HessianOperator(multiply, dim, native=native,
-                           array_namespace=TorchArrays(reference.device),
+                           array_namespace=TorchArrays(reference.device, dtype),
                            native_block=native_block)
 
 

@@ -86,6 +86,6 @@ def hutchinson_trace(
     samples = np.empty(n_probes)
     for i in range(n_probes):
         v = probe(rng, dim, distribution)
-        samples[i] = np.einsum("i,i->", v, A(v))  # not BLAS: see lanczos._norm
+        samples[i] = np.einsum("i,i->", v, A(v))  # not BLAS: see _arrays.NumpyArrays
     stderr = float(samples.std(ddof=1) / np.sqrt(n_probes)) if n_probes > 1 else float("nan")
     return TraceEstimate(float(samples.mean()), stderr, samples)
