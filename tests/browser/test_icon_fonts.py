@@ -22,11 +22,10 @@ pytestmark = pytest.mark.browser
 pytest.importorskip("brotli")
 from fontTools.ttLib import TTFont  # noqa: E402
 
-#: One page of each layout: home, chapter (admonitions, exercises), the
-#: exercises index, a gallery example and a gallery index, the API, search, 404.
+#: One page of each layout: home (the header's icons, as on every page), a chapter
+#: (admonitions, solutions, framework tabs), the exercises index, a gallery example, the API.
 PAGES = ["index.html", "chapter/12_practice.html", "chapter/exercises.html",
-         "auto_examples/01_goals/plot_risk_vs_empirical_risk.html", "auto_examples/index.html",
-         "api.html", "search.html", "404.html"]
+         "auto_examples/01_goals/plot_risk_vs_empirical_risk.html", "api.html"]
 
 ICONS_JS = r"""
 () => {
