@@ -191,8 +191,7 @@ def run_all_examples(app: Sphinx) -> None:
         (str(src_dir), str(target_dir), fname): result
         for (src_dir, target_dir, fname), result in results.items()
     }
-    results = list(results.values())
-    ran = sum("passing" in r[3] or "formatted_exception" in r[3] for r in results)
+    ran = sum("passing" in r[3] or "formatted_exception" in r[3] for r in results.values())
     logger.info(
         f"d2lopt_gallery_pool: {ran} of {len(examples)} examples executed "
         f"({len(stale)} sent to the pool) in {time.perf_counter() - start:.1f} s"

@@ -111,11 +111,6 @@ def subset(font: Path, codes: set[int]) -> tuple[int, int]:
     return before, font.stat().st_size
 
 
-def _theme_css(static: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace")
-                     for p in sorted(static.rglob("*.css")))
-
-
 def _names(text: str) -> list[str]:
     return sorted(set(_CLASS.findall(text)))
 
@@ -149,7 +144,8 @@ def _subset_fonts(app: Sphinx, exception: Exception | None) -> None:
             entry = [tag, _names(path.read_text(encoding="utf-8", errors="replace"))]
         names[key] = entry
     stamp.write_text(json.dumps(names))
-    css = _theme_css(static)
+    sheets = {p: p.read_text(encoding="utf-8") for p in sorted(static.rglob("*.css"))}
+    css = "\n".join(sheets.values())
     codes = used_codes(css, (" ".join(entry[1]) for entry in names.values()))
     total_before = total_after = 0
     for font in fonts:
@@ -165,8 +161,7 @@ def _subset_fonts(app: Sphinx, exception: Exception | None) -> None:
         total_before += before
         total_after += after
     css_before = css_after = 0
-    for sheet in static.rglob("*.css"):
-        text = sheet.read_text(encoding="utf-8")
+    for sheet, text in sheets.items():
         if _RULE.search(text):
             kept = drop_unused_rules(text, codes)
             sheet.write_text(kept, encoding="utf-8")

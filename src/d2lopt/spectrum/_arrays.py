@@ -164,14 +164,11 @@ class TorchArrays(NumpyArrays):
         return values.numpy(), vectors.numpy()
 
     def subtract(self, w: Any, coefficients: np.ndarray, basis: Any) -> Any:
-        c = self.torch.as_tensor(np.ascontiguousarray(coefficients), dtype=self.dtype,
-                                 device=self.device)
+        c = self.asarray(np.ascontiguousarray(coefficients))
         return self.torch.addmv(w, basis.T, c, alpha=-1)  # one kernel, no temporary
 
     def combine(self, coefficients: np.ndarray, basis: Any) -> Any:
-        c = self.torch.as_tensor(np.ascontiguousarray(coefficients), dtype=self.dtype,
-                                 device=self.device)
-        return c @ basis
+        return self.asarray(np.ascontiguousarray(coefficients)) @ basis
 
 
 NUMPY = NumpyArrays()
