@@ -38,7 +38,8 @@ def test_theme_is_set_once_before_the_body(browser: Any, base_url: str, scheme: 
         page = context.new_page()
         page.add_init_script(RECORD_JS)
         page.goto(base_url + PAGE, wait_until="load")
-        page.wait_for_function("document.documentElement.dataset.mode === 'auto'")
+        # The theme's deferred script has applied the mode once it stored the theme it chose.
+        page.wait_for_function("localStorage.getItem('theme') !== null")
         themes = page.evaluate("window.__themes")
         final = page.evaluate("document.documentElement.dataset.theme")
     finally:
