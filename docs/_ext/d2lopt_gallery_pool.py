@@ -15,7 +15,11 @@ The results are those of sphinx-gallery's own ``generate_file_rst``, called
 with the same arguments it would use, so the output is the same; an example
 that was not run here (if sphinx-gallery lists its files differently from the
 listing below) is run by sphinx-gallery itself, as without this extension.
-Active only when examples are executed (``plot_gallery``) and ``parallel`` > 1.
+The same pool also runs, beside the examples, the notebook pages that myst-nb
+would execute while Sphinx reads them (those without a jupyter-cache record), and
+stores each in the cache, where myst-nb then finds it (``pool_notebooks.py``).
+Active only when ``parallel`` > 1; examples only when they are executed
+(``plot_gallery``).
 
 It uses sphinx-gallery's internals (private functions, and the module global
 ``gen_rst.generate_file_rst`` that ``generate_dir_rst`` calls), as they are in
@@ -36,6 +40,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+import pool_notebooks
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -150,43 +155,66 @@ def _cached_generate_file_rst(fname, target_dir, src_dir, gallery_conf, *args, *
     return _STATE["original"](fname, target_dir, src_dir, gallery_conf, *args, **kwargs)
 
 
+def _run_notebook(task: pool_notebooks.NotebookTask) -> tuple[Any, float, str | None]:
+    return pool_notebooks.execute(task.notebook, str(task.path.parent), task.timeout,
+                                  task.allow_errors)
+
+
 def run_all_examples(app: Sphinx) -> None:
-    """builder-inited, before sphinx-gallery: run the examples, keep the results."""
+    """builder-inited, before sphinx-gallery: run the examples and notebooks, keep the results."""
     import sphinx_gallery.gen_rst as gen_rst
 
     gallery_conf = app.config.sphinx_gallery_conf
     n_jobs = gallery_conf.get("parallel") or 1
-    if not gallery_conf.get("plot_gallery") or not isinstance(n_jobs, int) or n_jobs < 2:
+    if not isinstance(n_jobs, int) or n_jobs < 2:
         return
-    examples = _examples(app, gallery_conf)
-    if not examples:
+    examples = _examples(app, gallery_conf) if gallery_conf.get("plot_gallery") else []
+    notebooks = pool_notebooks.stale_notebooks(app)
+    if not examples and not notebooks:
         return
     for _, target_dir, _ in examples:  # as sphinx-gallery does, before any worker starts
         (target_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
-    examples.sort(key=lambda e: _expected_seconds(*e), reverse=True)
     # Examples whose source is unchanged are only read back (milliseconds each):
     # here, without starting the pool's processes (about a second) for them.
     stale = examples
     if not gallery_conf.get("run_stale_examples"):
         stale = [e for e in examples if not _is_current(*e)]
+    # One queue, the longest jobs first, so that neither worker is left with a long
+    # job at the end: (expected seconds, kind, job).
+    jobs = [(_expected_seconds(*e), "example", e) for e in stale]
+    jobs += [(pool_notebooks.expected_seconds(app, t), "notebook", t) for t in notebooks]
+    jobs.sort(key=lambda job: job[0], reverse=True)
 
     from joblib import Parallel, delayed
 
     logger.info(
         f"generating gallery examples of all {len({e[0] for e in examples})} sections "
-        f"in one pool of {n_jobs} processes (d2lopt_gallery_pool)...",
+        f"and {len(notebooks)} notebooks in one pool of {n_jobs} processes "
+        "(d2lopt_gallery_pool)...",
         color="white",
     )
     start = time.perf_counter()
     results = {e: gen_rst.generate_file_rst(e[2], e[1], e[0], gallery_conf)
                for e in examples if e not in stale}
-    if stale:
+    ran_notebooks = []
+    if jobs:
         pool = Parallel(n_jobs=n_jobs, pre_dispatch="n_jobs", batch_size=1, backend="loky")
-        ran_in_pool = pool(
-            delayed(gen_rst.generate_file_rst)(fname, target_dir, src_dir, gallery_conf)
-            for src_dir, target_dir, fname in stale
+        done = pool(
+            delayed(gen_rst.generate_file_rst)(job[2], job[1], job[0], gallery_conf)
+            if kind == "example" else delayed(_run_notebook)(job)
+            for _, kind, job in jobs
         )
-        results.update(zip(stale, ran_in_pool, strict=True))
+        for (_, kind, job), result in zip(jobs, done, strict=True):
+            if kind == "example":
+                results[job] = result
+                continue
+            notebook, seconds, error = result
+            if error is None:
+                pool_notebooks.store(app, job, notebook, seconds)
+                ran_notebooks.append(job)
+            else:  # myst-nb runs it again when it reads the page, and reports the error
+                logger.info(f"d2lopt_gallery_pool: {job.path.name} failed in the pool: "
+                            f"{error.splitlines()[0]}")
     _STATE["results"] = {
         (str(src_dir), str(target_dir), fname): result
         for (src_dir, target_dir, fname), result in results.items()
@@ -194,8 +222,11 @@ def run_all_examples(app: Sphinx) -> None:
     ran = sum("passing" in r[3] or "formatted_exception" in r[3] for r in results.values())
     logger.info(
         f"d2lopt_gallery_pool: {ran} of {len(examples)} examples executed "
-        f"({len(stale)} sent to the pool) in {time.perf_counter() - start:.1f} s"
+        f"({len(stale)} sent to the pool) and {len(ran_notebooks)} of {len(notebooks)} "
+        f"notebooks stored in jupyter-cache in {time.perf_counter() - start:.1f} s"
     )
+    if not examples:
+        return
     # sphinx-gallery now takes the results from here; its own pool is not needed.
     _STATE["original"] = gen_rst.generate_file_rst
     _STATE["parallel"] = n_jobs
