@@ -21,6 +21,7 @@ import functools
 import os
 import re
 import shutil
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,39 @@ def node_binary() -> str:
 #: in between (the server has bound the socket but not yet listens).
 SERVER_STARTS = 5
 
+#: Every render server process started in this build, with its folder (see :func:`_popen`).
+_SERVERS: list[tuple[subprocess.Popen, str | None]] = []
+
+
+def _popen(*args: Any, **kwargs: Any) -> subprocess.Popen:
+    """``subprocess.Popen``, remembered: sphinxcontrib-katex starts its server with it.
+
+    When the connection to a new server is refused, sphinxcontrib-katex raises
+    without keeping the process, which would outlive the build and hold its
+    standard error open (a caller reading that pipe then waits forever);
+    :func:`_stop_strays` stops it.
+    """
+    process = subprocess.Popen(*args, **kwargs)
+    _SERVERS.append((process, kwargs.get("cwd")))
+    return process
+
+
+def _stop_strays() -> None:
+    """Stop every render server started here that is not the current one; remove its folder."""
+    from sphinxcontrib import katex
+
+    current = katex.KaTeXServer.katex_server
+    for entry in list(_SERVERS):
+        process, folder = entry
+        if current is not None and process is current.process:
+            continue
+        _SERVERS.remove(entry)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
 
 @functools.lru_cache(maxsize=4096)
 def _katex(latex: str, display: bool) -> str:
@@ -86,6 +120,7 @@ def _katex(latex: str, display: bool) -> str:
             katex.KaTeXServer.katex_server = None  # start a fresh one on the next call
             if server is not None:
                 server.terminate()
+            _stop_strays()  # a server whose connection was refused is left running
             if attempt == SERVER_STARTS:
                 raise RuntimeError(
                     f"the KaTeX render server (Node.js) refused {SERVER_STARTS} connections; "
@@ -258,6 +293,7 @@ def _start(app: Sphinx) -> None:
     from sphinxcontrib import katex
 
     katex.NODEJS_BINARY = node_binary()
+    katex.Popen = _popen  # the module's own name for subprocess.Popen
     katex.KaTeXServer.katex_path = None  # the katex.min.js next to its render server
 
 

@@ -115,3 +115,47 @@ def test_used_faces_follow_the_classes_of_the_pages() -> None:
                              "fonts/KaTeX_Size2-Regular.woff2"]
     assert lean.count("@font-face") == 3 and ".woff)" not in lean and ".ttf" not in lean
     assert lean.count("{") == css.count("{") - 17  # only @font-face rules were dropped
+
+
+def test_a_server_whose_connection_was_refused_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a busy machine the first connection can be refused: that server must not outlive it.
+
+    A process left running would keep the build's standard error open, so that
+    whoever reads it (nox, a test) waits forever after the build has exited.
+    """
+    import socket
+
+    import katex_prerender
+    from sphinxcontrib import katex
+
+    try:
+        node_binary()
+    except RuntimeError as error:
+        pytest.skip(str(error))
+    monkeypatch.setattr(katex, "Popen", katex.Popen)  # restored after the test
+    monkeypatch.setattr(katex.KaTeXServer, "katex_server", None)
+    katex_prerender._start(None)
+    refused = []
+
+    class RefusingOnce(socket.socket):
+        def connect(self, address):
+            if not refused:
+                refused.append(address)
+                raise ConnectionRefusedError("refused, as on a busy machine")
+            return super().connect(address)
+
+    monkeypatch.setattr(katex.socket, "socket", RefusingOnce)
+    html = katex_prerender._katex.__wrapped__(r"\eta", False)
+    assert 'class="katex"' in html
+    server = katex.KaTeXServer.katex_server
+    try:
+        assert refused and len(katex_prerender._SERVERS) == 1
+        assert katex_prerender._SERVERS[0][0] is server.process
+        # The first process was stopped and its folder removed.
+        first_folder = Path(str(refused[0])).parent
+        assert not first_folder.exists()
+    finally:  # its atexit hook removes the folder when the tests end
+        katex.KaTeXServer.katex_server = None
+        server.process.kill()
+        server.process.wait()
+        katex_prerender._SERVERS.clear()
