@@ -155,11 +155,6 @@ def _cached_generate_file_rst(fname, target_dir, src_dir, gallery_conf, *args, *
     return _STATE["original"](fname, target_dir, src_dir, gallery_conf, *args, **kwargs)
 
 
-def _run_notebook(task: pool_notebooks.NotebookTask) -> tuple[Any, float, str | None]:
-    return pool_notebooks.execute(task.notebook, str(task.path.parent), task.timeout,
-                                  task.allow_errors)
-
-
 def run_all_examples(app: Sphinx) -> None:
     """builder-inited, before sphinx-gallery: run the examples and notebooks, keep the results."""
     import sphinx_gallery.gen_rst as gen_rst
@@ -182,7 +177,7 @@ def run_all_examples(app: Sphinx) -> None:
     # One queue, the longest jobs first, so that neither worker is left with a long
     # job at the end: (expected seconds, kind, job).
     jobs = [(_expected_seconds(*e), "example", e) for e in stale]
-    jobs += [(pool_notebooks.expected_seconds(app, t), "notebook", t) for t in notebooks]
+    jobs += [(t.expected, "notebook", t) for t in notebooks]
     jobs.sort(key=lambda job: job[0], reverse=True)
 
     from joblib import Parallel, delayed
@@ -196,12 +191,12 @@ def run_all_examples(app: Sphinx) -> None:
     start = time.perf_counter()
     results = {e: gen_rst.generate_file_rst(e[2], e[1], e[0], gallery_conf)
                for e in examples if e not in stale}
-    ran_notebooks = []
+    executed = []
     if jobs:
         pool = Parallel(n_jobs=n_jobs, pre_dispatch="n_jobs", batch_size=1, backend="loky")
         done = pool(
             delayed(gen_rst.generate_file_rst)(job[2], job[1], job[0], gallery_conf)
-            if kind == "example" else delayed(_run_notebook)(job)
+            if kind == "example" else delayed(pool_notebooks.execute)(job)
             for _, kind, job in jobs
         )
         for (_, kind, job), result in zip(jobs, done, strict=True):
@@ -210,11 +205,11 @@ def run_all_examples(app: Sphinx) -> None:
                 continue
             notebook, seconds, error = result
             if error is None:
-                pool_notebooks.store(app, job, notebook, seconds)
-                ran_notebooks.append(job)
+                executed.append((job, notebook, seconds))
             else:  # myst-nb runs it again when it reads the page, and reports the error
                 logger.info(f"d2lopt_gallery_pool: {job.path.name} failed in the pool: "
                             f"{error.splitlines()[0]}")
+    pool_notebooks.store(app, executed)
     _STATE["results"] = {
         (str(src_dir), str(target_dir), fname): result
         for (src_dir, target_dir, fname), result in results.items()
@@ -222,7 +217,7 @@ def run_all_examples(app: Sphinx) -> None:
     ran = sum("passing" in r[3] or "formatted_exception" in r[3] for r in results.values())
     logger.info(
         f"d2lopt_gallery_pool: {ran} of {len(examples)} examples executed "
-        f"({len(stale)} sent to the pool) and {len(ran_notebooks)} of {len(notebooks)} "
+        f"({len(stale)} sent to the pool) and {len(executed)} of {len(notebooks)} "
         f"notebooks stored in jupyter-cache in {time.perf_counter() - start:.1f} s"
     )
     if not examples:

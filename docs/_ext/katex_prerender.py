@@ -89,15 +89,13 @@ def _popen(*args: Any, **kwargs: Any) -> subprocess.Popen:
 
 
 def _stop_strays() -> None:
-    """Stop every render server started here that is not the current one; remove its folder."""
-    from sphinxcontrib import katex
+    """Stop every render server started here, and remove its folder.
 
-    current = katex.KaTeXServer.katex_server
-    for entry in list(_SERVERS):
-        process, folder = entry
-        if current is not None and process is current.process:
-            continue
-        _SERVERS.remove(entry)
+    Called when a connection failed, after the current server (if any) was let go:
+    every server started so far is then a stray.
+    """
+    while _SERVERS:
+        process, folder = _SERVERS.pop()
         if process.poll() is None:
             process.kill()
             process.wait()

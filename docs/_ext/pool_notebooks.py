@@ -22,7 +22,6 @@ reading and reports the error with its traceback, as it would without the pool.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,13 +31,18 @@ from sphinx.application import Sphinx
 
 @dataclass(frozen=True)
 class NotebookTask:
-    """One notebook page to execute: its path, notebook, reader format and settings."""
+    """One notebook page to execute: its path, notebook, reader format and settings.
+
+    ``expected`` is its sort key, as for an example: the seconds it took when the
+    pool last ran it (0 if never), then its size in bytes.
+    """
 
     path: Path
     notebook: Any  # nbformat.NotebookNode
     read_fmt: dict | None
     timeout: int | None
     allow_errors: bool
+    expected: tuple[float, int] = (0.0, 0)
 
 
 def _seconds_file(app: Sphinx) -> Path:
@@ -52,11 +56,6 @@ def _seconds(app: Sphinx) -> dict[str, float]:
         return {str(k): float(v) for k, v in json.loads(_seconds_file(app).read_text()).items()}
     except (OSError, ValueError, TypeError, AttributeError):
         return {}
-
-
-def expected_seconds(app: Sphinx, task: NotebookTask) -> tuple[float, int]:
-    """Sort key, as for an example: the time it took when last run here, then its size."""
-    return _seconds(app).get(str(task.path), 0.0), task.path.stat().st_size
 
 
 def _configs(app: Sphinx) -> tuple[Any, Any]:
@@ -76,7 +75,8 @@ def _configs(app: Sphinx) -> tuple[Any, Any]:
     return app.env.myst_config, app.env.mystnb_config
 
 
-def _task(app: Sphinx, docname: str, md_config: Any, nb_config: Any) -> NotebookTask | None:
+def _task(app: Sphinx, docname: str, md_config: Any, nb_config: Any,
+          seconds: dict[str, float]) -> NotebookTask | None:
     """The page ``docname`` as a task, or ``None`` if myst-nb would not run it from the cache."""
     from myst_nb.core.nb_to_tokens import nb_node_to_dict
     from myst_nb.core.read import create_nb_reader
@@ -91,8 +91,6 @@ def _task(app: Sphinx, docname: str, md_config: Any, nb_config: Any) -> Notebook
     if reader is None:
         return None
     notebook = reader.read(content)
-    if nb_config.kernel_rgx_aliases:
-        return None
     overrides = nb_node_to_dict(notebook.metadata.get(nb_config.metadata_key, {}))
     overrides.pop("output_folder", None)
     try:
@@ -102,7 +100,8 @@ def _task(app: Sphinx, docname: str, md_config: Any, nb_config: Any) -> Notebook
     if config.execution_mode != "cache" or config.execution_in_temp:
         return None
     return NotebookTask(path, notebook, reader.read_fmt, config.execution_timeout,
-                        config.execution_allow_errors)
+                        config.execution_allow_errors,
+                        (seconds.get(str(path), 0.0), len(content.encode("utf-8"))))
 
 
 def stale_notebooks(app: Sphinx) -> list[NotebookTask]:
@@ -112,11 +111,14 @@ def stale_notebooks(app: Sphinx) -> list[NotebookTask]:
     if getattr(app.config, "nb_execution_mode", "off") != "cache":
         return []
     md_config, nb_config = _configs(app)
+    if nb_config.kernel_rgx_aliases:  # myst-nb renames kernels while reading: left to it
+        return []
     cache = get_cache(nb_config.execution_cache_path)
+    seconds = _seconds(app)
     docnames = app.project.discover(app.config.exclude_patterns, app.config.include_patterns)
     tasks = []
     for docname in sorted(docnames):
-        task = _task(app, docname, md_config, nb_config)
+        task = _task(app, docname, md_config, nb_config, seconds)
         if task is None:
             continue
         try:
@@ -126,33 +128,40 @@ def stale_notebooks(app: Sphinx) -> list[NotebookTask]:
     return tasks
 
 
-def execute(notebook: Any, cwd: str, timeout: int | None, allow_errors: bool
-            ) -> tuple[Any, float, str | None]:
-    """In a worker: run ``notebook`` in ``cwd`` as myst-nb does; ``(notebook, seconds, error)``."""
+def execute(task: NotebookTask) -> tuple[Any, float, str | None]:
+    """In a worker: run the task's notebook in its page's folder, as myst-nb does.
+
+    Returns ``(executed notebook, seconds, None)``, or ``(None, seconds, error)``.
+    """
     from jupyter_cache.executors.utils import single_nb_execution
 
-    result = single_nb_execution(notebook, cwd=os.path.abspath(cwd), timeout=timeout,
-                                 allow_errors=allow_errors, meta_override=True)
+    result = single_nb_execution(task.notebook, cwd=str(task.path.parent),
+                                 timeout=task.timeout, allow_errors=task.allow_errors,
+                                 meta_override=True)
     if result.err is not None:
         return None, result.time, f"{type(result.err).__name__}: {result.exc_string}"
-    return notebook, result.time, None
+    return task.notebook, result.time, None
 
 
-def store(app: Sphinx, task: NotebookTask, notebook: Any, seconds: float) -> None:
-    """Add the executed ``notebook`` to jupyter-cache, as myst-nb does after it runs one."""
+def store(app: Sphinx, executed: list[tuple[NotebookTask, Any, float]]) -> None:
+    """Add each executed notebook to jupyter-cache, as myst-nb does after it runs one."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
     from jupyter_cache.cache.db import NbProjectRecord
 
+    if not executed:
+        return
     cache = get_cache(app.env.mystnb_config.execution_cache_path)
-    if task.read_fmt is not None:
-        record = cache.add_nb_to_project(str(task.path), read_data=task.read_fmt)
-    else:
-        record = cache.add_nb_to_project(str(task.path))
-    NbProjectRecord.remove_tracebacks([record.pk], cache.db)
-    cache.cache_notebook_bundle(
-        CacheBundleIn(notebook, record.uri, data={"execution_seconds": seconds}),
-        check_validity=False, overwrite=True,
-    )
-    times = _seconds(app) | {str(task.path): round(float(seconds), 2)}
+    times = _seconds(app)
+    for task, notebook, seconds in executed:
+        if task.read_fmt is not None:
+            record = cache.add_nb_to_project(str(task.path), read_data=task.read_fmt)
+        else:
+            record = cache.add_nb_to_project(str(task.path))
+        NbProjectRecord.remove_tracebacks([record.pk], cache.db)
+        cache.cache_notebook_bundle(
+            CacheBundleIn(notebook, record.uri, data={"execution_seconds": seconds}),
+            check_validity=False, overwrite=True,
+        )
+        times[str(task.path)] = round(float(seconds), 2)
     _seconds_file(app).write_text(json.dumps(times, indent=1, sort_keys=True))
