@@ -272,14 +272,14 @@ def interactive_runs(settings: Settings = SETTINGS) -> dict[tuple[str, float], o
     mu, L = bowl.eigenvalues
     lr = optimal_gradient_descent_lr(mu, L)
     start = np.array(settings.start)
-    runs: dict[tuple[str, float], optim.Trajectory] = {}
-    for beta in settings.interactive_betas:
-        runs["momentum", beta] = optim.momentum(bowl, start, steps=settings.interactive_steps,
-                                                lr=lr, beta=beta)
-    for adam_lr in settings.lr_grid:
-        runs["Adam", adam_lr] = optim.adam(bowl, start, steps=settings.interactive_steps,
-                                           lr=adam_lr)
-    return runs
+    steps = settings.interactive_steps
+    betas, lrs = settings.interactive_betas, settings.lr_grid
+    momentum = optim.batched_runs(optim.momentum, bowl, [start], steps=steps, lr=lr,
+                                  hypers=[{"beta": beta} for beta in betas])
+    adam = optim.batched_runs(optim.adam, bowl, [start], steps=steps,
+                              hypers=[{"lr": adam_lr} for adam_lr in lrs])
+    return {**{("momentum", beta): run for beta, run in zip(betas, momentum, strict=True)},
+            **{("Adam", adam_lr): run for adam_lr, run in zip(lrs, adam, strict=True)}}
 
 
 def interactive_controls(settings: Settings = SETTINGS) -> list[Any]:

@@ -12,6 +12,7 @@ and ``f`` always receives arrays of it.
 (101, 2)
 """
 
+from d2lopt.optim.batched import batched_runs
 from d2lopt.optim.clipping import clip_by_norm, clip_by_value
 from d2lopt.optim.first_order import adam, gradient_descent, momentum, perturbed_gradient_descent
 from d2lopt.optim.many_starts import ManyRuns, batched_gradient_descent, uniform_starts
@@ -22,6 +23,6 @@ from d2lopt.optim.tuning import TuningResult, steps_to_tolerance, tune
 __all__ = [
     "Trajectory", "Divergence", "gradient_descent", "momentum", "adam",
     "perturbed_gradient_descent", "newton", "saddle_free_newton", "clip_by_norm", "clip_by_value",
-    "uniform_starts", "batched_gradient_descent", "ManyRuns", "steps_to_tolerance", "tune",
-    "TuningResult",
+    "uniform_starts", "batched_gradient_descent", "ManyRuns", "batched_runs",
+    "steps_to_tolerance", "tune", "TuningResult",
 ]

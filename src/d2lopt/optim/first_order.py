@@ -8,6 +8,7 @@ Each takes ``(f, x0, *, steps, ...)`` and returns a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from d2lopt.optim.clipping import as_clip
 from d2lopt.optim.trajectory import (
     Objective,
     Problem,
+    Step,
     Trajectory,
     check_fraction,
     check_positive,
@@ -28,7 +30,7 @@ from d2lopt.optim.trajectory import (
 Array = Any
 ClipArg = Callable[[Array], Array] | tuple[str, float] | None
 
-__all__ = ["gradient_descent", "momentum", "adam", "perturbed_gradient_descent"]
+__all__ = ["gradient_descent", "momentum", "adam", "perturbed_gradient_descent", "Rule", "RULES"]
 
 
 def _clipper(problem: Problem, clip: ClipArg) -> Callable[[np.ndarray], np.ndarray]:
@@ -47,6 +49,130 @@ def _clipper(problem: Problem, clip: ClipArg) -> Callable[[np.ndarray], np.ndarr
         return out
 
     return clipped
+
+
+# -- the update rules ----------------------------------------------------------
+#
+# Each method is a validation of its hyper-parameters and a stateful update
+# ``step(t, x, g)``. The update is elementwise in ``x`` and ``g``, so it works
+# as well on a stack of runs (the runs along the last axis) whose
+# hyper-parameters are arrays with one entry per run: that is how
+# :func:`d2lopt.optim.batched_runs` runs many of them in one loop.
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A first-order method as its hyper-parameters' validation and its update.
+
+    Attributes
+    ----------
+    hyper : callable
+        ``hyper(**keywords) -> dict``: the validated hyper-parameters (floats and
+        bools), raising as the method does for a bad one.
+    update : callable
+        ``update(hyper) -> step``, a fresh state and ``step(t, x, g) -> x_next``;
+        the values of ``hyper`` may be arrays broadcasting against ``x``.
+    name : callable
+        ``name(hyper) -> str``, the method's name for one run (e.g. ``"momentum"``).
+    """
+
+    hyper: Callable[..., dict[str, Any]]
+    update: Callable[[dict[str, Any]], Step]
+    name: Callable[[dict[str, Any]], str]
+
+
+def _gradient_descent_hyper(*, lr: float) -> dict[str, Any]:
+    return {"lr": check_positive("lr", lr)}
+
+
+def _gradient_descent_update(h: dict[str, Any]) -> Step:
+    lr = h["lr"]
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        return x - lr * g
+
+    return step
+
+
+def _momentum_hyper(*, lr: float, beta: float = 0.9, dampening: float = 0.0,
+                    nesterov: bool = False) -> dict[str, Any]:
+    lr = check_positive("lr", lr)
+    beta = check_fraction("beta", beta)
+    dampening = check_fraction("dampening", dampening)
+    if not isinstance(nesterov, (bool, np.bool_)):
+        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    if nesterov and (beta == 0 or dampening != 0):
+        raise ValueError(
+            "Nesterov momentum needs beta > 0 and dampening = 0 (as in torch.optim.SGD); "
+            f"got beta={beta}, dampening={dampening}"
+        )
+    return {"lr": lr, "beta": beta, "dampening": dampening, "nesterov": bool(nesterov)}
+
+
+def _momentum_update(h: dict[str, Any]) -> Step:
+    lr, beta, dampening, nesterov = h["lr"], h["beta"], h["dampening"], h["nesterov"]
+    state: dict[str, np.ndarray] = {}
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        # torch.optim.SGD: no buffer when beta = 0, the buffer starts at the first gradient.
+        buffer = g.copy() if t == 1 else beta * state["buffer"] + (1 - dampening) * g
+        state["buffer"] = buffer
+        direction = np.where(nesterov, g + beta * buffer, buffer)
+        return x - lr * np.where(beta == 0, g, direction)
+
+    return step
+
+
+def _adam_hyper(*, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                eps: float = 1e-8) -> dict[str, Any]:
+    lr = check_positive("lr", lr)
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    return {"lr": lr, "beta1": check_fraction("betas[0]", betas[0]),
+            "beta2": check_fraction("betas[1]", betas[1]), "eps": check_positive("eps", eps)}
+
+
+def _adam_update(h: dict[str, Any]) -> Step:
+    lr, beta1, beta2, eps = h["lr"], h["beta1"], h["beta2"], h["eps"]
+    state: dict[str, np.ndarray] = {}
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        m = state.get("m", np.zeros_like(x))
+        v = state.get("v", np.zeros_like(x))
+        state["m"] = m = m + (g - m) * (1 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+        state["v"] = v = v * beta2 + (1 - beta2) * g * g
+        step_size = lr / (1 - _power(beta1, t))
+        denom = np.sqrt(v) / (1 - _power(beta2, t)) ** 0.5 + eps
+        return x - step_size * (m / denom)
+
+    return step
+
+
+def _power(base: Any, t: int) -> Any:
+    """``base ** t``, by Python's float power also for an array of bases (NumPy's can
+    differ in the last bit, and a batch of runs should be the runs one by one)."""
+    if isinstance(base, np.ndarray):
+        return np.array([b**t for b in base.tolist()])
+    return base**t
+
+
+GRADIENT_DESCENT = Rule(_gradient_descent_hyper, _gradient_descent_update,
+                        lambda h: "gradient descent")
+MOMENTUM = Rule(_momentum_hyper, _momentum_update,
+                lambda h: "Nesterov momentum" if h["nesterov"] else "momentum")
+ADAM = Rule(_adam_hyper, _adam_update, lambda h: "Adam")
+
+
+def _run_rule(rule: Rule, hyper: dict[str, Any], f: Objective, x0: Array, steps: int,
+              clip: ClipArg, tol: float | None) -> Trajectory:
+    problem = Problem(f, x0)
+    clipped = _clipper(problem, clip)
+    update = rule.update(hyper)
+
+    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        return update(t, x, clipped(g))
+
+    return run(problem, steps, step, rule.name(hyper), tol=tol)
 
 
 def gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
@@ -94,15 +220,9 @@ def gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
     11
     """
     steps = check_steps(steps)
-    lr = check_positive("lr", lr)
+    hyper = _gradient_descent_hyper(lr=lr)
     tol = check_tol(tol)
-    problem = Problem(f, x0)
-    clipped = _clipper(problem, clip)
-
-    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-        return x - lr * clipped(g)
-
-    return run(problem, steps, step, "gradient descent", tol=tol)
+    return _run_rule(GRADIENT_DESCENT, hyper, f, x0, steps, clip, tol)
 
 
 def momentum(f: Objective, x0: Array, *, steps: int, lr: float, beta: float = 0.9,
@@ -141,32 +261,9 @@ def momentum(f: Objective, x0: Array, *, steps: int, lr: float, beta: float = 0.
     [1.0, 0.8, 0.54]
     """
     steps = check_steps(steps)
-    lr = check_positive("lr", lr)
-    beta = check_fraction("beta", beta)
-    dampening = check_fraction("dampening", dampening)
+    hyper = _momentum_hyper(lr=lr, beta=beta, dampening=dampening, nesterov=nesterov)
     tol = check_tol(tol)
-    if nesterov and (beta == 0 or dampening != 0):
-        raise ValueError(
-            "Nesterov momentum needs beta > 0 and dampening = 0 (as in torch.optim.SGD); "
-            f"got beta={beta}, dampening={dampening}"
-        )
-    problem = Problem(f, x0)
-    clipped = _clipper(problem, clip)
-    state: dict[str, np.ndarray] = {}
-
-    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-        g = clipped(g)
-        if beta == 0:
-            return x - lr * g
-        if "buffer" not in state:
-            state["buffer"] = g.copy()
-        else:
-            state["buffer"] = beta * state["buffer"] + (1 - dampening) * g
-        direction = g + beta * state["buffer"] if nesterov else state["buffer"]
-        return x - lr * direction
-
-    name = "Nesterov momentum" if nesterov else "momentum"
-    return run(problem, steps, step, name, tol=tol)
+    return _run_rule(MOMENTUM, hyper, f, x0, steps, clip, tol)
 
 
 def adam(f: Objective, x0: Array, *, steps: int, lr: float = 1e-3,
@@ -208,27 +305,9 @@ def adam(f: Objective, x0: Array, *, steps: int, lr: float = 1e-3,
     [0.9, -1.9]
     """
     steps = check_steps(steps)
-    lr = check_positive("lr", lr)
-    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    beta1 = check_fraction("betas[0]", betas[0])
-    beta2 = check_fraction("betas[1]", betas[1])
-    eps = check_positive("eps", eps)
+    hyper = _adam_hyper(lr=lr, betas=betas, eps=eps)
     tol = check_tol(tol)
-    problem = Problem(f, x0)
-    clipped = _clipper(problem, clip)
-    m = np.zeros(problem.dim)
-    v = np.zeros(problem.dim)
-
-    def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-        g = clipped(g)
-        m[:] = m + (g - m) * (1 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
-        v[:] = v * beta2 + (1 - beta2) * g * g
-        step_size = lr / (1 - beta1**t)
-        denom = np.sqrt(v) / (1 - beta2**t) ** 0.5 + eps
-        return x - step_size * (m / denom)
-
-    return run(problem, steps, step, "Adam", tol=tol)
+    return _run_rule(ADAM, hyper, f, x0, steps, clip, tol)
 
 
 def perturbed_gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float,
@@ -299,3 +378,9 @@ def perturbed_gradient_descent(f: Objective, x0: Array, *, steps: int, lr: float
         return x - lr * clipped(g)
 
     return run(problem, steps, step, "perturbed gradient descent", perturbed)
+
+
+#: The methods :func:`d2lopt.optim.batched_runs` can run side by side, with their rules.
+RULES: dict[Callable[..., Trajectory], Rule] = {
+    gradient_descent: GRADIENT_DESCENT, momentum: MOMENTUM, adam: ADAM,
+}

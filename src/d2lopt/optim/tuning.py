@@ -9,13 +9,16 @@ first (:func:`steps_to_tolerance`); runs that diverge count as never reaching it
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from d2lopt._checks import check_real
+from d2lopt.landscapes.base import Landscape
+from d2lopt.optim.batched import batched_runs
+from d2lopt.optim.first_order import RULES
 from d2lopt.optim.trajectory import Divergence, Trajectory
 
 __all__ = ["steps_to_tolerance", "TuningResult", "tune"]
@@ -73,6 +76,28 @@ class TuningResult:
     scores: dict[tuple[Any, ...], float]
 
 
+def _runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
+          names: list[str], combinations: list[tuple[Any, ...]], steps: int,
+          fixed: Mapping[str, Any]) -> Iterator[Trajectory | Divergence]:
+    """The run of every combination, or its :class:`Divergence`; side by side when possible.
+
+    A :class:`~d2lopt.landscapes.Landscape` broadcasts over runs, so the three
+    first-order methods run every combination in one loop (:func:`batched_runs`),
+    unless a hyper-parameter acts on one run at a time (``clip``, ``tol``).
+    """
+    hypers = [dict(zip(names, combination, strict=True)) for combination in combinations]
+    one_run_only = any(name in fixed or name in names for name in ("clip", "tol"))
+    if optimizer in RULES and isinstance(f, Landscape) and not one_run_only:
+        yield from batched_runs(optimizer, f, [x0], steps=steps, hypers=hypers,
+                                on_divergence="return", **fixed)
+        return
+    for hyper in hypers:
+        try:
+            yield optimizer(f, x0, steps=steps, **hyper, **fixed)
+        except Divergence as error:
+            yield error
+
+
 def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any, *,
          grid: Mapping[str, Sequence[Any]], steps: int, tol: float, minimum: float = 0.0,
          **fixed: Any) -> TuningResult:
@@ -82,7 +107,10 @@ def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
     (:func:`steps_to_tolerance` with ``stay=True``). Ties (including "never")
     are broken by the lowest final loss; runs that diverge (that raise
     :class:`~d2lopt.optim.Divergence`) count as never reaching the tolerance, while
-    any other error, such as an invalid hyper-parameter, is raised.
+    any other error, such as an invalid hyper-parameter, is raised. On a
+    :class:`~d2lopt.landscapes.Landscape`, gradient descent, momentum and Adam
+    run every combination side by side (:func:`~d2lopt.optim.batched_runs`): the
+    same runs, one derivative call per step for all of them.
 
     Parameters
     ----------
@@ -112,13 +140,13 @@ def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
     if not grid or any(len(values) == 0 for values in grid.values()):
         raise ValueError("grid must name at least one hyper-parameter, each with candidate values")
     names = list(grid)
+    combinations = list(itertools.product(*(grid[name] for name in names)))
     best: tuple[float, float, dict[str, Any], Trajectory] | None = None
     scores: dict[tuple[Any, ...], float] = {}
-    for combination in itertools.product(*(grid[name] for name in names)):
+    for combination, run in zip(combinations, _runs(optimizer, f, x0, names, combinations, steps,
+                                                    fixed), strict=True):
         hyper = dict(zip(names, combination, strict=True))
-        try:
-            run = optimizer(f, x0, steps=steps, **hyper, **fixed)
-        except Divergence:
+        if isinstance(run, Divergence):
             scores[combination] = float("inf")
             continue
         reached = steps_to_tolerance(run.values, tol, minimum)
