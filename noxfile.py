@@ -6,6 +6,7 @@
     nox -s tests_tensorflow     # the TensorFlow instances of the tests
     nox -s tests_jax            # the JAX instances of the tests
     nox -s browser              # the built site in headless Chromium (builds it first)
+    nox -s browser_pages        # the same without the downloads test
     nox -s bench                # benchmarks: Hessian spectrum, docs build
     nox -s lint                 # ruff
 
@@ -140,20 +141,33 @@ def docs(session: nox.Session) -> None:
     session.log(f"Serve it with: python -m http.server -d {os.path.relpath(DOCS_OUT)}")
 
 
+def browser_tests(session: nox.Session, marks: str) -> None:
+    """pytest on tests/browser, the tests selected by ``marks``, against the built site."""
+    install_once(session, "-e", ".[test,browser]")
+    env = {**SINGLE_THREAD, "D2LOPT_SITE": str(DOCS_OUT)}
+    session.run("pytest", "tests/browser", "-m", marks, "--durations=5", env=env)
+
+
 @nox.session(requires=["docs"])
 def browser(session: nox.Session) -> None:
     """Test the built site as a reader meets it, in headless Chromium.
 
     Runs after ``docs`` (an incremental build: seconds when nothing changed).
     Needs Debian's Chromium (``apt-get install -y chromium``) on PATH; the
-    Playwright browser downloads are not used. Arguments go to pytest, e.g.
-    ``nox -s browser -- -m "browser and not downloads"`` skips the minutes-long
-    test that runs every downloaded example from a wheel-only environment.
+    Playwright browser downloads are not used. Arguments after ``--`` would
+    reach the ``docs`` session too (nox gives them to the sessions a session
+    requires), so this session takes none: ``nox -s browser_pages`` skips the
+    minutes-long downloads test, and for another selection run pytest in this
+    session's environment, e.g. ``D2LOPT_SITE=docs/_build/html
+    .nox/browser/bin/python -m pytest tests/browser -m browser -k search``.
     """
-    install_once(session, "-e", ".[test,browser]")
-    args = session.posargs or ["-m", "browser", "--durations=5"]
-    env = {**SINGLE_THREAD, "D2LOPT_SITE": str(DOCS_OUT)}
-    session.run("pytest", "tests/browser", *args, env=env)
+    browser_tests(session, "browser")
+
+
+@nox.session(requires=["docs"])
+def browser_pages(session: nox.Session) -> None:
+    """The browser session without the downloads test (which runs every script from a wheel)."""
+    browser_tests(session, "browser and not downloads")
 
 
 @nox.session
