@@ -10,7 +10,6 @@ network at build time.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -179,8 +178,11 @@ sphinx_gallery_conf = {
     "parallel": 2,
     # Thumbnails at the size the gallery grid shows them (less page weight).
     "thumbnail_size": (320, 224),
-    # Lossless PNG compression, where optipng is installed (CI installs it).
-    "compress_images": ("images", "thumbnails", "-o2") if shutil.which("optipng") else (),
+    # No optipng here: docs/_ext/png_compression.py re-saves every gallery figure and
+    # thumbnail with a 256-colour palette once the build ends, from the pixels alone, so
+    # the site's files are the same without it, and `optipng -o2` cost about 1 s per
+    # figure (141 of them: 146 s of a cold build's work).
+    "compress_images": (),
 }
 
 # -- Bibliography --------------------------------------------------------------

@@ -1,7 +1,6 @@
 """PNG files are small.
 
-sphinx-gallery's ``compress_images`` runs ``optipng`` on the gallery figures
-(lossless). When the build finishes, every gallery figure (1x and 2x) and
+When the build finishes, every gallery figure (1x and 2x) and
 thumbnail (shown at 160 x 112 px, so a grid of 30 of them weighed 800 kB) is
 re-saved with a dithered 256-colour palette chosen by median cut: 40 % of the
 size (the 51 1x figures: 3.67 to 1.63 MB). Median cut, not the faster octree,
@@ -71,7 +70,7 @@ def _shrink_pngs(app: Sphinx, exception: Exception | None) -> None:
     # Pillow releases the GIL while it quantizes and compresses: one thread per core.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(palette, gallery))
-    for png in others:  # (the gallery's figures are compressed by sphinx-gallery: compress_images)
+    for png in others:  # (the gallery's figures get the palette, and no optipng before it)
         subprocess.run([optipng, "-quiet", "-o2", str(png)], check=False)
     thumbnails, compressed = len(gallery), len(others)
     for png in todo:
