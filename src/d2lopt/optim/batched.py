@@ -20,13 +20,13 @@ import numpy as np
 from d2lopt._checks import check_choice
 from d2lopt.backends.mismatch import call_checked
 from d2lopt.optim.first_order import RULES
-from d2lopt.optim.trajectory import Divergence, Problem, Trajectory, check_steps
+from d2lopt.optim.trajectory import Divergence, Problem, Trajectory, _show, check_steps
 from d2lopt.optim.trajectory import _diverged as diverged
 
 __all__ = ["batched_runs"]
 
 #: Arguments of the one-run methods that :func:`batched_runs` does not take.
-_ONE_RUN_ONLY = ("clip", "tol")
+ONE_RUN_ONLY = ("clip", "tol")
 
 
 def _runs(starts: Sequence[Any], hypers: Sequence[Mapping[str, Any]]) -> int:
@@ -110,7 +110,7 @@ def batched_runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any],
                         f"shared by every run); got {type(starts).__name__}")
     if not hypers:
         raise ValueError("hypers must hold at least one mapping of hyper-parameters")
-    for name in _ONE_RUN_ONLY:
+    for name in ONE_RUN_ONLY:
         if name in fixed or any(name in h for h in hypers):
             raise TypeError(f"batched_runs does not take {name}=, which acts on one run at a "
                             f"time; call {optimizer.__name__} run by run")
@@ -162,7 +162,7 @@ def batched_runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any],
         raise ValueError(f"f or its gradient is not finite at the start point {x[..., k]} "
                          f"(f = {values[k]}); start inside the domain of f")
 
-    points, record, norms = [x], [values], [_norms(g, axes)]
+    points, record, norms = [x], [values], [_norms(g)]
     alive = np.ones(count, dtype=bool)
     ended: dict[int, tuple[int, str]] = {}  # run -> (step, what stopped being finite)
     for t in range(1, steps + 1):
@@ -177,7 +177,7 @@ def batched_runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any],
         for label, bad in (("the loss", ~np.isfinite(new_values)),
                            ("the gradient", ~np.all(np.isfinite(new_g), axis=axes))):
             for k in np.flatnonzero(alive & bad):
-                ended[int(k)] = (t, f"{label} at {_show(new[..., k])}")
+                ended[int(k)] = (t, f"{label} at {_show(new[..., k].reshape(-1))}")
                 alive[k] = False
         new = np.where(alive, new, x)
         values = np.where(alive, new_values, values)
@@ -185,7 +185,7 @@ def batched_runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any],
         x = new
         points.append(x)
         record.append(values)
-        norms.append(_norms(g, axes))
+        norms.append(_norms(g))
         if not alive.any():
             break
 
@@ -203,10 +203,8 @@ def batched_runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any],
     return results
 
 
-def _norms(g: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+def _norms(g: np.ndarray) -> np.ndarray:
+    """Each run's gradient norm (the runs along the last axis)."""
     with np.errstate(over="ignore"):  # a norm past float max is inf, as for one run
         return np.linalg.norm(g.reshape(-1, g.shape[-1]), axis=0)
 
-
-def _show(x: np.ndarray) -> str:
-    return np.array2string(np.reshape(x, -1), precision=4)

@@ -17,7 +17,7 @@ import numpy as np
 
 from d2lopt._checks import check_real
 from d2lopt.landscapes.base import Landscape
-from d2lopt.optim.batched import batched_runs
+from d2lopt.optim.batched import ONE_RUN_ONLY, batched_runs
 from d2lopt.optim.first_order import RULES
 from d2lopt.optim.trajectory import Divergence, Trajectory
 
@@ -77,7 +77,7 @@ class TuningResult:
 
 
 def _runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
-          names: list[str], combinations: list[tuple[Any, ...]], steps: int,
+          hypers: list[dict[str, Any]], steps: int,
           fixed: Mapping[str, Any]) -> Iterator[Trajectory | Divergence]:
     """The run of every combination, or its :class:`Divergence`; side by side when possible.
 
@@ -85,8 +85,7 @@ def _runs(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any
     first-order methods run every combination in one loop (:func:`batched_runs`),
     unless a hyper-parameter acts on one run at a time (``clip``, ``tol``).
     """
-    hypers = [dict(zip(names, combination, strict=True)) for combination in combinations]
-    one_run_only = any(name in fixed or name in names for name in ("clip", "tol"))
+    one_run_only = any(name in fixed or name in hypers[0] for name in ONE_RUN_ONLY)
     if optimizer in RULES and isinstance(f, Landscape) and not one_run_only:
         yield from batched_runs(optimizer, f, [x0], steps=steps, hypers=hypers,
                                 on_divergence="return", **fixed)
@@ -141,11 +140,11 @@ def tune(optimizer: Callable[..., Trajectory], f: Callable[[Any], Any], x0: Any,
         raise ValueError("grid must name at least one hyper-parameter, each with candidate values")
     names = list(grid)
     combinations = list(itertools.product(*(grid[name] for name in names)))
+    hypers = [dict(zip(names, combination, strict=True)) for combination in combinations]
     best: tuple[float, float, dict[str, Any], Trajectory] | None = None
     scores: dict[tuple[Any, ...], float] = {}
-    for combination, run in zip(combinations, _runs(optimizer, f, x0, names, combinations, steps,
-                                                    fixed), strict=True):
-        hyper = dict(zip(names, combination, strict=True))
+    runs = _runs(optimizer, f, x0, hypers, steps, fixed)
+    for combination, hyper, run in zip(combinations, hypers, runs, strict=True):
         if isinstance(run, Divergence):
             scores[combination] = float("inf")
             continue
