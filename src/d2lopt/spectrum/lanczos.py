@@ -222,7 +222,11 @@ def lanczos(
     tol : float, default 1e-4
         Relative tolerance on the eigenvalue error bounds.
     bound : {"gap", "residual"}, default "gap"
-        ``"residual"``: stop on :math:`r_i` (a rigorous bound). ``"gap"``: stop
+        ``"residual"``: stop on :math:`r_i` (a rigorous bound: some eigenvalue
+        lies within :math:`r_i` of :math:`\theta_i`; like any Krylov method it
+        cannot rule out one that the space has not seen yet, so of a cluster
+        narrower than about :math:`100\,\mathrm{tol}\,|\theta_i|` it may
+        return the lower member). ``"gap"``: stop
         on :math:`\min(r_i, r_i^2/\delta_i)`, with the gap :math:`\delta_i` to
         the rest of the spectrum estimated as the distance to the nearest
         other Ritz value less its residual. Ritz values converge about twice
