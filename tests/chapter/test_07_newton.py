@@ -221,7 +221,8 @@ def test_interactive_runs_are_escape_runs_from_each_start(interactive_grid) -> N
     runs = interactive_grid
     assert set(runs) == {(x, y) for x in SETTINGS.interactive_x0s for y in SETTINGS.interactive_y0s}
     x0, y0 = SETTINGS.interactive_x0s[-1], SETTINGS.interactive_y0s[0]
-    direct = escape_runs(start=np.array([x0, y0]), steps=SETTINGS.interactive_steps)
+    direct = escape_runs(start=np.array([x0, y0]), steps=SETTINGS.interactive_steps,
+                         newton_tol=SETTINGS.interactive_tol)
     for name in direct:
         np.testing.assert_array_equal(runs[x0, y0][name].points, direct[name].points)
     # On the stable manifold x = 0 only perturbed gradient descent leaves the saddle.
@@ -229,6 +230,21 @@ def test_interactive_runs_are_escape_runs_from_each_start(interactive_grid) -> N
         on_line = runs[0.0, y]
         assert np.abs(on_line["Newton"].final).max() < 1e-8
         assert abs(abs(on_line["perturbed gradient descent"].final[0]) - 1) < 2 * SETTINGS.radius
+
+
+def test_interactive_newton_runs_stop_where_the_full_runs_no_longer_move(interactive_grid) -> None:
+    # The stopping rule saves Hessians, not pixels: each stopped run is the start of the
+    # full-length one, whose later iterates stay within 1e-9 of where it stopped.
+    stopped_early = 0
+    for (x0, y0), runs in interactive_grid.items():
+        full = escape_runs(start=np.array([x0, y0]), steps=SETTINGS.interactive_steps,
+                           methods=("Newton", "saddle-free Newton"))
+        for name, run in full.items():
+            short = runs[name].points
+            np.testing.assert_array_equal(short, run.points[: len(short)])
+            assert np.abs(run.points[len(short):] - short[-1]).max(initial=0.0) < 1e-9
+            stopped_early += len(short) < len(run.points)
+    assert stopped_early > len(interactive_grid)  # most runs end well before the last step
 
 
 def test_interactive_frames_legend_says_where_each_method_ended(interactive_grid) -> None:

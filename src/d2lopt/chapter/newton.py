@@ -73,6 +73,10 @@ class Settings:
         The grid of start points of the interactive figure (a slider each).
     interactive_steps : int
         Iterations of every method in the interactive figure.
+    interactive_tol : float
+        The Newton methods' runs in the interactive figure end once the gradient
+        norm is this small (the rest of the run would not move a pixel, and each
+        of its steps costs a Hessian).
 
     """
 
@@ -96,6 +100,7 @@ class Settings:
     interactive_x0s: tuple[float, ...] = (-1.5, -0.5, -0.1, 0.0, 0.1, 0.5, 1.5)
     interactive_y0s: tuple[float, ...] = (-1.2, -0.4, 0.4, 1.2)
     interactive_steps: int = 120
+    interactive_tol: float = 1e-10
 
 
 #: The settings of section 7.
@@ -111,7 +116,8 @@ def escape_runs(f: Callable[[Any], Any] = double_well, start: Any = SETTINGS.sta
                 steps: int = SETTINGS.steps, lr: float = SETTINGS.lr,
                 radius: float = SETTINGS.radius, threshold: float = SETTINGS.threshold,
                 interval: int = SETTINGS.interval, seed: int = SETTINGS.seed,
-                methods: tuple[str, ...] = METHODS) -> dict[str, Trajectory]:
+                methods: tuple[str, ...] = METHODS,
+                newton_tol: float | None = None) -> dict[str, Trajectory]:
     r"""Run the methods of :data:`METHODS` from one start with shared settings.
 
     Parameters
@@ -129,6 +135,9 @@ def escape_runs(f: Callable[[Any], Any] = double_well, start: Any = SETTINGS.sta
         Of :func:`d2lopt.optim.perturbed_gradient_descent` (defaults from :data:`SETTINGS`).
     methods : tuple of str
         A subset of :data:`METHODS`.
+    newton_tol : float, optional
+        The stopping rule ``tol`` of Newton's method and saddle-free Newton (off:
+        every method takes ``steps`` steps).
 
     Returns
     -------
@@ -146,8 +155,9 @@ def escape_runs(f: Callable[[Any], Any] = double_well, start: Any = SETTINGS.sta
         raise ValueError(f"unknown methods {sorted(unknown)}; choose from {METHODS}")
     makers: dict[str, Callable[[], Trajectory]] = {
         "gradient descent": lambda: optim.gradient_descent(f, start, steps=steps, lr=lr),
-        "Newton": lambda: optim.newton(f, start, steps=steps),
-        "saddle-free Newton": lambda: optim.saddle_free_newton(f, start, steps=steps),
+        "Newton": lambda: optim.newton(f, start, steps=steps, tol=newton_tol),
+        "saddle-free Newton": lambda: optim.saddle_free_newton(f, start, steps=steps,
+                                                               tol=newton_tol),
         "perturbed gradient descent": lambda: optim.perturbed_gradient_descent(
             f, start, steps=steps, lr=lr, radius=radius, threshold=threshold,
             interval=interval, seed=seed),
@@ -181,7 +191,8 @@ def interactive_runs(settings: Settings = SETTINGS
     -------
     dict
         ``(x0, y0) -> {method: Trajectory}`` for ``settings.interactive_x0s`` ×
-        ``settings.interactive_y0s``, ``settings.interactive_steps`` steps.
+        ``settings.interactive_y0s``, ``settings.interactive_steps`` steps (the
+        Newton methods stop sooner, at ``settings.interactive_tol``).
 
     Examples
     --------
@@ -194,7 +205,7 @@ def interactive_runs(settings: Settings = SETTINGS
     return {(x0, y0): escape_runs(double_well, np.array([x0, y0]), steps=settings.interactive_steps,
                                   lr=settings.lr, radius=settings.radius,
                                   threshold=settings.threshold, interval=settings.interval,
-                                  seed=settings.seed)
+                                  seed=settings.seed, newton_tol=settings.interactive_tol)
             for x0 in settings.interactive_x0s for y0 in settings.interactive_y0s}
 
 

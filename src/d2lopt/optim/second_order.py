@@ -11,7 +11,15 @@ from typing import Any
 import numpy as np
 
 from d2lopt._checks import check_real
-from d2lopt.optim.trajectory import Objective, Problem, Trajectory, check_positive, check_steps, run
+from d2lopt.optim.trajectory import (
+    Objective,
+    Problem,
+    Trajectory,
+    check_positive,
+    check_steps,
+    check_tol,
+    run,
+)
 
 Array = Any
 
@@ -35,7 +43,8 @@ def _finite_hessian(problem: Problem, x: np.ndarray, t: int, method: str) -> np.
     return h
 
 
-def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajectory:
+def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
+           tol: float | None = None) -> Trajectory:
     r"""Newton's method :math:`x_t = x_{t-1} - \eta\, H(x_{t-1})^{-1} \nabla f(x_{t-1})`.
 
     The Newton step jumps to the critical point of the local quadratic model,
@@ -48,6 +57,13 @@ def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajector
         framework of ``x0`` too.
     lr : float
         Step size :math:`\eta > 0` (1 is the pure Newton step).
+    tol : float, optional
+        Stopping rule: end the run at the first point (the start included) where
+        the gradient norm is at most ``tol``; the trajectory's ``stopped_at``
+        says at which step. Off by default: exactly ``steps`` steps. Near a
+        nondegenerate critical point Newton's steps shrink quadratically; once
+        the gradient is tiny, every further step costs a Hessian and moves the
+        iterate by next to nothing.
 
     Returns
     -------
@@ -68,9 +84,12 @@ def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajector
     >>> from d2lopt.landscapes import saddle
     >>> newton(saddle, [0.3, -0.7], steps=1).final.tolist()  # onto the saddle of x² − y²
     [0.0, 0.0]
+    >>> newton(saddle, [0.3, -0.7], steps=100, tol=1e-12).stopped_at  # one step, then ∇f = 0
+    1
     """
     steps = check_steps(steps)
     lr = check_positive("lr", lr)
+    tol = check_tol(tol)
     problem = Problem(f, x0)
 
     def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -85,11 +104,11 @@ def newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0) -> Trajector
             )
         return x - lr * np.linalg.solve(h, g)
 
-    return run(problem, steps, step, "Newton")
+    return run(problem, steps, step, "Newton", tol=tol)
 
 
 def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
-                       damping: float = 1e-3) -> Trajectory:
+                       damping: float = 1e-3, tol: float | None = None) -> Trajectory:
     r"""Saddle-free Newton (Dauphin et al., 2014): :math:`x_t = x_{t-1} - \eta |H|^{-1} \nabla f`.
 
     With the eigendecomposition :math:`H = V \Lambda V^\top`, :math:`|H| = V
@@ -100,7 +119,7 @@ def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
 
     Parameters
     ----------
-    f, x0, steps, lr
+    f, x0, steps, lr, tol
         As in :func:`newton`.
     damping : float
         :math:`\delta \ge 0`, the smallest curvature the step divides by. With
@@ -124,6 +143,7 @@ def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
     steps = check_steps(steps)
     lr = check_positive("lr", lr)
     damping = check_real(damping, "damping", nonnegative=True)
+    tol = check_tol(tol)
     problem = Problem(f, x0)
 
     def step(t: int, x: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -139,4 +159,4 @@ def saddle_free_newton(f: Objective, x0: Array, *, steps: int, lr: float = 1.0,
             )
         return x - lr * vectors @ ((vectors.T @ g) / curvature)
 
-    return run(problem, steps, step, "saddle-free Newton")
+    return run(problem, steps, step, "saddle-free Newton", tol=tol)
