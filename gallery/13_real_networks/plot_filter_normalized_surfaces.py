@@ -131,7 +131,9 @@ rise = format_number(settings.width_rise, trim=True)
 for name, r in results.items():
     print(f"The {name} net's valley, where the loss is within {rise} nat of its minimum, is "
           f"{format_number(r.widths[0])} and {format_number(r.widths[1])} wide along the two "
-          "directions.")
+          f"directions, {format_number(r.mean_width)} on average over "
+          f"{settings.width_directions} filter-normalized directions (from "
+          f"{format_number(r.direction_widths.min())} to {format_number(r.direction_widths.max())}).")
 print("The largest difference between the outputs of the net and of its rescaled copy on the "
       f"training digits is {format_number(inv.output_difference, 2)}"
       + (" (multiplying by a power of two is exact in floating point)."

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from d2lopt.cache import cached_experiment
 from d2lopt.nets.curvature import SharpnessTrace, full_batch_descent, sharpness
 from d2lopt.nets.data import linear_teacher, load_digits_split
 from d2lopt.nets.directions import rescale_layer_pair
@@ -92,6 +93,10 @@ class Settings:
     width_rise : float
         A valley's width is the length of the interval of ``t`` around 0 on which the
         loss stays within ``width_rise`` (nats) of its value at 0.
+    width_directions : int
+        Filter-normalized directions the mean valley width is taken over (the first
+        two are those of the slices shown): single widths vary from direction to
+        direction by about as much as the two nets differ.
     rescale_layer : int
         First ``nn.Linear`` of the pair rescaled by :math:`c` and :math:`1/c`.
     rescale_factor : float
@@ -163,6 +168,7 @@ class Settings:
     surface_points_1d: int = 41
     surface_points_2d: int = 21
     width_rise: float = 1.0
+    width_directions: int = 8
     rescale_layer: int = 1
     rescale_factor: float = 4.0
 
@@ -260,6 +266,9 @@ class SurfaceResult:
         Loss at ``θ + α d1 + β d2`` (rows: β).
     widths : tuple of float
         :func:`valley_width` of the two 1-D slices.
+    direction_widths : numpy.ndarray, shape (width_directions,)
+        :func:`valley_width` along each of ``settings.width_directions``
+        filter-normalized directions, the two of the slices first.
     model : torch.nn.Module
         The trained net.
     """
@@ -272,7 +281,13 @@ class SurfaceResult:
     grid: np.ndarray
     surface: np.ndarray
     widths: tuple[float, float]
+    direction_widths: np.ndarray
     model: Any = field(repr=False)
+
+    @property
+    def mean_width(self) -> float:
+        """The mean of :attr:`direction_widths`."""
+        return float(np.mean(self.direction_widths))
 
 
 def surface_data(settings: Settings = SETTINGS) -> Any:
@@ -294,6 +309,7 @@ def _trained_block_net(settings: Settings, skip: bool, data):
     return net, history
 
 
+@cached_experiment
 def filter_normalized_surfaces(settings: Settings = SETTINGS) -> dict[str, SurfaceResult]:
     """Train the plain and the residual net and slice their loss along filter-normalized directions.
 
@@ -307,6 +323,9 @@ def filter_normalized_surfaces(settings: Settings = SETTINGS) -> dict[str, Surfa
     """
     from d2lopt.nets.directions import filter_normalized_direction, loss_slice, loss_surface
 
+    if not isinstance(settings.width_directions, int) or settings.width_directions < 2:
+        raise ValueError("settings.width_directions must be an int of at least 2 (the two "
+                         f"directions of the slices come first); got {settings.width_directions!r}")
     data = surface_data(settings)
     X, y = data.X_train, data.y_train
     ts = np.linspace(-settings.surface_span, settings.surface_span, settings.surface_points_1d)
@@ -319,9 +338,12 @@ def filter_normalized_surfaces(settings: Settings = SETTINGS) -> dict[str, Surfa
         slices = np.stack([loss_slice(net, d, ts, X, y) for d in (d1, d2)])
         surface = loss_surface(net, d1, d2, grid, grid, X, y)
         widths = tuple(valley_width(ts, s, settings.width_rise) for s in slices)
+        more = [valley_width(ts, loss_slice(net, filter_normalized_direction(net, gen), ts, X, y),
+                             settings.width_rise)
+                for _ in range(settings.width_directions - 2)]
         out[name] = SurfaceResult(float(h.train_nll[-1]), float(h.train_error[-1]),
                                   float(h.val_error[-1]), ts, slices, grid, surface, widths,
-                                  net)
+                                  np.array([*widths, *more]), net)
     return out
 
 
@@ -419,6 +441,7 @@ class BarrierResult:
     curves_after: np.ndarray
 
 
+@cached_experiment
 def barrier_versus_width(settings: Settings = SETTINGS, *, widths=None, pairs=None,
                          epochs=None) -> BarrierResult:
     """Train pairs of one-hidden-layer ReLU nets per width and measure the barriers between them.
@@ -485,13 +508,20 @@ def edge_of_stability(settings: Settings = SETTINGS, lrs: Sequence[float] | None
     >>> traces[0.5].sharpness_steps.tolist()
     [0, 10, 20]
     """
+    lrs = tuple(float(lr) for lr in (settings.eos_lrs if lrs is None else lrs))
+    return _edge_of_stability(settings, lrs)  # one cache entry for lrs=None and the default
+
+
+@cached_experiment
+def _edge_of_stability(settings: Settings, lrs: tuple[float, ...]
+                       ) -> dict[float, SharpnessTrace]:
     X, Y = eos_data(settings)
     traces = {}
-    for lr in settings.eos_lrs if lrs is None else lrs:
+    for lr in lrs:
         net = mlp((X.shape[1], settings.eos_hidden, Y.shape[1]), "tanh", "glorot",
                   seed=settings.eos_seed)
-        traces[float(lr)] = full_batch_descent(net, X, Y, lr=lr, steps=settings.eos_steps,
-                                               every=settings.eos_every, loss="squared")
+        traces[lr] = full_batch_descent(net, X, Y, lr=lr, steps=settings.eos_steps,
+                                        every=settings.eos_every, loss="squared")
     return traces
 
 
@@ -523,6 +553,7 @@ def edge_summary(trace: SharpnessTrace) -> dict[str, float]:
 # -- 4. Sharp and flat minima ------------------------------------------------------------------
 
 
+@cached_experiment
 def batch_size_sharpness(settings: Settings = SETTINGS
                          ) -> dict[int, dict[str, float | torch.nn.Module]]:
     """Train the same ReLU MLP with each batch size for the same epochs; measure each minimum.
