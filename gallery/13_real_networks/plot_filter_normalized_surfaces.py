@@ -46,6 +46,7 @@ plot.use_style()
 
 results = real_networks.filter_normalized_surfaces(settings)
 for name, r in results.items():
+    lo, hi = (format_number(w) for w in (r.direction_widths.min(), r.direction_widths.max()))
     print(f"{name} net: training loss {format_number(r.train_nll)} nats, training error "
           f"{format_number(100 * r.train_error, 2)} %, validation error "
           f"{format_number(100 * r.val_error, 2)} %")
@@ -129,11 +130,11 @@ plt.show()
 # ---------------------
 rise = format_number(settings.width_rise, trim=True)
 for name, r in results.items():
+    lo, hi = (format_number(w) for w in (r.direction_widths.min(), r.direction_widths.max()))
     print(f"The {name} net's valley, where the loss is within {rise} nat of its minimum, is "
           f"{format_number(r.widths[0])} and {format_number(r.widths[1])} wide along the two "
           f"directions, {format_number(r.mean_width)} on average over "
-          f"{settings.width_directions} filter-normalized directions (from "
-          f"{format_number(r.direction_widths.min())} to {format_number(r.direction_widths.max())}).")
+          f"{settings.width_directions} filter-normalized directions (from {lo} to {hi}).")
 print("The largest difference between the outputs of the net and of its rescaled copy on the "
       f"training digits is {format_number(inv.output_difference, 2)}"
       + (" (multiplying by a power of two is exact in floating point)."
