@@ -4,7 +4,7 @@ A chapter page and its section's gallery scripts often run the same experiment:
 the page quotes its numbers, a script draws its figure. When the environment
 variable ``D2LOPT_CACHE_DIR`` names a directory (the docs build sets it), a
 function decorated with :func:`cached_experiment` stores its result there with
-:class:`joblib.Memory`, and a later call with equal arguments, in any process,
+joblib's ``Memory``, and a later call with equal arguments, in any process,
 loads it instead of running again. Unset (a reader running a script or a
 notebook, the tests) the decorator changes nothing.
 
@@ -36,15 +36,12 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 __all__ = ["ENV", "cached_experiment", "source_digest"]
 
 #: The environment variable naming the cache directory.
 ENV = "D2LOPT_CACHE_DIR"
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def _version(distribution: str) -> str:
     try:
@@ -86,7 +83,7 @@ def _memory(location: str) -> Any:
     return Memory(here, verbose=0)
 
 
-def cached_experiment(function: F) -> F:
+def cached_experiment(function: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate an experiment so that a docs build runs it once for all its callers.
 
     Parameters
@@ -116,4 +113,4 @@ def cached_experiment(function: F) -> F:
             return function(*args, **kwargs)
         return _memory(os.path.abspath(location)).cache(function)(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
