@@ -168,7 +168,7 @@ class Settings:
     surface_points_1d: int = 41
     surface_points_2d: int = 21
     width_rise: float = 1.0
-    width_directions: int = 8
+    width_directions: int = 16
     rescale_layer: int = 1
     rescale_factor: float = 4.0
 
