@@ -18,11 +18,11 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
 import d2lopt  # noqa: E402  (installed by `nox -s docs`)
-from d2lopt.cache import ENV as CACHE_ENV  # noqa: E402
+from d2lopt.chapter.cache import ENV as CACHE_ENV  # noqa: E402
 
 # A section's page and its gallery scripts often run the same experiment: the
 # build runs it once and shares the result between the processes that run them
-# (d2lopt.cache; a fresh cache whenever src/d2lopt changes). The examples and
+# (d2lopt.chapter.cache; a fresh cache whenever src/d2lopt changes). The examples and
 # notebooks the reader downloads run everything themselves.
 os.environ.setdefault(CACHE_ENV, str(DOCS / "_build" / ".d2lopt_cache"))
 

@@ -170,7 +170,8 @@ def test_clipping_angles():
     g = page_glue("08_cliffs.md")
 
     def angle(u, v):
-        return math.degrees(math.acos(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))))
+        cosine = np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v))
+        return math.degrees(math.acos(min(1.0, max(-1.0, cosine))))  # parallel: 1 + 2e-16
 
     def gradient_at(offset):  # as on the page: just above the cliff at w, norm target_norm
         return d2lopt.grad(recurrent_cliff)(np.array([S.w, cliff_bias(S.w, 0.5) + offset]))

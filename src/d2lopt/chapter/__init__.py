@@ -11,7 +11,8 @@ it.
 
 Code used by two or more sections lives in the core (:mod:`d2lopt.backends`,
 :mod:`d2lopt.optim`, :mod:`d2lopt.landscapes`...); the core never imports
-from here.
+from here. :mod:`d2lopt.chapter.cache` lets a docs build run an experiment once
+for a section's page and its gallery scripts.
 
 - Section 1, Two goals (optimization and generalization): :mod:`d2lopt.chapter.goals`
 - Section 2, Empirical risk minimization and surrogate losses: :mod:`d2lopt.chapter.erm`

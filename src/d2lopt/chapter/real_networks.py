@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from d2lopt.cache import cached_experiment
+from d2lopt.chapter.cache import cached_experiment
 from d2lopt.nets.curvature import SharpnessTrace, full_batch_descent, sharpness
 from d2lopt.nets.data import linear_teacher, load_digits_split
 from d2lopt.nets.directions import rescale_layer_pair

@@ -1,4 +1,4 @@
-"""d2lopt.cache: an experiment's result shared across calls and processes when asked for."""
+"""d2lopt.chapter.cache: an experiment's result shared across calls and processes when asked for."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from d2lopt import cache
+from d2lopt.chapter import cache
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_another_process_reads_the_result(tmp_path):
     module = tmp_path / "experiment_mod.py"
     module.write_text(textwrap.dedent("""
         from pathlib import Path
-        from d2lopt.cache import cached_experiment
+        from d2lopt.chapter.cache import cached_experiment
 
         @cached_experiment
         def run(n):

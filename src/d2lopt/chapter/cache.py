@@ -52,15 +52,15 @@ def _version(distribution: str) -> str:
 
 @functools.cache
 def source_digest(root: str | None = None) -> str:
-    """A digest of the ``.py`` files under ``root`` (default: the d2lopt package) and of
-    the NumPy and PyTorch versions.
+    """A digest of the ``.py`` files under ``root`` (default: the whole d2lopt package) and
+    of the NumPy and PyTorch versions.
 
     Examples
     --------
     >>> len(source_digest()), source_digest() == source_digest()
     (16, True)
     """
-    base = Path(__file__).parent if root is None else Path(root)
+    base = Path(__file__).parents[1] if root is None else Path(root)
     digest = hashlib.sha256()
     for path in sorted(base.rglob("*.py")):
         digest.update(path.relative_to(base).as_posix().encode())
