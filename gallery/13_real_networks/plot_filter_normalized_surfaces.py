@@ -46,7 +46,6 @@ plot.use_style()
 
 results = real_networks.filter_normalized_surfaces(settings)
 for name, r in results.items():
-    lo, hi = (format_number(w) for w in (r.direction_widths.min(), r.direction_widths.max()))
     print(f"{name} net: training loss {format_number(r.train_nll)} nats, training error "
           f"{format_number(100 * r.train_error, 2)} %, validation error "
           f"{format_number(100 * r.val_error, 2)} %")

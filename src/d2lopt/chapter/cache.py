@@ -17,7 +17,6 @@ decorated.
 
 Examples
 --------
->>> import os, tempfile
 >>> calls = []
 >>> @cached_experiment
 ... def square(x):
@@ -42,6 +41,7 @@ __all__ = ["ENV", "cached_experiment", "source_digest"]
 
 #: The environment variable naming the cache directory.
 ENV = "D2LOPT_CACHE_DIR"
+
 
 def _version(distribution: str) -> str:
     try:
@@ -106,11 +106,15 @@ def cached_experiment(function: Callable[..., Any]) -> Callable[..., Any]:
     if not callable(function):
         raise TypeError(f"cached_experiment decorates a function, got {type(function).__name__}")
 
+    @functools.cache
+    def memorized(location: str) -> Any:  # joblib's wrapper of function, one per directory
+        return _memory(location).cache(function)
+
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         location = os.environ.get(ENV)
         if not location:
             return function(*args, **kwargs)
-        return _memory(os.path.abspath(location)).cache(function)(*args, **kwargs)
+        return memorized(os.path.abspath(location))(*args, **kwargs)
 
     return wrapper

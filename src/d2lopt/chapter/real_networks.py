@@ -264,8 +264,6 @@ class SurfaceResult:
         Axis of the 2-D slice.
     surface : numpy.ndarray, shape (len(grid), len(grid))
         Loss at ``θ + α d1 + β d2`` (rows: β).
-    widths : tuple of float
-        :func:`valley_width` of the two 1-D slices.
     direction_widths : numpy.ndarray, shape (width_directions,)
         :func:`valley_width` along each of ``settings.width_directions``
         filter-normalized directions, the two of the slices first.
@@ -280,9 +278,13 @@ class SurfaceResult:
     slices: np.ndarray
     grid: np.ndarray
     surface: np.ndarray
-    widths: tuple[float, float]
     direction_widths: np.ndarray
     model: Any = field(repr=False)
+
+    @property
+    def widths(self) -> tuple[float, float]:
+        """:func:`valley_width` of the two 1-D slices (the first two :attr:`direction_widths`)."""
+        return float(self.direction_widths[0]), float(self.direction_widths[1])
 
     @property
     def mean_width(self) -> float:
@@ -337,13 +339,11 @@ def filter_normalized_surfaces(settings: Settings = SETTINGS) -> dict[str, Surfa
         d1, d2 = filter_normalized_direction(net, gen), filter_normalized_direction(net, gen)
         slices = np.stack([loss_slice(net, d, ts, X, y) for d in (d1, d2)])
         surface = loss_surface(net, d1, d2, grid, grid, X, y)
-        widths = tuple(valley_width(ts, s, settings.width_rise) for s in slices)
-        more = [valley_width(ts, loss_slice(net, filter_normalized_direction(net, gen), ts, X, y),
-                             settings.width_rise)
+        more = [loss_slice(net, filter_normalized_direction(net, gen), ts, X, y)
                 for _ in range(settings.width_directions - 2)]
+        widths = np.array([valley_width(ts, s, settings.width_rise) for s in (*slices, *more)])
         out[name] = SurfaceResult(float(h.train_nll[-1]), float(h.train_error[-1]),
-                                  float(h.val_error[-1]), ts, slices, grid, surface, widths,
-                                  np.array([*widths, *more]), net)
+                                  float(h.val_error[-1]), ts, slices, grid, surface, widths, net)
     return out
 
 
