@@ -46,7 +46,7 @@ traces = real_networks.edge_of_stability(settings, lrs=settings.eos_lrs)
 # ----------
 # Top: the sharpness of each run (solid, its own colour and line style) and
 # its stability limit :math:`2/\eta` (thin dotted line, same colour, labelled
-# under it). Bottom:
+# on the right). Bottom:
 # the training loss on a log scale.
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.9, 7.6), sharex=True, layout="constrained")
 for i, (lr, trace) in enumerate(traces.items()):
@@ -54,12 +54,15 @@ for i, (lr, trace) in enumerate(traces.items()):
     label = f"η = {format_number(lr, 2, trim=True)}"
     top.plot(trace.sharpness_steps, trace.sharpness, color=color, linestyle=style, label=label)
     top.axhline(trace.threshold, color=color, linestyle=":", linewidth=1.2)
-    top.annotate(f"2/η = {format_number(trace.threshold, 3)}", (settings.eos_steps,
-                 trace.threshold), xytext=(-4, -3), textcoords="offset points", ha="right",
-                 va="top", fontsize=9, color=color)
     bottom.plot(trace.losses, color=color, linestyle=style, label=label)
+# Each limit is labelled on the right-hand axis, clear of the curves.
+limits = top.secondary_yaxis("right")
+limits.set_yticks([trace.threshold for trace in traces.values()],
+                  [f"2/η = {format_number(trace.threshold, 3)}" for trace in traces.values()])
+for label, i in zip(limits.get_yticklabels(), range(len(traces)), strict=True):
+    label.set_color(plot.COLOR_CYCLE[i])
 top.set_ylabel(r"sharpness $\lambda_{\max}$ of the Hessian")
-top.set_title("Sharpness rises to 2/η and hovers there")
+top.set_title("After a first drop, the sharpness rises to 2/η and hovers there")
 top.set_ylim(top=1.2 * max(trace.sharpness.max() for trace in traces.values()))
 top.legend(loc="upper right", fontsize=9, ncols=3)
 bottom.set_yscale("log")
@@ -76,14 +79,20 @@ plt.show()
 # ------------------
 for lr, trace in traces.items():
     summary = real_networks.edge_summary(trace)
-    print(f"η = {format_number(lr, 2, trim=True)}: sharpness {format_number(summary['start'], 3)}"
-          f" at the start, peak {format_number(summary['peak'], 3)}, median over the second half"
-          f" {format_number(summary['late_ratio'], 3)} × 2/η; the loss rose in "
+    print(f"η = {format_number(lr, 2, trim=True)} (2/η = {format_number(trace.threshold, 3)}):"
+          f" sharpness {format_number(summary['start'], 3)} at the start, lowest"
+          f" {format_number(summary['low'], 3)} at step {summary['low_step']}, highest"
+          f" {format_number(summary['peak'], 3)} at step {summary['peak_step']}, median over the"
+          f" second half {format_number(summary['late_ratio'], 3)} × 2/η; the loss rose in "
           f"{summary['increases']} of {settings.eos_steps} steps and still fell from "
           f"{format_number(summary['half_loss'], 3)} half way to "
           f"{format_number(summary['last_loss'], 3)} at the end.")
 
 # %%
+# These weights start sharper than :math:`2/\eta` for all three step sizes, so
+# the first steps overshoot and throw the network to a flatter region, below
+# its edge. From there progressive sharpening raises the curvature again, as
+# Cohen et al. describe, until it meets :math:`2/\eta`.
 # In every run the sharpness ends up within a few per cent of :math:`2/\eta`,
 # which the quadratic theory says is the largest curvature gradient descent
 # can survive: above it, the step overshoots along the top eigenvector. On a

@@ -198,3 +198,74 @@ def test_settings_are_frozen_and_named_in_the_module_docstring():
     with pytest.raises(dataclasses.FrozenInstanceError):
         SETTINGS.surface_blocks = 3  # type: ignore[misc]
     assert "weight matching" in real_networks.__doc__
+
+
+# -- The page's numbers ----------------------------------------------------------------------
+
+def test_glued_values_say_what_the_prose_claims():
+    """The numbers section 13's page pastes, at the page's own settings, against its sentences."""
+    from chapter_pages import page_glue
+    from test_numbers import read_back
+
+    g = page_glue(PAGE)
+
+    def num(key):
+        return read_back(g[key])
+
+    def nums(key, sep=" and "):
+        return [read_back(part) for part in g[key].split(sep)]
+
+    # the settings as the prose names them
+    assert g["rn_eos_steps"] == SETTINGS.eos_steps
+    assert [num(f"rn_eos_lr_{i}") for i in range(3)] == list(SETTINGS.eos_lrs)
+    assert g["rn_fn_layers"] == 2 * SETTINGS.surface_blocks + 2
+    assert g["rn_fn_directions"] == SETTINGS.width_directions
+    assert (num("rn_fn_rise"), num("rn_fn_span"), num("rn_fn_factor")) == (
+        SETTINGS.width_rise, SETTINGS.surface_span, SETTINGS.rescale_factor)
+    assert g["rn_mc_widths"] == ", ".join(map(str, SETTINGS.barrier_widths))
+    assert (g["rn_mc_narrow_width"], g["rn_mc_wide_width"]) == (
+        min(SETTINGS.barrier_widths), max(SETTINGS.barrier_widths))
+    assert (g["rn_sf_small_batch"], g["rn_sf_large_batch"]) == SETTINGS.sf_batch_sizes
+    assert num("rn_sf_alpha_max") == max(SETTINGS.sf_alphas)
+
+    # edge of stability: the shared start is above 2/eta for every step; the sharpness drops
+    # below the edge, climbs back past it and settles there; the loss rises at times
+    edge, largest_edge = 2 / SETTINGS.eos_lrs[0], 2 / SETTINGS.eos_lrs[-1]
+    assert (num("rn_eos_edge"), num("rn_eos_largest_edge")) == (edge, largest_edge)
+    assert num("rn_eos_low") < edge < num("rn_eos_start") and edge < num("rn_eos_peak")
+    assert num("rn_eos_largest_low") < largest_edge
+    assert 0 < g["rn_eos_low_step"] < g["rn_eos_peak_step"] <= SETTINGS.eos_steps
+    for i in range(3):
+        assert 0.9 < num(f"rn_eos_ratio_{i}") < 1.2
+        assert 0 < g[f"rn_eos_increases_{i}"] < SETTINGS.eos_steps // 2
+
+    # filter-normalized surfaces: the residual net trains lower, in a wider valley on average,
+    # and each mean lies within its range of single directions
+    assert num("rn_fn_residual_nll") < num("rn_fn_plain_nll")
+    assert num("rn_fn_residual_mean_width") > num("rn_fn_plain_mean_width")
+    for key in ("plain", "residual"):
+        low, high = nums(f"rn_fn_{key}_width_range", " to ")
+        assert low <= num(f"rn_fn_{key}_mean_width") <= high
+        assert all(low <= w <= high for w in nums(f"rn_fn_{key}_widths"))
+    # rescaling: the same function; the unnormalized widths differ, the normalized ones agree
+    assert num("rn_fn_output_difference") < 1e-4
+    unnormalized, normalized = nums("rn_fn_unnormalized_widths"), nums("rn_fn_normalized_widths")
+    assert normalized[0] == normalized[1] and unnormalized[0] != unnormalized[1]
+
+    # mode connectivity: matching lowers every barrier, and the barrier falls with the width
+    for key in ("narrow", "wide"):
+        assert num(f"rn_mc_{key}_after") < num(f"rn_mc_{key}_before")
+        assert num(f"rn_mc_{key}_error_after") <= num(f"rn_mc_{key}_error_before")
+    assert num("rn_mc_wide_before") < num("rn_mc_narrow_before")
+    assert 1 < num("rn_mc_ratio_min") <= num("rn_mc_ratio_max")
+    for key in ("narrow", "wide"):
+        ratio = num(f"rn_mc_{key}_before") / num(f"rn_mc_{key}_after")
+        assert num("rn_mc_ratio_min") * 0.9 < ratio < num("rn_mc_ratio_max") * 1.1
+
+    # sharp and flat minima: the small-batch minimum is flatter, and rescaling makes it sharp
+    assert num("rn_sf_small_sharp") < num("rn_sf_large_sharp")
+    assert num("rn_sf_rescaled_max") > num("rn_sf_large_sharp")
+
+    # saddle to saddle: the half times follow the formula within 5 %
+    assert g["rn_sl_first"] < g["rn_sl_last"] < SETTINGS.sl_steps
+    assert 0.95 < num("rn_sl_ratio_min") <= num("rn_sl_ratio_max") < 1.05

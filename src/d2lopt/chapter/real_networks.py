@@ -525,10 +525,11 @@ def _edge_of_stability(settings: Settings, lrs: tuple[float, ...]
     return traces
 
 
-def edge_summary(trace: SharpnessTrace) -> dict[str, float]:
+def edge_summary(trace: SharpnessTrace) -> dict[str, float | int]:
     r"""Key numbers of one run: how the sharpness sits against :math:`2/\eta`, how the loss moves.
 
-    ``"start"``: the sharpness at step 0; ``"peak"``: its maximum; ``"late_ratio"``:
+    ``"start"``: the sharpness at step 0; ``"low"`` and ``"peak"``: its minimum and
+    maximum, measured at steps ``"low_step"`` and ``"peak_step"``; ``"late_ratio"``:
     the median sharpness over the second half of the run divided by :math:`2/\eta`;
     ``"increases"``: steps at which the loss went up; ``"first_loss"``, ``"half_loss"``,
     ``"last_loss"``: the loss at the start, half way and at the end.
@@ -538,12 +539,16 @@ def edge_summary(trace: SharpnessTrace) -> dict[str, float]:
     >>> import numpy as np
     >>> trace = SharpnessTrace(0.5, np.array([3.0, 2.0, 2.5, 1.0]), np.array([0, 2, 3]),
     ...                        np.array([1.0, 4.0, 4.2]))
-    >>> edge_summary(trace)["increases"], edge_summary(trace)["late_ratio"]
-    (1, 1.025)
+    >>> summary = edge_summary(trace)
+    >>> summary["increases"], summary["late_ratio"], summary["peak"], summary["peak_step"]
+    (1, 1.025, 4.2, 3)
     """
     half = len(trace.losses) // 2
     late = trace.after(int(trace.sharpness_steps[-1]) // 2)
-    return {"start": float(trace.sharpness[0]), "peak": float(trace.sharpness.max()),
+    low, peak = int(np.argmin(trace.sharpness)), int(np.argmax(trace.sharpness))
+    return {"start": float(trace.sharpness[0]),
+            "low": float(trace.sharpness[low]), "low_step": int(trace.sharpness_steps[low]),
+            "peak": float(trace.sharpness[peak]), "peak_step": int(trace.sharpness_steps[peak]),
             "late_ratio": float(np.median(late) / trace.threshold),
             "increases": int(np.sum(np.diff(trace.losses) > 0)),
             "first_loss": float(trace.losses[0]), "half_loss": float(trace.losses[half]),
