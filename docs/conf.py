@@ -65,6 +65,8 @@ extensions = [
     "katex_prerender",
     # docs/_ext: the docstrings of module-level objects in the API reference.
     "d2lopt_docs",
+    # docs/_ext: the API stubs are generated only when their inputs changed.
+    "autosummary_stamp",
     # After a change to src/d2lopt, rerun the gallery examples and notebook pages
     # that use it (sphinx-gallery and jupyter-cache only see their own sources).
     "d2lopt_stale",

@@ -111,20 +111,37 @@ def _check_api_complete(app: Sphinx) -> None:
             )
 
 
-#: ``d2lopt.chapter.<section>.<name>[...].rst``: a section member's own page (no longer made).
-SECTION_MEMBER_PAGE = re.compile(r"^d2lopt\.chapter\.[a-z0-9_]+\.[^.]+(\.[^.]+)*\.rst$")
-#: ``d2lopt.chapter.<section>.rst``: a section module's page.
-SECTION_PAGE = re.compile(r"^d2lopt\.chapter\.[a-z0-9_]+\.rst$")
+def section_page_kind(name: str, sections: tuple[str, ...]) -> str | None:
+    """``"section"`` for a section module's page, ``"member"`` for a page of one of its members.
+
+    Only the section modules (``d2lopt.chapter.SECTIONS``) are laid out as one page;
+    any other module of the chapter layer (``d2lopt.chapter.cache``) keeps the usual
+    per-member pages, which must not be removed (autosummary would write them again
+    on every build, and every build would read them again).
+
+    >>> sections = ("newton", "cliffs")
+    >>> [section_page_kind(name, sections) for name in (
+    ...     "d2lopt.chapter.newton.rst", "d2lopt.chapter.newton.Settings.rst",
+    ...     "d2lopt.chapter.cache.rst", "d2lopt.chapter.cache.source_digest.rst")]
+    ['section', 'member', None, None]
+    """
+    parts = name.removesuffix(".rst").split(".")
+    if len(parts) < 3 or parts[:2] != ["d2lopt", "chapter"] or parts[2] not in sections:
+        return None
+    return "section" if len(parts) == 3 else "member"
 
 
 def _remove_section_member_pages(app: Sphinx) -> None:
+    from d2lopt.chapter import SECTIONS
+
     generated = Path(app.srcdir) / "gen_modules"
     for page in generated.glob("d2lopt.chapter.*.rst") if generated.is_dir() else ():
-        if SECTION_PAGE.match(page.name) and ":toctree:" in page.read_text(encoding="utf-8"):
+        kind = section_page_kind(page.name, SECTIONS)
+        if kind == "section" and ":toctree:" in page.read_text(encoding="utf-8"):
             # A section page in the old layout: autosummary would read its per-member
             # toctree (before writing the new page) and make the member pages again.
             page.unlink()
-        elif SECTION_MEMBER_PAGE.match(page.name):
+        elif kind == "member":
             page.unlink()
             # ... and its HTML from an earlier build into the same folder.
             built = Path(app.outdir) / "gen_modules" / (page.name[: -len(".rst")] + ".html")
