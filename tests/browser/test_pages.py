@@ -101,6 +101,12 @@ def test_math_is_typeset_when_the_site_is_built(visit, page_path: str) -> None:
     problems += [f"rendered with no size: {tex}" for tex in math["empty"][:10]]
     problems += [f"fraction drawn flat: {text}" for text in math["flat_fractions"][:10]]
     problems += [f"font face not served or not loaded: {face}" for face in math["missing_fonts"]]
+    # KaTeX's HTML is out of axe's scope (sitecheck.AXE_EXCLUDE): what axe would say there
+    if math["not_hidden"]:
+        problems.append(f"{math['not_hidden']} formulas whose KaTeX HTML is not aria-hidden")
+    problems += [f"focusable inside aria-hidden math: {html}" for html in math["hidden_focusable"]]
+    problems += [f"math with a colour of its own (contrast unchecked): {html}"
+                 for html in math["own_colour"]]
     assert not problems, f"{page_path}:\n  {_lines(problems)}"
 
 
