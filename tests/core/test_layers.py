@@ -65,3 +65,15 @@ def test_each_section_is_a_page_a_gallery_folder_a_module_and_a_test(section):
     assert (ROOT / "tests" / "chapter" / f"test_{folder}.py").is_file()
     module = importlib.import_module(f"d2lopt.chapter.{section}")
     assert module.__doc__, f"d2lopt.chapter.{section} has no docstring"
+
+
+def test_every_test_folder_is_collected(pytestconfig: pytest.Config) -> None:
+    """No folder of tests/ matches norecursedirs (pytest's default list has "build")."""
+    from fnmatch import fnmatch
+
+    patterns = pytestconfig.getini("norecursedirs")
+    folders = sorted(p.name for p in (ROOT / "tests").iterdir()
+                     if p.is_dir() and not p.name.startswith(("_", ".")))
+    assert {"core", "chapter", "build", "browser"} <= set(folders)
+    skipped = [name for name in folders if any(fnmatch(name, pattern) for pattern in patterns)]
+    assert not skipped, f"pytest would not collect tests/{skipped}: norecursedirs {patterns}"
