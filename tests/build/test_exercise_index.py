@@ -20,6 +20,7 @@ import nbformat
 import pytest
 
 pytest.importorskip("sphinx_exercise")
+pytest.importorskip("sphinx_togglebutton")
 pytest.importorskip("myst_nb")
 
 from tiny_gallery import EXT_DIR  # noqa: E402
