@@ -10,9 +10,9 @@ This extension keeps a digest of those next to the doctrees; when a build finds
 the same digest and every stub the last build listed, it skips autosummary's
 generation for that build (the setting is restored right after, so the saved
 configuration does not change). Any change to an input, a missing stub, or a
-warning while they were generated regenerates them as before. Docstrings are not an input of the
-stubs: autodoc reads them when it reads a stub page, and Sphinx re-reads that
-page when its module's file changes.
+warning while they were generated regenerates them as before. Docstrings are
+not an input of the stubs: autodoc reads them when it reads a stub page, and
+Sphinx re-reads that page when its module's file changes.
 """
 
 from __future__ import annotations
@@ -32,28 +32,31 @@ _STAMP = "d2lopt-autosummary.json"
 _GENERATED = "gen_modules"
 
 
-def inputs_digest(package_root: Path, pages: list[Path], template_dirs: list[Path],
+def inputs_digest(package_digest: str, pages: list[Path], template_dirs: list[Path],
                   settings: dict[str, str]) -> str:
     """A digest of what autosummary's stubs are made from.
 
-    The ``.py`` files under ``package_root``, the ``pages`` that hold the tables,
-    every file under ``template_dirs``, the ``autosummary_*`` ``settings`` and the
-    Sphinx version.
+    The package's sources (``package_digest``, from
+    :func:`d2lopt.chapter.cache.source_digest`), the ``pages`` that hold the
+    tables, every file under ``template_dirs``, the ``autosummary_*``
+    ``settings`` and the Sphinx version.
 
     >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> api = root / "api.md"
+    >>> api = Path(tempfile.mkdtemp()) / "api.md"
     >>> _ = api.write_text("x")
-    >>> first = inputs_digest(root, [api], [], {"autosummary_generate": "['api.md']"})
-    >>> first == inputs_digest(root, [api], [], {"autosummary_generate": "['api.md']"})
+    >>> settings = {"autosummary_generate": "['api.md']"}
+    >>> first = inputs_digest("0123", [api], [], settings)
+    >>> first == inputs_digest("0123", [api], [], settings)
     True
+    >>> first == inputs_digest("4567", [api], [], settings)
+    False
     >>> _ = api.write_text("y")
-    >>> first == inputs_digest(root, [api], [], {"autosummary_generate": "['api.md']"})
+    >>> first == inputs_digest("0123", [api], [], settings)
     False
     """
-    digest = hashlib.sha256(sphinx.__version__.encode())
+    digest = hashlib.sha256(f"sphinx {sphinx.__version__}, d2lopt {package_digest}".encode())
     templates = [f for folder in template_dirs for f in sorted(folder.rglob("*")) if f.is_file()]
-    for path in [*sorted(package_root.rglob("*.py")), *pages, *templates]:
+    for path in [*pages, *templates]:
         digest.update(path.as_posix().encode())
         digest.update(path.read_bytes() if path.is_file() else b"(missing)")
     digest.update(json.dumps(settings, sort_keys=True).encode())
@@ -61,14 +64,14 @@ def inputs_digest(package_root: Path, pages: list[Path], template_dirs: list[Pat
 
 
 def _digest(app: Sphinx) -> str:
-    import d2lopt
+    from d2lopt.chapter.cache import source_digest
 
     srcdir = Path(app.srcdir)
     generate = app.config.autosummary_generate
     pages = [srcdir / page for page in generate] if isinstance(generate, (list, tuple)) else []
     settings = {item.name: repr(item.value) for item in app.config
                 if item.name.startswith("autosummary_")}
-    return inputs_digest(Path(d2lopt.__file__).parent, pages,
+    return inputs_digest(source_digest(), pages,
                          [srcdir / folder for folder in app.config.templates_path], settings)
 
 

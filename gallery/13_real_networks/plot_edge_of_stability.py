@@ -59,7 +59,7 @@ for i, (lr, trace) in enumerate(traces.items()):
 limits = top.secondary_yaxis("right")
 limits.set_yticks([trace.threshold for trace in traces.values()],
                   [f"2/η = {format_number(trace.threshold, 3)}" for trace in traces.values()])
-for label, i in zip(limits.get_yticklabels(), range(len(traces)), strict=True):
+for i, label in enumerate(limits.get_yticklabels()):
     label.set_color(plot.COLOR_CYCLE[i])
 top.set_ylabel(r"sharpness $\lambda_{\max}$ of the Hessian")
 top.set_title("After a first drop, the sharpness rises to 2/η and hovers there")

@@ -505,9 +505,9 @@ class PageVisit:
 #: ``aria-hidden`` (screen readers get the MathML beside it, which axe checks), its
 #: glyphs take the colour of the text around them, and it is 43-46 % of a chapter
 #: page's elements: axe's contrast rule spent 1.5 s of a chapter page's 3.7 s in it,
-#: once per theme. What axe would find there is checked by MATH_JS instead: no
-#: focusable element and no colour of its own in it (``hidden_focusable``,
-#: ``own_colour``; tests/browser/test_pages.py).
+#: once per theme. What axe would find there is checked by MATH_JS instead: it stays
+#: aria-hidden, with no focusable element and no colour of its own in it
+#: (``not_hidden``, ``hidden_focusable``, ``own_colour``; tests/browser/test_pages.py).
 AXE_EXCLUDE = [[".katex-html"]]
 
 
