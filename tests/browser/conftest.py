@@ -161,9 +161,6 @@ def _summary(visits: list[sitecheck.PageVisit]) -> list[str]:
         f"math elements typeset: {sum(v.math['total'] for v in visits)}",
         f"heaviest page (desktop): {heaviest.path} {heaviest.traffic.bytes_loaded / 1e6:.2f} MB",
         f"heaviest page (2x screen): {heaviest_2x.path} {heaviest_2x.phone_bytes / 1e6:.2f} MB",
-        f"code token styles checked by axe: {sum(len(v.code_checked) for v in visits)}, "
-        f"each on the first page that showed it ({sum(bool(v.code_checked) for v in visits)} "
-        "pages; the others leave code tokens out of axe's scope)",
         f"axe serious/critical violations: light {sum(len(v.axe['light']) for v in visits)}, "
         f"dark {sum(len(v.axe['dark']) for v in visits)}",
     ]

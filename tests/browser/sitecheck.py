@@ -475,8 +475,6 @@ class PageVisit:
     axe: dict[str, list[dict[str, Any]]]  # "light"/"dark" -> serious or critical violations
     overflow: dict[str, Any]
     seconds: float
-    #: the code token styles first seen here, which axe checked on this page (CODE_TOKENS)
-    code_checked: list[str] = field(default_factory=list)
     #: chapter and gallery pages: "text" (TEXT_JS), "weights" (WEIGHTS_JS), "figures" (FIGURES_JS)
     reading: dict[str, Any] = field(default_factory=dict)
 
@@ -512,89 +510,17 @@ class PageVisit:
 #: (``not_hidden``, ``hidden_focusable``, ``own_colour``; tests/browser/test_pages.py).
 AXE_EXCLUDE = [[".katex-html"]]
 
-#: The tokens of highlighted code (Pygments' spans). Their colours come from their
-#: classes and the block they sit in, the same on every page, and axe's contrast rule
-#: spent two thirds of a gallery page's time in them, once per theme. So each
-#: distinct style (CODE_STYLES_JS) is checked by axe, in both themes, on the first
-#: page visited that has it, and left out of axe's scope on the pages visited after
-#: (``CodeStyles``). The ``pre`` blocks themselves, and text outside tokens, are
-#: checked on every page.
-CODE_TOKENS = ["div[class*='highlight'] pre span"]
 
-#: Every distinct style of code token on the page: the language block it is in, the
-#: closest container that may set its own background, and the classes of the spans
-#: from ``pre`` down to the token (a highlighted line wraps its tokens).
-CODE_STYLES_JS = """
-() => {
-  const around = ".admonition, details, .sd-tab-content, .cell_output, .sphx-glr-script-out, "
-    + "table, dd, blockquote, .toggle, .dropdown";
-  const styles = new Set();
-  for (const span of document.querySelectorAll("div[class*='highlight'] pre span[class]")) {
-    const chain = [];
-    for (let el = span; el && el.tagName !== "PRE"; el = el.parentElement) {
-      chain.unshift(el.className || el.tagName.toLowerCase());
-    }
-    const block = span.closest("div[class*='highlight-']");
-    const box = block && block.parentElement.closest(around);
-    styles.add([block ? block.className : "", box ? box.className : "", chain.join(" > ")]
-      .join(" | "));
-  }
-  return Array.from(styles).sort();
-}
-"""
-
-
-class CodeStyles:
-    """The code token styles axe has been given so far, shared by the visiting threads."""
-
-    def __init__(self) -> None:
-        self._seen: set[str] = set()
-        self._lock = threading.Lock()
-
-    def claim(self, styles: list[str]) -> list[str]:
-        """The styles of ``styles`` not checked yet, now counted as checked (by the caller).
-
-        >>> seen = CodeStyles()
-        >>> seen.claim(["python | | k", "python | | n"]), seen.claim(["python | | k"])
-        (['python | | k', 'python | | n'], [])
-        """
-        with self._lock:
-            new = [style for style in styles if style not in self._seen]
-            self._seen.update(new)
-            return new
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-
-@functools.cache
-def _axe_script() -> str:
+def run_axe(page: Any, traffic: Traffic, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (see AXE_EXCLUDE)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    return Axe().axe_script
-
-
-#: axe's violations, as JSON-safe data, for a context and options given as arguments.
-AXE_RUN_JS = "([context, options]) => axe.run(context, options).then((r) => r.violations)"
-
-
-def run_axe(page: Any, traffic: Traffic, rules: list[str] | None = None,
-            exclude: list[list[str]] | None = None) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations on the page as it is now, outside
-    ``exclude`` (default AXE_EXCLUDE).
-
-    axe-core (the copy axe-playwright-python ships) is injected once per page: the
-    dark theme's run reuses it.
-    """
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
     traffic.phase = "axe"
     try:
-        if not page.evaluate("() => typeof window.axe === 'object'"):
-            page.evaluate(_axe_script())
-        context = {"exclude": AXE_EXCLUDE if exclude is None else exclude}
-        violations = page.evaluate(AXE_RUN_JS, [context, options])
+        result = Axe().run(page, context={"exclude": AXE_EXCLUDE}, options=options)
     finally:
         traffic.phase = "after"
     return [
@@ -604,15 +530,12 @@ def run_axe(page: Any, traffic: Traffic, rules: list[str] | None = None,
             "help": v["help"],
             "nodes": [(", ".join(map(str, n["target"])), n["html"][:160]) for n in v["nodes"]],
         }
-        for v in violations
+        for v in result.response["violations"]
         if v["impact"] in SERIOUS
     ]
 
 
-def visit_page(browser: Any, base_url: str, site: Path, path: str,
-               code_styles: CodeStyles | None = None) -> PageVisit:
-    """Visit ``path``; with ``code_styles``, axe sees only the code token styles that no
-    page visited before showed it (CODE_TOKENS)."""
+def visit_page(browser: Any, base_url: str, site: Path, path: str) -> PageVisit:
     start = time.perf_counter()
     url = base_url + path
     traffic = Traffic(base_url, site)
@@ -625,16 +548,10 @@ def visit_page(browser: Any, base_url: str, site: Path, path: str,
         if is_reading_page(path):
             reading = {"text": page.evaluate(TEXT_JS, READING_SKIP),
                        "weights": page.evaluate(WEIGHTS_JS), "figures": page.evaluate(FIGURES_JS)}
-        styles = page.evaluate(CODE_STYLES_JS)
-        exclude, code_checked = AXE_EXCLUDE, styles
-        if code_styles is not None:
-            code_checked = code_styles.claim(styles)
-            if not code_checked:  # every style here was checked on an earlier page
-                exclude = [*AXE_EXCLUDE, CODE_TOKENS]
-        axe = {"light": run_axe(page, traffic, exclude=exclude)}
+        axe = {"light": run_axe(page, traffic)}
         if page.evaluate(DARK_JS) != "dark":
             raise AssertionError(f"{path}: could not switch to the dark theme")
-        axe["dark"] = run_axe(page, traffic, COLOUR_RULES, exclude=exclude)
+        axe["dark"] = run_axe(page, traffic, COLOUR_RULES)
         page.set_viewport_size(PHONE["viewport"])
         page.evaluate(FRAMES_JS)
         overflow = page.evaluate(OVERFLOW_JS)
@@ -650,7 +567,6 @@ def visit_page(browser: Any, base_url: str, site: Path, path: str,
         axe=axe,
         overflow=overflow,
         seconds=time.perf_counter() - start,
-        code_checked=code_checked,
         reading=reading,
     )
 
@@ -672,7 +588,6 @@ class Visitor:
         self.results: dict[str, Future[PageVisit]] = {}
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._lock = threading.Lock()
-        self.code_styles = CodeStyles()
         for path in paths:
             self._future(path)
             self._queue.put(path)
@@ -704,8 +619,7 @@ class Visitor:
                     if not future.set_running_or_notify_cancel():
                         continue
                     try:
-                        future.set_result(
-                            visit_page(browser, self.base_url, self.site, path, self.code_styles))
+                        future.set_result(visit_page(browser, self.base_url, self.site, path))
                     except BaseException as error:  # noqa: BLE001 - handed to the test
                         future.set_exception(error)
             finally:
@@ -715,8 +629,7 @@ class Visitor:
         future, new = self._future(path)
         if new:  # not one of the queued pages: visit it here, with the caller's browser
             future.set_running_or_notify_cancel()
-            future.set_result(
-                visit_page(browser, self.base_url, self.site, path, self.code_styles))
+            future.set_result(visit_page(browser, self.base_url, self.site, path))
         return future.result()
 
     def close(self) -> None:
