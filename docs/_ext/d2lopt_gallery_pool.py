@@ -209,6 +209,7 @@ def run_all_examples(app: Sphinx) -> None:
             else:  # myst-nb runs it again when it reads the page, and reports the error
                 logger.info(f"d2lopt_gallery_pool: {job.path.name} failed in the pool: "
                             f"{error.splitlines()[0]}")
+        _release_workers()
     pool_notebooks.store(app, executed)
     _STATE["results"] = {
         (str(src_dir), str(target_dir), fname): result
@@ -227,6 +228,20 @@ def run_all_examples(app: Sphinx) -> None:
     _STATE["parallel"] = n_jobs
     gen_rst.generate_file_rst = _cached_generate_file_rst
     gallery_conf["parallel"] = False
+
+
+def _release_workers() -> None:
+    """Let the pool's processes exit now, while Sphinx reads and writes the pages.
+
+    joblib keeps its loky workers for the next ``Parallel`` call; nothing else in
+    the build uses them, and they hold PyTorch, Matplotlib and every example's
+    state, which they took about 5 s to tear down when the build exited.
+    """
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=False)
 
 
 def restore(app: Sphinx) -> None:

@@ -132,12 +132,23 @@ def execute(task: NotebookTask) -> tuple[Any, float, str | None]:
     """In a worker: run the task's notebook in its page's folder, as myst-nb does.
 
     Returns ``(executed notebook, seconds, None)``, or ``(None, seconds, error)``.
-    """
-    from jupyter_cache.executors.utils import single_nb_execution
 
-    result = single_nb_execution(task.notebook, cwd=str(task.path.parent),
-                                 timeout=task.timeout, allow_errors=task.allow_errors,
-                                 meta_override=True)
+    The kernel talks to the worker over Unix sockets in a folder of its own
+    (jupyter_client's ``ipc`` transport), not over TCP: two workers starting kernels at the
+    same moment could be handed the same free port (a cold build once logged
+    ``ZMQError: Address already in use`` for a kernel's heartbeat), and a TCP
+    kernel warns that its traffic is not encrypted.
+    """
+    import tempfile
+
+    from jupyter_cache.executors.utils import single_nb_execution
+    from traitlets.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="d2lopt-kernel-") as sockets:
+        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+        result = single_nb_execution(task.notebook, cwd=str(task.path.parent),
+                                     timeout=task.timeout, allow_errors=task.allow_errors,
+                                     meta_override=True, config=config)
     if result.err is not None:
         return None, result.time, f"{type(result.err).__name__}: {result.exc_string}"
     return task.notebook, result.time, None
