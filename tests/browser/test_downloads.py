@@ -320,24 +320,16 @@ def test_downloaded_examples_run_with_only_the_wheel_installed(
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
     assert not Path(where.stdout.strip()).is_relative_to(ROOT)
 
-    def run_script(script: Path) -> tuple[str, float, str | None]:
-        t = time.perf_counter()
-        cwd = tmp_path / "run" / script.stem
-        cwd.mkdir(parents=True)
-        done = _run([str(python), str(script)], env=env, cwd=cwd)
-        error = None if done.returncode == 0 else (done.stdout + done.stderr)[-3000:]
-        return script.name, time.perf_counter() - t, error
-
-    def run_notebook(notebook: Path) -> tuple[str, float, str | None]:
-        t = time.perf_counter()
-        cwd = tmp_path / "run-nb" / notebook.stem
-        cwd.mkdir(parents=True)
-        done = _run([str(python), "-c", NOTEBOOK_RUNNER, str(notebook), str(cwd)], env=env, cwd=cwd)
-        error = None if done.returncode == 0 else (done.stdout + done.stderr)[-3000:]
-        return notebook.name, time.perf_counter() - t, error
-
     def run(path: Path) -> tuple[str, float, str | None]:
-        return run_script(path) if path.suffix == ".py" else run_notebook(path)
+        """Run a script, or a notebook through NOTEBOOK_RUNNER, in a folder of its own."""
+        t = time.perf_counter()
+        script = path.suffix == ".py"
+        cwd = tmp_path / ("run" if script else "run-nb") / path.stem
+        cwd.mkdir(parents=True)
+        command = [str(path)] if script else ["-c", NOTEBOOK_RUNNER, str(path), str(cwd)]
+        done = _run([str(python), *command], env=env, cwd=cwd)
+        error = None if done.returncode == 0 else (done.stdout + done.stderr)[-3000:]
+        return path.name, time.perf_counter() - t, error
 
     t = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2) as pool:  # the notebooks, then the scripts
