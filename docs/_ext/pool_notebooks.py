@@ -22,6 +22,7 @@ reading and reports the error with its traceback, as it would without the pool.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -134,10 +135,10 @@ def execute(task: NotebookTask) -> tuple[Any, float, str | None]:
     Returns ``(executed notebook, seconds, None)``, or ``(None, seconds, error)``.
 
     The kernel talks to the worker over Unix sockets in a folder of its own
-    (jupyter_client's ``ipc`` transport), not over TCP: two workers starting kernels at the
-    same moment could be handed the same free port (a cold build once logged
-    ``ZMQError: Address already in use`` for a kernel's heartbeat), and a TCP
-    kernel warns that its traffic is not encrypted.
+    (jupyter_client's ``ipc`` transport, on POSIX systems), not over TCP: two
+    workers starting kernels at the same moment could be handed the same free
+    port (a cold build once logged ``ZMQError: Address already in use`` for a
+    kernel's heartbeat), and a TCP kernel warns that its traffic is not encrypted.
     """
     import tempfile
 
@@ -145,7 +146,10 @@ def execute(task: NotebookTask) -> tuple[Any, float, str | None]:
     from traitlets.config import Config
 
     with tempfile.TemporaryDirectory(prefix="d2lopt-kernel-") as sockets:
-        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+        config = Config()
+        if os.name == "posix":  # ZeroMQ has no Unix sockets on Windows: TCP there
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = f"{sockets}/kernel"
         result = single_nb_execution(task.notebook, cwd=str(task.path.parent),
                                      timeout=task.timeout, allow_errors=task.allow_errors,
                                      meta_override=True, config=config)
