@@ -144,8 +144,10 @@ def figure_svg(fig: Any) -> str:
     Text stays text (``svg.fonttype = "none"``: searchable, scalable, small);
     no XML header, metadata or comments; ids are fixed by a hash salt so the same
     figure gives the same text; coordinates are rounded to 0.1 pt (about 0.14 CSS
-    pixels at the column's width). The figure is saved at its own size (no
-    tight bounding box: every frame of a figure keeps the same frame). The
+    pixels at the column's width). The bounding box is ``savefig.bbox`` of the
+    Matplotlib settings in force: ``"tight"`` under :func:`d2lopt.plot.use_style`,
+    which takes in what reaches past the figure's edge, and which frames of
+    one figure drawn with the same layout share to within 0.001 pt. The
     figure is not closed. Mathtext is slow to lay out for many frames: plain
     Unicode text (``"10⁻⁴"``, ``"ηλ"``) keeps a grid of frames fast.
 
