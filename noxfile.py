@@ -65,8 +65,8 @@ def run_env(session: nox.Session, **extra: str) -> dict[str, str | None]:
     caller's shell, every process would compile PyTorch's, SciPy's and
     scikit-learn's modules again (about 6 s a process here, and a cold docs build
     starts 16: ``nox --reuse-venv=no -s docs`` took 364 s, 251 s with the cache).
-    The cache goes under the virtualenv
-    (``PYTHONPYCACHEPREFIX``), so no ``__pycache__`` appears in the source tree.
+    The cache goes under the virtualenv (``PYTHONPYCACHEPREFIX``), so no
+    ``__pycache__`` appears in the source tree.
     """
     return {
         **SINGLE_THREAD,
