@@ -37,8 +37,10 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse.linalg  # noqa: F401  (loads SciPy's BLAS before its threads are limited)
 import torch
 from sklearn.datasets import load_digits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from d2lopt.spectrum import hessian_matvec, lanczos
 
@@ -269,6 +271,8 @@ def run(repeats: int, epochs: int, max_iter: int, ks: tuple[int, ...],
             "pyhessian": importlib.metadata.version("pyhessian"),
             "hessian-eigenthings": importlib.metadata.version("hessian-eigenthings"),
             "torch_threads": torch.get_num_threads(), "cpus": os.cpu_count(),
+            "blas_threads": sorted({p["num_threads"] for p in threadpool_info()
+                                    if p["user_api"] == "blas"}),
             "machine": platform.machine(), "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         },
     }
@@ -345,7 +349,8 @@ def markdown(report: dict, command: str) -> str:
         "Peak memory (one extra, untimed run at seed 0): PyTorch's allocator through "
         "`torch.profiler` (profile_memory=True: peak of the running sum of each event's own "
         "allocations and frees) + NumPy/Python "
-        f"through `tracemalloc`. torch threads: {env['torch_threads']}.",
+        f"through `tracemalloc`. torch threads: {env['torch_threads']}; BLAS threads "
+        f"(NumPy, SciPy): {env.get('blas_threads', 'as the environment set them')}.",
         "",
         "| k | method | setting | HVPs | wall time, s | max rel. error | peak torch MB | "
         "peak NumPy MB | time / fastest peer's |",
@@ -387,6 +392,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="seeds per method (median)")
     parser.add_argument("--epochs", type=int, default=10, help="training epochs")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="threads of NumPy's and SciPy's BLAS (threadpoolctl)")
     parser.add_argument("--max-iter", type=int, default=2000,
                         help="PyHessian maxIter (per eigenvalue)")
     parser.add_argument("--ks", default="1,5,20", help="numbers of eigenvalues, comma-separated")
@@ -404,7 +411,13 @@ def main(argv: list[str] | None = None) -> None:
         (args.out / "hessian.json").write_text(json.dumps(report, indent=2) + "\n")
         (args.out / "hessian.md").write_text(markdown(report, command.strip()))
 
-    report = run(args.repeats, args.epochs, args.max_iter, ks, pyhessian_ks, save)
+    # ARPACK's reorthogonalization and NumPy run on the BLAS that NumPy and SciPy load
+    # (OpenBLAS, threaded by default): its threads keep spinning after each call and slow
+    # the next product on PyTorch's threads. Measured on the 2-core VM at top-20, ARPACK's
+    # step took 58 ms with OpenBLAS's default threads and 22-31 ms with one, so the
+    # limit is set here rather than left to the caller's OPENBLAS_NUM_THREADS.
+    with threadpool_limits(limits=args.blas_threads, user_api="blas"):
+        report = run(args.repeats, args.epochs, args.max_iter, ks, pyhessian_ks, save)
     print(markdown(report, command.strip()))
 
 
