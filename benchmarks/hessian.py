@@ -350,7 +350,7 @@ def markdown(report: dict, command: str) -> str:
         "`torch.profiler` (profile_memory=True: peak of the running sum of each event's own "
         "allocations and frees) + NumPy/Python "
         f"through `tracemalloc`. torch threads: {env['torch_threads']}; BLAS threads "
-        f"(NumPy, SciPy): {env.get('blas_threads', 'as the environment set them')}.",
+        f"(NumPy, SciPy): {', '.join(map(str, env.get('blas_threads', []))) or 'as set outside'}.",
         "",
         "| k | method | setting | HVPs | wall time, s | max rel. error | peak torch MB | "
         "peak NumPy MB | time / fastest peer's |",
