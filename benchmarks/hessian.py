@@ -413,8 +413,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # ARPACK's reorthogonalization and NumPy run on the BLAS that NumPy and SciPy load
     # (OpenBLAS, threaded by default): its threads keep spinning after each call and slow
-    # the next product on PyTorch's threads. Measured on the 2-core VM at top-20, ARPACK's
-    # step took 58 ms with OpenBLAS's default threads and 22-31 ms with one, so the
+    # the next product on PyTorch's threads. Measured on the 2-core VM at top-20 on one day,
+    # ARPACK's step took 58 ms with OpenBLAS's default threads and 19.5 ms with one, so the
     # limit is set here rather than left to the caller's OPENBLAS_NUM_THREADS.
     with threadpool_limits(limits=args.blas_threads, user_api="blas"):
         report = run(args.repeats, args.epochs, args.max_iter, ks, pyhessian_ks, save)
