@@ -91,6 +91,7 @@ extensions = [
     "drop_fontawesome",  # no 540 kB script for icons the CSS already draws
     "icon_font_subset",  # the icon fonts hold only the icons the site shows
     "lean_page_scripts",  # no search index, tab or copy-button script where unused
+    "lazy_sections",  # sections far from the window are laid out when the reader nears them
     "png_compression",  # small thumbnails and figures
 ]
 

@@ -11,7 +11,10 @@ error with ``-W``) at its source line, never red TeX on the page.
 The KaTeX style sheet and fonts are in ``katex_assets/`` (KaTeX 0.16.22, the
 version of the renderer, MIT licence). Only the fonts the built pages use are
 served, as WOFF2 (every browser the theme supports reads it): the style sheet
-``_static/katex/katex.css`` keeps just their ``@font-face`` rules. Checked by
+``_static/katex/katex.css`` keeps just their ``@font-face`` rules. Each page
+preloads the fonts its own math uses (``font_preloads``): the browser would
+otherwise ask for a font only when it lays out a formula that needs it, which for
+a section it draws late (lazy_sections) is after the page has loaded. Checked by
 tests/build/test_katex_prerender.py and tests/browser.
 """
 
@@ -257,6 +260,44 @@ def lean_stylesheet(css: str, faces: set[tuple[str, int, str]]) -> tuple[str, li
     return _RULE.sub(rule, css), files
 
 
+@functools.cache
+def _katex_css() -> str:
+    return (ASSETS / "katex.min.css").read_text(encoding="utf-8")
+
+
+def font_preloads(body: str, pathto: Any) -> str:
+    """``<link rel="preload">`` tags for the KaTeX fonts that the math of ``body`` uses.
+
+    ``pathto(name, 1)`` is Sphinx's URL of the static file ``name`` from the page.
+
+    >>> body = '<span class="katex"><span class="mord mathnormal">x</span></span>'
+    >>> print(font_preloads(body, lambda name, resource: "../" + name))
+    <link rel="preload" href="../_static/katex/fonts/KaTeX_Main-Regular.woff2" as="font"
+      type="font/woff2" crossorigin="anonymous" />
+    <link rel="preload" href="../_static/katex/fonts/KaTeX_Math-Italic.woff2" as="font"
+      type="font/woff2" crossorigin="anonymous" />
+    """
+    if 'class="katex' not in body:
+        return ""
+    classes: set[str] = set()
+    for value in _CLASS_ATTR.findall(body):
+        classes.update(value.split())
+    css = _katex_css()
+    _, files = lean_stylesheet(css, used_faces(css, classes))
+    return "".join(
+        f'<link rel="preload" href="{pathto(f"_static/{STATIC_DIR}/{font}", 1)}" as="font" '
+        'type="font/woff2" crossorigin="anonymous" />\n'
+        for font in files
+    )
+
+
+def _preload_fonts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                   doctree: Any) -> None:
+    links = font_preloads(context.get("body", ""), context["pathto"])
+    if links:
+        context["metatags"] = context.get("metatags", "") + links
+
+
 def page_classes(outdir: Path) -> set[str]:
     """Every class name used by an HTML file under ``outdir``."""
     classes: set[str] = set()
@@ -304,6 +345,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file(CSS_FILE)
     app.connect("builder-inited", _start)
     app.connect("build-finished", _write_assets)
+    app.connect("html-page-context", _preload_fonts)
     # Serial writing only: one render server per process is started on demand,
     # and the assets step reads every page written.
     return {"parallel_read_safe": True, "parallel_write_safe": False, "version": "1"}

@@ -7,7 +7,8 @@ it works on):
 - sphinx-design's ``design-tabs.js``: tab sets;
 - sphinx-copybutton's ``clipboard.min.js`` and ``copybutton.js``: code blocks;
 - sphinx-gallery's ``sg-tags.js``: the gallery's tag list;
-- sphinx-togglebutton's ``togglebutton.js``: toggles and dropdowns (solutions).
+- sphinx-togglebutton's ``togglebutton.js``: toggles and dropdowns (solutions);
+- lazy_sections' ``d2lopt-tab-stops.js``: code blocks, outputs and tables.
 
 The theme's search scripts (``searchtools.js``, ``language_data.js`` and the
 site's whole ``searchindex.js``) are loaded by pydata-sphinx-theme on every page
@@ -32,6 +33,9 @@ NEEDS = {
     "sg-tags.js": ("sphx-glr-tag-list",),
     # sphinx-togglebutton: its buttons open ".toggle, .admonition.dropdown" (solutions).
     "togglebutton.js": ("toggle", "dropdown"),
+    # lazy_sections: the blocks whose scrolling it makes keyboard operable.
+    "d2lopt-tab-stops.js": ("<pre", "output_area", "cell_output", "jp-RenderedHTMLCommon",
+                            "pst-scrollable-table-container"),
 }
 
 

@@ -257,6 +257,11 @@ async () => {
   const decoded = Promise.all(images.map((img) => img.decode().catch(() => null)));
   await Promise.race([decoded, timeout(15000)]);
   await Promise.race([document.fonts.ready, timeout(10000)]);
+  // lazy_sections: the code blocks that scroll get their tab stop once the page is idle.
+  const stops = () => document.documentElement.dataset.tabStops;
+  for (let waited = 0; stops() && stops() !== "checked" && waited < 10000; waited += 50) {
+    await timeout(50);
+  }
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 }
 """
@@ -409,12 +414,17 @@ async () => Promise.all(Array.from(document.querySelectorAll("figure img, div.fi
 """
 
 
+#: The blocks that d2lopt-tab-stops.js makes keyboard focusable when they scroll.
+TAB_STOP_BLOCKS = ("pre, .nboutput > .output_area, .cell_output > .output, "
+                   ".jp-RenderedHTMLCommon, .pst-scrollable-table-container")
+
 #: What some scripts work on: how many of each the page has.
 FEATURES_JS = """
 (selectors) => Object.fromEntries(selectors.map((s) => [s, document.querySelectorAll(s).length]))
 """
 FEATURE_SELECTORS = [
     ".sd-tab-set", "pre", ".sphx-glr-tag-list", ".toggle, .dropdown", ".d2lopt-interactive",
+    TAB_STOP_BLOCKS,
 ]
 
 OVERFLOW_JS = """

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sitecheck import TAB_STOP_BLOCKS
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +35,7 @@ FEATURE_SCRIPTS = {
     "sg-tags.js": ".sphx-glr-tag-list",
     "togglebutton.js": ".toggle, .dropdown",
     "d2lopt-interactive.js": ".d2lopt-interactive",
+    "d2lopt-tab-stops.js": TAB_STOP_BLOCKS,
 }
 
 
