@@ -4,7 +4,8 @@ A chapter page holds 4,700 to 8,600 elements (KaTeX's HTML and MathML, highlight
 code), and the browser styled and laid out all of them before the page was ready,
 although a window shows one or two sections. Three parts:
 
-- ``d2lopt-lazy-sections.css`` gives every second-level section of the article
+- ``d2lopt-lazy-sections.css`` gives every second-level section of the article,
+  and the paragraphs, lists, figures and displayed formulas in it,
   ``content-visibility: auto``, so that one far from the window keeps a placeholder
   of its last size until the reader scrolls near it (print, find-in-page and links
   to its headings still reach it). The containment that comes with it keeps margins
@@ -17,7 +18,7 @@ although a window shows one or two sections. Three parts:
   ``build-finished``, after the theme's files are copied); a theme whose script no
   longer has it stops the build, so that the change is looked at.
 - ``d2lopt-tab-stops.js`` does the theme's check instead: for a block as soon as it
-  is drawn, for the rest when the browser is idle, for all at the first key press,
+  is drawn, for the rest when the browser is idle, for all at the first Tab press,
   and again after the window is resized.
 """
 

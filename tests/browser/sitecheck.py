@@ -252,6 +252,12 @@ class Traffic:
 SETTLE_JS = """
 async () => {
   const timeout = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // lazy_sections: every part of the page drawn, as a reader who scrolled through it
+  // sees it (tests/browser/test_lazy_sections.py checks the page as it loads).
+  const drawn = document.createElement("style");
+  drawn.textContent = "* { content-visibility: visible !important; }";
+  document.head.append(drawn);
+  document.body.getBoundingClientRect();
   const images = Array.from(document.images);
   for (const img of images) img.loading = "eager";
   const decoded = Promise.all(images.map((img) => img.decode().catch(() => null)));
@@ -270,7 +276,8 @@ async () => {
 def open_page(browser: Any, traffic: Traffic, url: str, **context_args: Any) -> tuple[Any, Any]:
     """A new context (empty cache and storage) and page, with ``traffic`` recording it.
 
-    Returns once every image (lazy ones too) and the web fonts are done.
+    Returns once every part of the page is drawn (no content-visibility skipping), every
+    image (lazy ones too) and the web fonts are done, and the tab stops are set.
     """
     context = browser.new_context(service_workers="block", **context_args)
     context.route("**/*", traffic.route)

@@ -58,6 +58,9 @@ def test_search_finds_the_saddle_point_section(journey, site: Path) -> None:
     assert any(SADDLE_PAGE in (href or "") for href in links), (
         f"searching 'saddle' does not list {SADDLE_PAGE}; results: {links[:15]}"
     )
+    # The search page goes on fetching the result pages for their summaries; leaving
+    # before it is done aborts those requests, which _clean would count as failures.
+    page.wait_for_load_state("networkidle")
     first_result = page.locator(f"#search-results ul.search li a[href*='{SADDLE_PAGE}']").first
     first_result.click()
     page.wait_for_load_state("load")

@@ -1,12 +1,14 @@
 """Sections far from the window are laid out when the reader nears them (lazy_sections).
 
-``content-visibility: auto`` on the article's second-level sections
-(``docs/_ext/lazy_sections.py``): the browser skips the sections away from the
-window while the page loads. Checked here: that it does skip them; that the
-containment it brings moves no element of any chapter page; and that code blocks
+``content-visibility: auto`` on the article's second-level sections and on the
+paragraphs, lists, figures and displayed formulas in them
+(``docs/_ext/lazy_sections.py``): the browser skips what is away from the window
+while the page loads. Checked here: that it does skip them; that the
+containment it brings moves no element of any page; that a page preloads the math
+fonts of what it skips; and that code blocks
 and tables still become keyboard focusable exactly when they scroll, which the
 theme did on ``load`` and ``d2lopt-tab-stops.js`` now does (when drawn, when idle,
-at the first key press, after a resize).
+at the first Tab key press, after a resize).
 """
 
 from __future__ import annotations
@@ -43,9 +45,33 @@ BOXES_JS = f"""
   }}))
 """
 
-#: Every section drawn, with the containment content-visibility gives a drawn one.
-ALL_DRAWN_CSS = (f"{SECTIONS} {{ content-visibility: visible !important;"
-                 " contain: layout style paint !important; }")
+
+#: Waits for what drawing everything asks for: the fonts of its math, its lazy images.
+LOADED_JS = """
+async () => {
+  document.body.getBoundingClientRect();
+  const images = Array.from(document.images);
+  for (const img of images) img.loading = "eager";
+  await Promise.all(images.map((img) => img.decode().catch(() => null)));
+  await document.fonts.ready;
+}
+"""
+
+
+def lazy_selectors(site: Path) -> str:
+    """The selectors that lazy_sections' style sheet gives ``content-visibility: auto``."""
+    css = (site / "_static" / "d2lopt-lazy-sections.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S).split("@media")[0]
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    selectors = [sel.strip() for sel, body in rules if "content-visibility: auto" in body]
+    assert ".bd-article > section > section" in selectors
+    return ", ".join(selectors)
+
+
+def all_drawn_css(selectors: str) -> str:
+    """Everything drawn, with the containment content-visibility gives what it draws."""
+    return (f"{selectors} {{ content-visibility: visible !important;"
+            " contain: layout style paint !important; }")
 
 #: Each block the theme made focusable when it scrolls: [tabIndex, scrolls].
 TAB_STOPS_JS = f"""
@@ -63,8 +89,12 @@ WITHOUT_LAZY_CSS_JS = """
 """
 
 
-def chapter_pages(site: Path) -> list[str]:
-    return [p for p in sitecheck.site_pages(site) if re.fullmatch(r"chapter/\d\d_\w+\.html", p)]
+def pages_of_each_kind(site: Path) -> list[str]:
+    """Every chapter page, and the home, API, gallery and one gallery example page."""
+    pages = sitecheck.site_pages(site)
+    chapters = [p for p in pages if re.fullmatch(r"chapter/\d\d_\w+\.html", p)]
+    examples = [p for p in pages if re.fullmatch(r"auto_examples/[^/]+/plot_\w+\.html", p)]
+    return [*chapters, "index.html", "api.html", "auto_examples/index.html", *examples[:1]]
 
 
 def test_sections_far_from_the_window_are_skipped_at_load(browser: Any, base_url: str) -> None:
@@ -80,22 +110,21 @@ def test_sections_far_from_the_window_are_skipped_at_load(browser: Any, base_url
 
 
 def test_the_containment_moves_nothing(browser: Any, base_url: str, site: Path) -> None:
-    """Every element of every chapter page is where it is without lazy_sections' style sheet."""
-    pages = chapter_pages(site)
-    assert pages
+    """Every element is where it is without lazy_sections' style sheet."""
+    pages = pages_of_each_kind(site)
+    assert len(pages) >= 17
+    lazy_elements = lazy_selectors(site)
     page = browser.new_page(**DESKTOP)
     try:
         for path in pages:
             page.goto(base_url + path, wait_until="load")
-            page.add_style_tag(content=ALL_DRAWN_CSS)
-            # The fonts of the math in sections that were skipped load now.
-            page.evaluate("() => { document.body.getBoundingClientRect();"
-                          " return document.fonts.ready.then(() => null); }")
+            page.add_style_tag(content=all_drawn_css(lazy_elements))
+            page.evaluate(LOADED_JS)
             lazy = page.evaluate(BOXES_JS)
             page.evaluate(WITHOUT_LAZY_CSS_JS)
-            page.add_style_tag(content=f"{SECTIONS} {{ contain: none !important; }}")
+            page.add_style_tag(content=f"{lazy_elements} {{ contain: none !important; }}")
             plain = page.evaluate(BOXES_JS)
-            assert len(lazy) == len(plain) > 1000, path
+            assert len(lazy) == len(plain) > 100, path
             moved = [(a, b) for a, b in zip(lazy, plain, strict=True) if a != b]
             assert not moved, f"{path}: {len(moved)} elements moved, first {moved[:3]}"
     finally:
@@ -115,13 +144,15 @@ def test_scrollable_blocks_get_a_tab_stop_once_idle(browser: Any, base_url: str)
     assert [index for index, _ in stops] == [0 if scrolls else -1 for _, scrolls in stops]
 
 
-def test_the_first_key_press_checks_every_block(browser: Any, base_url: str) -> None:
-    """With the browser never idle, a Tab press checks all blocks before the focus moves."""
+def test_the_first_tab_press_checks_every_block(browser: Any, base_url: str) -> None:
+    """With the browser never idle, Tab checks every block before focus moves; other keys not."""
     context = browser.new_context(**PHONE)
     try:
         page = context.new_page()
         page.add_init_script("window.requestIdleCallback = () => 0;")
         page.goto(base_url + PAGE, wait_until="load")
+        assert page.evaluate("document.documentElement.dataset.tabStops") == "pending"
+        page.keyboard.press("ArrowDown")
         assert page.evaluate("document.documentElement.dataset.tabStops") == "pending"
         page.keyboard.press("Tab")
         assert page.evaluate(CHECKED_JS)
@@ -165,14 +196,14 @@ FONTS_JS = """
 """
 
 
-def test_a_page_preloads_the_math_fonts_its_sections_use(browser: Any, base_url: str) -> None:
+def test_a_page_preloads_the_math_fonts_its_sections_use(browser: Any, base_url: str,
+                                                         site: Path) -> None:
     """Fonts a skipped section needs come with the page, not when the reader scrolls to it."""
     page = browser.new_page(**DESKTOP)
     try:
         page.goto(base_url + PAGE, wait_until="load")
-        page.add_style_tag(content=ALL_DRAWN_CSS)
-        page.evaluate("() => { document.body.getBoundingClientRect();"
-                      " return document.fonts.ready.then(() => null); }")
+        page.add_style_tag(content=all_drawn_css(lazy_selectors(site)))
+        page.evaluate(LOADED_JS)
         fonts = page.evaluate(FONTS_JS)
     finally:
         page.close()

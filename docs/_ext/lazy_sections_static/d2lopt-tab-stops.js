@@ -3,7 +3,7 @@
  * size of every block, which would lay out every section that content-visibility
  * leaves undrawn (docs/_ext/lazy_sections.py takes that call out of the theme).
  * Here a block is checked as soon as it is drawn, the rest while the browser is
- * idle, every one at the first key press (before the key moves the focus), and all
+ * idle, every one at the first Tab key press (before it moves the focus), and all
  * again after a resize. When all are checked, <html> gets data-tab-stops="checked". */
 (function () {
   "use strict";
@@ -63,8 +63,8 @@
     clearTimeout(resized);
     resized = setTimeout(start, 300);
   });
-  window.addEventListener("keydown", function () {
-    if (pending.size) { checkAll(); }
+  window.addEventListener("keydown", function (event) {
+    if (event.key === "Tab" && pending.size) { checkAll(); }
   }, true);
   window.addEventListener("load", function () {
     start().forEach(function (el) { drawn.observe(el); });
