@@ -279,11 +279,8 @@ def font_preloads(body: str, pathto: Any) -> str:
     """
     if 'class="katex' not in body:
         return ""
-    classes: set[str] = set()
-    for value in _CLASS_ATTR.findall(body):
-        classes.update(value.split())
     css = _katex_css()
-    _, files = lean_stylesheet(css, used_faces(css, classes))
+    _, files = lean_stylesheet(css, used_faces(css, html_classes(body)))
     return "".join(
         f'<link rel="preload" href="{pathto(f"_static/{STATIC_DIR}/{font}", 1)}" as="font" '
         'type="font/woff2" crossorigin="anonymous" />\n'
@@ -298,12 +295,23 @@ def _preload_fonts(app: Sphinx, pagename: str, templatename: str, context: dict[
         context["metatags"] = context.get("metatags", "") + links
 
 
+def html_classes(html: str) -> set[str]:
+    """Every class name in the ``class`` attributes of ``html``.
+
+    >>> sorted(html_classes('<p class="a b"><span class="b c">x</span></p>'))
+    ['a', 'b', 'c']
+    """
+    classes: set[str] = set()
+    for value in _CLASS_ATTR.findall(html):
+        classes.update(value.split())
+    return classes
+
+
 def page_classes(outdir: Path) -> set[str]:
     """Every class name used by an HTML file under ``outdir``."""
     classes: set[str] = set()
     for page in outdir.rglob("*.html"):
-        for value in _CLASS_ATTR.findall(page.read_text(encoding="utf-8", errors="replace")):
-            classes.update(value.split())
+        classes |= html_classes(page.read_text(encoding="utf-8", errors="replace"))
     return classes
 
 
@@ -313,7 +321,7 @@ def _write_assets(app: Sphinx, exception: Exception | None) -> None:
     from sphinxcontrib import katex
 
     outdir = Path(app.outdir)
-    css = (ASSETS / "katex.min.css").read_text(encoding="utf-8")
+    css = _katex_css()
     lean, fonts = lean_stylesheet(css, used_faces(css, page_classes(outdir)))
     # sphinxcontrib-katex's layout rules (wide equations scroll, equation numbers).
     lean += "\n" + Path(katex.__file__).with_name("katex-math.css").read_text(encoding="utf-8")

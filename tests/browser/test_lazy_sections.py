@@ -46,18 +46,6 @@ BOXES_JS = f"""
 """
 
 
-#: Waits for what drawing everything asks for: the fonts of its math, its lazy images.
-LOADED_JS = """
-async () => {
-  document.body.getBoundingClientRect();
-  const images = Array.from(document.images);
-  for (const img of images) img.loading = "eager";
-  await Promise.all(images.map((img) => img.decode().catch(() => null)));
-  await document.fonts.ready;
-}
-"""
-
-
 def lazy_selectors(site: Path) -> str:
     """The selectors that lazy_sections' style sheet gives ``content-visibility: auto``."""
     css = (site / "_static" / "d2lopt-lazy-sections.css").read_text(encoding="utf-8")
@@ -119,7 +107,7 @@ def test_the_containment_moves_nothing(browser: Any, base_url: str, site: Path) 
         for path in pages:
             page.goto(base_url + path, wait_until="load")
             page.add_style_tag(content=all_drawn_css(lazy_elements))
-            page.evaluate(LOADED_JS)
+            page.evaluate(sitecheck.SETTLE_JS)  # fonts and lazy images too
             lazy = page.evaluate(BOXES_JS)
             page.evaluate(WITHOUT_LAZY_CSS_JS)
             page.add_style_tag(content=f"{lazy_elements} {{ contain: none !important; }}")
@@ -203,7 +191,7 @@ def test_a_page_preloads_the_math_fonts_its_sections_use(browser: Any, base_url:
     try:
         page.goto(base_url + PAGE, wait_until="load")
         page.add_style_tag(content=all_drawn_css(lazy_selectors(site)))
-        page.evaluate(LOADED_JS)
+        page.evaluate(sitecheck.SETTLE_JS)  # fonts and lazy images too
         fonts = page.evaluate(FONTS_JS)
     finally:
         page.close()

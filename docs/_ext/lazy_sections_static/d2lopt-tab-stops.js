@@ -55,7 +55,7 @@
     entries.forEach(function (entry) {
       if (entry.isIntersecting) { check(entry.target); }
     });
-    if (pending.size === 0) { finished(); }
+    finished();
   });
 
   var resized = null;
